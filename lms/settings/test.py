@@ -1,0 +1,32 @@
+"""Tests: base settings with an isolated broker, cache and media, and fast hashing.
+
+Integration tests start real workers: they pass their own broker and database to the
+worker process through the environment (see tests/integration/conftest.py).
+"""
+
+import os
+import tempfile
+
+from lms.settings.base import *  # noqa: F403
+from lms.settings.base import DATABASES, STATIC_ROOT, VAR_DIR
+
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="lms-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Unit tests never reach a worker: messages published on commit stay in memory.
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that a worker process in an integration test sees it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("LMS_TEST_SQLITE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+    }
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from organisations import apis
+
+urlpatterns = [
+    path("auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),
+    path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("units/", apis.UnitListApi.as_view(), name="api-unit-list"),
+    path("units/<int:pk>/", apis.UnitDetailApi.as_view(), name="api-unit-detail"),
+    path("officers/", apis.OfficerListApi.as_view(), name="api-officer-list"),
+    path("officers/<int:pk>/", apis.OfficerDetailApi.as_view(), name="api-officer-detail"),
+]

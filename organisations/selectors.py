@@ -1,0 +1,147 @@
+"""Reads that go beyond ``.get()``: every query that fetches for a user is scoped to them."""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Q, QuerySet
+
+from organisations.models import Officer, Role, RoleGrant, Unit, User
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a user may do, and over which subtrees (``None`` in ``scopes`` = everything)."""
+
+    officer: Officer | None
+    scopes: dict[str, list[Unit] | None] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [role for role in Role.values if role in self.scopes]
+
+    def has(self, *roles: str) -> bool:
+        return any(role in self.scopes for role in roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.scopes
+
+
+def user_roles(user: User) -> Roles:
+    """The roles a user holds: granted ones plus those derived from their officer record.
+
+    Cached on the user object for the request (two queries the first time).
+    """
+    cached = getattr(user, "_lms_roles", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        roles = Roles(officer=None)
+    else:
+        officer = Officer.objects.select_related("unit", "service").filter(user=user).first()
+        scopes: dict[str, list[Unit] | None] = {}
+        for grant in RoleGrant.objects.filter(user=user).select_related("unit").order_by("role", "unit__path"):
+            if grant.unit is None:
+                scopes[grant.role] = None
+            elif scopes.get(grant.role, []) is not None:
+                scopes.setdefault(grant.role, []).append(grant.unit)
+        if user.is_superuser:
+            scopes[Role.ADMIN] = None
+        if officer is not None and officer.is_active:
+            scopes[Role.TRAINEE] = [officer.unit]
+            if officer.is_commander and scopes.get(Role.LEADERSHIP, []) is not None:
+                leads = scopes.setdefault(Role.LEADERSHIP, [])
+                if officer.unit not in leads:
+                    leads.append(officer.unit)
+        roles = Roles(officer=officer, scopes=scopes)
+    user._lms_roles = roles
+    return roles
+
+
+def scope_units(user: User, roles: tuple[str, ...] = (Role.TRAINER, Role.LEADERSHIP)) -> list[Unit] | None:
+    """The roots of the subtrees the user covers through any of ``roles``; None = all."""
+    held = user_roles(user)
+    if held.is_admin:
+        return None
+    units: list[Unit] = []
+    for role in roles:
+        scope = held.scopes.get(role, [])
+        if scope is None:
+            return None
+        units.extend(scope)
+    return _outermost(units)
+
+
+def _outermost(units: list[Unit]) -> list[Unit]:
+    """Drop units already covered by another unit of the list."""
+    roots: list[Unit] = []
+    for unit in sorted(units, key=lambda u: u.path):
+        if not any(unit.path.startswith(root.path) for root in roots):
+            roots.append(unit)
+    return roots
+
+
+def subtree_q(roots: list[Unit] | None, prefix: str = "") -> Q:
+    """A filter on units (or, with a prefix such as ``"unit__"``, on rows that point to one)."""
+    if roots is None:
+        return Q()
+    if not roots:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": root.path}) for root in roots))
+
+
+def unit_list(*, user: User, parent: int | None = None, search: str = "") -> QuerySet[Unit]:
+    held = user_roles(user)
+    roots = scope_units(user)
+    if roots == [] and held.officer is not None:
+        queryset = Unit.objects.filter(pk=held.officer.unit_id)
+    else:
+        queryset = Unit.objects.filter(subtree_q(roots))
+    if parent is not None:
+        queryset = queryset.filter(parent_id=parent)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    return queryset.select_related("service", "parent").order_by("path")
+
+
+def unit_in_scope(*, user: User, unit: Unit) -> bool:
+    roots = scope_units(user)
+    return roots is None or any(unit.path.startswith(root.path) for root in roots)
+
+
+def officer_list(
+    *, user: User, unit: Unit | None = None, search: str = "", include_left: bool = False
+) -> QuerySet[Officer]:
+    """Officers the user may see as staff (trainer, leadership, admin), within ``unit``'s subtree."""
+    queryset = Officer.objects.filter(subtree_q(scope_units(user), prefix="unit__"))
+    if unit is not None:
+        queryset = queryset.filter(unit__path__startswith=unit.path)
+    if not include_left:
+        queryset = queryset.filter(is_active=True)
+    if search:
+        queryset = queryset.filter(
+            Q(service_number__iexact=search) | Q(family_name__icontains=search) | Q(given_name__icontains=search)
+        )
+    return queryset.select_related("unit").order_by("family_name", "given_name", "service_number")
+
+
+def unit_ancestors(unit: Unit) -> QuerySet[Unit]:
+    """The unit's ancestors from the root down, in one query."""
+    ids = [int(segment) for segment in unit.path.strip("/").split("/")[:-1]]
+    return Unit.objects.filter(pk__in=ids).order_by("depth")
+
+
+def unit_summaries(*, user: User) -> list[Unit]:
+    """The roots of the user's scope, each with ``headcount`` of active officers by sex and
+    vetting (home page). One query per root; a scope has a handful of roots."""
+    roots = scope_units(user)
+    if roots is None:
+        roots = list(Unit.objects.filter(parent__isnull=True).select_related("service"))
+    for unit in roots:
+        unit.headcount = Officer.objects.filter(unit__path__startswith=unit.path, is_active=True).aggregate(
+            total=Count("pk"),
+            women=Count("pk", filter=Q(sex=Officer.Sex.FEMALE)),
+            finally_certified=Count("pk", filter=Q(vetting_status=Officer.VettingStatus.FINALLY_CERTIFIED)),
+        )
+    return roots

@@ -1,0 +1,164 @@
+"""Every write to organisations, people and roles."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from lms.audit.services import audit_record
+from lms.events.services import event_record
+from organisations.models import Officer, PoliceService, Role, RoleGrant, Transfer, Unit, User
+
+PATH_SEGMENT = "{:07d}/"
+
+
+class OfficerEvents:
+    """Names of the events this app writes; higher apps subscribe to them in settings."""
+
+    JOINED = "officer.joined"
+    TRANSFERRED = "officer.transferred"
+    LEFT = "officer.left"
+    VETTING_CHANGED = "officer.vetting_changed"
+    COMMAND_CHANGED = "officer.command_changed"
+
+
+@transaction.atomic
+def unit_create(*, service: PoliceService, code: str, name: str, unit_type: str, parent: Unit | None = None) -> Unit:
+    unit = Unit.objects.create(service=service, parent=parent, code=code, name=name, unit_type=unit_type)
+    unit.depth = parent.depth + 1 if parent else 0
+    unit.path = (parent.path if parent else "") + PATH_SEGMENT.format(unit.pk)
+    unit.save(update_fields=["depth", "path"])
+    return unit
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit, new_parent: Unit, actor: User | None = None) -> Unit:
+    """Re-parent a unit and rewrite the paths of its whole subtree in one pass."""
+    if new_parent.path.startswith(unit.path):
+        raise ValueError("A unit cannot move under itself or its own descendants.")
+    old_path, old_parent_id = unit.path, unit.parent_id
+    new_path = new_parent.path + PATH_SEGMENT.format(unit.pk)
+    depth_change = new_parent.depth + 1 - unit.depth
+    for node in Unit.objects.select_for_update().filter(path__startswith=old_path).order_by("path"):
+        node.path = new_path + node.path[len(old_path) :]
+        node.depth += depth_change
+        if node.pk == unit.pk:
+            node.parent = new_parent
+        node.save(update_fields=["path", "depth", "parent"])
+    unit.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="unit.moved",
+        target=unit,
+        before={"parent": old_parent_id},
+        after={"parent": new_parent.pk},
+    )
+    return unit
+
+
+@transaction.atomic
+def officer_transfer(
+    *,
+    officer: Officer,
+    to_unit: Unit,
+    effective_on: datetime.date | None = None,
+    actor: User | None = None,
+    note: str = "",
+) -> Transfer:
+    if to_unit.pk == officer.unit_id:
+        raise ValueError("The officer already serves in that unit.")
+    if to_unit.service_id != officer.service_id:
+        raise ValueError("An officer can only move within their own police service.")
+    from_unit_id = officer.unit_id
+    officer.unit = to_unit
+    officer.save(update_fields=["unit", "updated_at"])
+    transfer = Transfer.objects.create(
+        officer=officer,
+        from_unit_id=from_unit_id,
+        to_unit=to_unit,
+        effective_on=effective_on or timezone.localdate(),
+        recorded_by=actor,
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        action="officer.transferred",
+        target=officer,
+        before={"unit": from_unit_id},
+        after={"unit": to_unit.pk},
+        reason=note,
+    )
+    event_record(name=OfficerEvents.TRANSFERRED, payload=transfer_payload(transfer))
+    return transfer
+
+
+def transfer_payload(transfer: Transfer) -> dict:
+    return {
+        "officer_id": transfer.officer_id,
+        "from_unit_id": transfer.from_unit_id,
+        "to_unit_id": transfer.to_unit_id,
+        "effective_on": transfer.effective_on.isoformat(),
+    }
+
+
+@transaction.atomic
+def officer_leave(
+    *, officer: Officer, left_on: datetime.date | None = None, actor: User | None = None, reason: str = ""
+) -> Officer:
+    """Mark an officer as having left the service; their records and account stay."""
+    if not officer.is_active:
+        return officer
+    officer.is_active = False
+    officer.left_on = left_on or timezone.localdate()
+    officer.save(update_fields=["is_active", "left_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="officer.left",
+        target=officer,
+        before={"is_active": True},
+        after={"is_active": False, "left_on": officer.left_on.isoformat()},
+        reason=reason,
+    )
+    event_record(name=OfficerEvents.LEFT, payload={"officer_id": officer.pk, "unit_id": officer.unit_id})
+    return officer
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, unit: Unit | None, actor: User | None = None) -> RoleGrant:
+    if unit is None and role != Role.ADMIN:
+        raise ValueError("Only the admin role may cover the whole platform; name a unit.")
+    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, unit=unit, defaults={"granted_by": actor})
+    if created:
+        audit_record(
+            actor=actor, action="role.granted", target=user, after={"role": role, "unit": unit.pk if unit else None}
+        )
+    if role == Role.ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, grant: RoleGrant, actor: User | None = None) -> None:
+    audit_record(
+        actor=actor, action="role.revoked", target=grant.user, before={"role": grant.role, "unit": grant.unit_id}
+    )
+    grant.delete()
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None = None, reason: str = "") -> User:
+    """Stop a person signing in; everything they made stays, attributed to them."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    Token.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        action="user.deactivated",
+        target=user,
+        before={"is_active": True},
+        after={"is_active": False},
+        reason=reason,
+    )
+    return user

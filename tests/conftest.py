@@ -1,0 +1,62 @@
+import pytest
+from rest_framework.test import APIClient
+
+from organisations import services
+from organisations.models import Role, Unit
+from tests.factories import OfficerFactory, PoliceServiceFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def tree(db):
+    """A small service: nation -> two regions -> a district each -> a station each.
+
+    ``tree.north_station`` and ``tree.south_station`` hold two officers each.
+    """
+
+    class Tree:
+        pass
+
+    t = Tree()
+    t.service = PoliceServiceFactory(code="NNP", name="Numara National Police")
+    t.nation = UnitFactory(service=t.service, code="HQ", name="National Headquarters", unit_type=Unit.Type.NATIONAL)
+    t.north = UnitFactory(parent=t.nation, code="N", name="Northern Region", unit_type=Unit.Type.AREA)
+    t.south = UnitFactory(parent=t.nation, code="S", name="Southern Region", unit_type=Unit.Type.AREA)
+    t.north_district = UnitFactory(parent=t.north, code="N1", name="Kora District", unit_type=Unit.Type.AREA)
+    t.south_district = UnitFactory(parent=t.south, code="S1", name="Talu District", unit_type=Unit.Type.AREA)
+    t.north_station = UnitFactory(parent=t.north_district, code="N1-ST", name="Kora Central Station")
+    t.south_station = UnitFactory(parent=t.south_district, code="S1-ST", name="Talu Central Station")
+    t.north_officers = OfficerFactory.create_batch(2, unit=t.north_station)
+    t.south_officers = OfficerFactory.create_batch(2, unit=t.south_station)
+    return t
+
+
+@pytest.fixture
+def people(tree):
+    """One user per role that matters for scoping, over ``tree``."""
+
+    class People:
+        pass
+
+    p = People()
+    p.trainee = UserFactory(username="trainee")
+    officer = tree.north_officers[0]
+    officer.user = p.trainee
+    officer.save()
+    p.other_trainee = UserFactory(username="other.trainee")
+    other = tree.south_officers[0]
+    other.user = p.other_trainee
+    other.save()
+    p.trainer_north = UserFactory(username="trainer.north")
+    services.role_grant(user=p.trainer_north, role=Role.TRAINER, unit=tree.north)
+    p.trainer_south = UserFactory(username="trainer.south")
+    services.role_grant(user=p.trainer_south, role=Role.TRAINER, unit=tree.south)
+    p.leader = UserFactory(username="leader.national")
+    services.role_grant(user=p.leader, role=Role.LEADERSHIP, unit=tree.nation)
+    p.admin = UserFactory(username="admin")
+    services.role_grant(user=p.admin, role=Role.ADMIN, unit=None)
+    return p

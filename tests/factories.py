@@ -1,0 +1,62 @@
+"""factory_boy factories shared by every test module."""
+
+import factory
+from django.utils import timezone
+
+from organisations import services
+from organisations.models import Officer, PoliceService, Unit, User
+
+
+class PoliceServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoliceService
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"PS{n}")
+    name = factory.LazyAttribute(lambda o: f"{o.code} National Police")
+    country = "Numara"
+    area_level_names = ["Region", "District"]
+
+
+class UnitFactory(factory.Factory):
+    """Units go through ``services.unit_create`` so that their paths are right."""
+
+    class Meta:
+        model = Unit
+
+    service = factory.SubFactory(PoliceServiceFactory)
+    code = factory.Sequence(lambda n: f"U{n:04d}")
+    name = factory.LazyAttribute(lambda o: f"Unit {o.code}")
+    unit_type = Unit.Type.STATION
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        if kwargs.get("parent") is not None:
+            kwargs["service"] = kwargs["parent"].service
+        return services.unit_create(**kwargs)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("Correct-Horse-9")
+
+
+class OfficerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Officer
+
+    unit = factory.SubFactory(UnitFactory)
+    service = factory.LazyAttribute(lambda o: o.unit.service)
+    service_number = factory.Sequence(lambda n: f"NP-{n:05d}")
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    sex = Officer.Sex.FEMALE
+    rank = "Constable"
+    vetting_status = Officer.VettingStatus.FINALLY_CERTIFIED
+    created_at = factory.LazyFunction(timezone.now)
