@@ -1,0 +1,144 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from organisations import services
+from organisations.models import (
+    ActivationCode,
+    Officer,
+    Organisation,
+    PoliceService,
+    RoleGrant,
+    RosterImport,
+    Transfer,
+    Unit,
+    User,
+)
+
+
+@admin.register(PoliceService)
+class PoliceServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "country"]
+    search_fields = ["code", "name", "country"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["acronym", "name", "kind", "police_service"]
+    list_filter = ["kind"]
+    search_fields = ["acronym", "name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit_type", "parent", "depth", "is_active"]
+    list_filter = ["service", "unit_type", "depth", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path", "depth"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The parent of an existing unit changes through unit_move, which rewrites the subtree.
+        return [*self.readonly_fields, "parent", "service"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.unit_create(
+            service=obj.service, code=obj.code, name=obj.name, unit_type=obj.unit_type, parent=obj.parent
+        )
+        obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+
+
+class TransferInline(admin.TabularInline):
+    model = Transfer
+    extra = 0
+    can_delete = False
+    fields = ["effective_on", "from_unit", "to_unit", "recorded_by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ["service_number", "family_name", "given_name", "sex", "rank", "unit", "vetting_status", "is_active"]
+    list_filter = ["is_active", "sex", "vetting_status", "is_commander", "service", "unit__unit_type"]
+    search_fields = ["service_number", "family_name", "given_name", "email", "phone", "unit__code", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "user"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [TransferInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an officer is a transfer (dated, audited, an event): done through the roster or a service.
+        return [*self.readonly_fields, "unit", "service"] if obj else self.readonly_fields
+
+
+@admin.register(Transfer)
+class TransferAdmin(admin.ModelAdmin):
+    list_display = ["officer", "from_unit", "to_unit", "effective_on", "recorded_by"]
+    list_filter = ["effective_on"]
+    search_fields = ["officer__service_number", "officer__family_name"]
+    list_select_related = ["officer", "from_unit", "to_unit", "recorded_by"]
+    date_hierarchy = "effective_on"
+    readonly_fields = ["officer", "from_unit", "to_unit", "effective_on", "recorded_by", "recorded_at", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Preferences"), {"fields": ["preferred_language"]}),
+    )
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
+    inlines = [RoleGrantInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # People are deactivated, never deleted: their records must stay attributed.
+        return False
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "granted_by", "granted_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "unit__code", "unit__name"]
+    list_select_related = ["user", "unit", "granted_by"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = ["imported_at", "service", "file_name", "rows", "created", "updated", "transferred", "missing"]
+    list_filter = ["service"]
+    readonly_fields = [f.name for f in RosterImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ActivationCode)
+class ActivationCodeAdmin(admin.ModelAdmin):
+    list_display = ["officer", "issued_at", "expires_at", "used_at", "voided_at", "issued_by"]
+    list_filter = ["used_at", "voided_at"]
+    search_fields = ["officer__service_number", "officer__family_name"]
+    list_select_related = ["officer", "issued_by"]
+    readonly_fields = ["officer", "code_hash", "issued_by", "issued_at", "expires_at", "used_at", "voided_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,114 @@
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from tests.factories import UserFactory
+
+PASSWORD = "Correct-Horse-9"
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_token_is_issued_and_accepted(api_client):
+    UserFactory(username="amina")
+
+    response = api_client.post("/api/v1/auth/token/", {"username": "amina", "password": PASSWORD})
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+
+    assert response.status_code == 200
+    assert api_client.get("/api/v1/me/").json()["username"] == "amina"
+
+
+@pytest.mark.django_db
+def test_wrong_password_gets_a_field_error_and_no_token(api_client):
+    UserFactory(username="amina")
+
+    response = api_client.post("/api/v1/auth/token/", {"username": "amina", "password": "wrong"})
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Unable to sign in with these credentials."]}
+    assert Token.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_missing_fields_are_named(api_client):
+    response = api_client.post("/api/v1/auth/token/", {})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"username", "password"}
+
+
+@pytest.mark.django_db
+def test_expired_token_is_refused_and_replaced_at_next_sign_in(api_client):
+    user = UserFactory(username="amina")
+    old = Token.objects.create(user=user)
+    Token.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=8))
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old.key}")
+    refused = api_client.get("/api/v1/me/")
+    api_client.credentials()
+    fresh = api_client.post("/api/v1/auth/token/", {"username": "amina", "password": PASSWORD}).json()["token"]
+
+    assert refused.status_code == 401
+    assert fresh != old.key
+    assert not Token.objects.filter(key=old.key).exists()
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_token_endpoint_locks_out_after_repeated_failures(api_client):
+    UserFactory(username="amina")
+    for _attempt in range(3):
+        api_client.post("/api/v1/auth/token/", {"username": "amina", "password": "guess"})
+
+    locked = api_client.post("/api/v1/auth/token/", {"username": "amina", "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert Token.objects.count() == 0
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_login_page_locks_out_after_repeated_failures(client):
+    UserFactory(username="amina")
+    for _attempt in range(3):
+        client.post("/accounts/login/", {"username": "amina", "password": "guess"})
+
+    response = client.post("/accounts/login/", {"username": "amina", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_login_page_signs_in_and_logout_needs_post(client):
+    UserFactory(username="amina")
+
+    response = client.post("/accounts/login/", {"username": "amina", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_pages_render_right_to_left_in_arabic(client):
+    UserFactory(username="amina")
+    client.login(username="amina", password=PASSWORD)
+
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="ar")
+
+    assert '<html lang="ar" dir="rtl">' in response.content.decode()
