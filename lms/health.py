@@ -1,13 +1,13 @@
 """``GET /healthz``: can this process reach its database and its broker?"""
 
 import logging
+import os
 from pathlib import Path
 
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from kombu import Connection
 
 from lms.celery import app as celery_app
 
@@ -25,17 +25,19 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    url = celery_app.conf.broker_url
-    options = celery_app.conf.broker_transport_options or {}
+    # The connection this process publishes with: Celery's write URL can differ from
+    # ``conf.broker_url``, which an environment variable overrides.
+    broker = celery_app.connection_for_write()
     try:
-        if url.startswith("filesystem://"):
-            folder = Path(options["data_folder_in"])
-            return folder.is_dir() and folder.stat().st_mode & 0o200 != 0
-        with Connection(url, transport_options=options, connect_timeout=2) as broker:
-            broker.ensure_connection(max_retries=1, timeout=2)
+        if broker.transport_cls == "filesystem":
+            folder = Path(broker.transport_options["data_folder_out"])
+            return folder.is_dir() and os.access(folder, os.W_OK)
+        with broker:
+            # One immediate retry: a health probe must answer within its caller's timeout.
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=2)
         return True
     except Exception:
-        logger.warning("Health: broker unreachable at %s", url.split("@")[-1])
+        logger.warning("Health: broker unreachable at %s", broker.as_uri())  # as_uri() hides the password
         return False
 
 

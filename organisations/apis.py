@@ -2,21 +2,24 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from organisations import selectors, throttles
+from organisations import activation, roster, selectors, throttles
 from organisations.models import Officer, Unit
-from organisations.permissions import IsStaffRole
+from organisations.permissions import IsStaffRole, IsTrainer
 
 
 class UnitRefSerializer(serializers.ModelSerializer):
@@ -205,3 +208,137 @@ class OfficerDetailApi(RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.officer_list(user=self.request.user, include_left=True)
+
+
+class OfficerImportApi(APIView):
+    """Create and update officers from a CSV roster, all or nothing (see ``organisations.roster``)."""
+
+    permission_classes = [IsTrainer]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema_serializer(component_name="OfficerImportInput")
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="CSV, UTF-8, comma or semicolon separated.")
+        service = serializers.IntegerField(
+            required=False, help_text="Police service id; defaults to the only one within the caller's scope."
+        )
+
+    @extend_schema_serializer(component_name="OfficerImportResult")
+    class OutputSerializer(serializers.Serializer):
+        import_id = serializers.IntegerField()
+        rows = serializers.IntegerField()
+        created = serializers.IntegerField()
+        updated = serializers.IntegerField()
+        transferred = serializers.IntegerField()
+        unchanged = serializers.IntegerField()
+        missing = serializers.ListField(
+            child=serializers.CharField(), help_text="Service numbers of active officers absent from the file."
+        )
+
+    @extend_schema_serializer(component_name="OfficerImportErrors")
+    class ErrorsSerializer(serializers.Serializer):
+        errors = inline_serializer(
+            "OfficerImportError",
+            {
+                "row": serializers.IntegerField(help_text="Line in the file (header = 1); 0 for the whole file."),
+                "field": serializers.CharField(allow_null=True, help_text="Column, or null for a whole line."),
+                "message": serializers.CharField(),
+            },
+            many=True,
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={200: OutputSerializer, 400: ErrorsSerializer},
+        description="A missing file or an unknown service answers 400 with DRF field errors instead.",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            service = roster.roster_service_resolve(user=request.user, service_id=data.validated_data.get("service"))
+        except DjangoValidationError as error:
+            raise ValidationError({"service": error.messages}) from error
+        try:
+            result = roster.roster_import(
+                service=service, data=roster.roster_upload_read(upload), file_name=upload.name, actor=request.user
+            )
+        except roster.RosterImportError as error:
+            return Response({"errors": error.errors}, status=400)
+        return Response(self.OutputSerializer(result).data)
+
+
+def _api_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A Django ValidationError as DRF field errors (``__all__`` becomes ``non_field_errors``)."""
+    if not hasattr(error, "error_dict"):
+        return {"non_field_errors": error.messages}
+    return {
+        ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+class AccountActivateApi(APIView):
+    """Anyone: set a password with a service number and the code on an activation slip.
+
+    Creates the officer's account (or resets a forgotten password) and answers an API
+    token. Failed codes are throttled like sign-ins: 429 once locked out.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    THROTTLE_SCOPE = "activate"
+
+    @extend_schema_serializer(component_name="AccountActivateInput")
+    class InputSerializer(serializers.Serializer):
+        service_number = serializers.CharField(max_length=50)
+        code = serializers.CharField(max_length=40)
+        password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: inline_serializer("AccountActivateOutput", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scope = {
+            "scope": self.THROTTLE_SCOPE,
+            "identifier": data.validated_data["service_number"],
+            "address": throttles.client_address(request),
+        }
+        if throttles.is_locked_out(**scope):
+            raise Throttled(detail=_("Too many failed attempts. Try again later."))
+        try:
+            user = activation.account_activate(**data.validated_data)
+        except activation.ActivationRefused as error:
+            throttles.failure_record(**scope)
+            raise ValidationError(_api_errors(error)) from error
+        except DjangoValidationError as error:
+            raise ValidationError(_api_errors(error)) from error
+        throttles.failures_clear(**scope)
+        return Response({"token": Token.objects.create(user=user).key})
+
+
+class OfficerActivationCodeApi(APIView):
+    """Trainers and admins, for an officer in their training scope: issue a new activation
+    code, voiding older unused ones. The code is in this answer only (only a hash is kept)."""
+
+    permission_classes = [IsTrainer]
+
+    @extend_schema_serializer(component_name="ActivationCode")
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(request=None, responses={201: OutputSerializer})
+    def post(self, request, pk: int):
+        officer = get_object_or_404(activation.activation_officers(user=request.user), pk=pk)
+        try:
+            code = activation.activation_code_issue(officer=officer, actor=request.user)
+        except DjangoValidationError as error:
+            raise ValidationError(_api_errors(error)) from error
+        expires_at = activation.code_expiries(officers=[officer])[officer.pk]
+        return Response(self.OutputSerializer({"code": code, "expires_at": expires_at}).data, status=201)

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +27,56 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         throttles.failures_clear(**scope)
         return cleaned
+
+
+class AccountActivationForm(forms.Form):
+    """Service number, slip code and a new password; refuses once an account or address is
+    locked out by failed guesses (the view records them)."""
+
+    THROTTLE_SCOPE = "activate"
+    error_messages = {
+        "password_mismatch": _("The two passwords do not match."),
+        "locked_out": _("Too many failed attempts. Wait a few minutes and try again."),
+    }
+
+    service_number = forms.CharField(label=_("Service number"), max_length=50)
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=40,
+        help_text=_("As printed on your slip, for example 7KQ3-XM9P-2DC."),
+    )
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password_confirm = forms.CharField(label=_("New password again"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    @property
+    def throttle(self) -> dict[str, str]:
+        return {
+            "scope": self.THROTTLE_SCOPE,
+            "identifier": self.data.get("service_number", ""),
+            "address": throttles.client_address(self.request),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if throttles.is_locked_out(**self.throttle):
+            raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", forms.ValidationError(self.error_messages["password_mismatch"]))
+        return cleaned
+
+
+class UnitActivationSlipsForm(forms.Form):
+    include_activated = forms.BooleanField(
+        label=_("Also officers who already have an account (their passwords stay until they use the new code)"),
+        required=False,
+    )

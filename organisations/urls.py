@@ -9,4 +9,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("units/<int:pk>/activation-slips/", views.unit_activation_slips, name="unit-activation-slips"),
+    path("officers/<int:pk>/", views.officer_detail, name="officer-detail"),
+    path("officers/<int:pk>/activation-code/", views.officer_activation_code, name="officer-activation-code"),
+    path("officers/<int:pk>/activation-slip/", views.officer_activation_slip, name="officer-activation-slip"),
+    path("accounts/activate/", views.activate, name="activate"),
+    path("roster/import/", views.roster_import, name="roster-import"),
 ]

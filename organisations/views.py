@@ -1,14 +1,24 @@
 """Pages for people: thin views over selectors and services."""
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from organisations import selectors
-from organisations.forms import ThrottledAuthenticationForm
+from organisations import activation, roster, selectors, slips, throttles
+from organisations.forms import AccountActivationForm, ThrottledAuthenticationForm, UnitActivationSlipsForm
 from organisations.models import Officer, Role
 
 OFFICERS_PER_PAGE = 50
@@ -55,5 +65,173 @@ def unit_detail(request, pk: int):
         "children": unit.children.order_by("name"),
         "page": officers.get_page(request.GET.get("page")),
         "vetting_choices": Officer.VettingStatus.choices,
+        "can_print_slips": activation.can_print_slips(user=request.user, unit=unit),
     }
     return render(request, "organisations/unit_detail.html", context)
+
+
+class RosterImportForm(forms.Form):
+    """The roster upload; the police service is asked for only when there is a choice."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "aria-describedby": "roster-help"}),
+    )
+    service = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Police service"))
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.only_service = services[0] if len(services) == 1 else None
+        if self.only_service is not None:
+            del self.fields["service"]
+
+
+@login_required
+def roster_import(request):
+    """Upload a roster CSV (trainers and admins); shows the counts or every error."""
+    if not selectors.user_roles(request.user).has(Role.TRAINER, Role.ADMIN):
+        raise PermissionDenied
+    services = roster.roster_services(user=request.user)
+    is_post = request.method == "POST"
+    form = RosterImportForm(request.POST if is_post else None, request.FILES if is_post else None, services=services)
+    context = {"form": form, "columns": roster.REQUIRED_COLUMNS, "optional_columns": roster.OPTIONAL_COLUMNS}
+    if is_post and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            context["result"] = roster.roster_import(
+                service=form.only_service or form.cleaned_data["service"],
+                data=roster.roster_upload_read(upload),
+                file_name=upload.name,
+                actor=request.user,
+            )
+        except roster.RosterImportError as error:
+            context["errors"] = error.errors
+    return render(request, "organisations/roster_import.html", context)
+
+
+def _require_trainer(user) -> None:
+    if not selectors.user_roles(user).has(Role.TRAINER, Role.ADMIN):
+        raise PermissionDenied
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def activate(request):
+    """Anyone (no sign-in): set a password with a service number and the code on a slip,
+    for a first sign-in or a forgotten password; then signed in and sent home."""
+    form = AccountActivationForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = activation.account_activate(
+                service_number=data["service_number"], code=data["code"], password=data["password"]
+            )
+        except activation.ActivationRefused as error:
+            throttles.failure_record(**form.throttle)
+            form.add_error(None, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            throttles.failures_clear(**form.throttle)
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            message = gettext("Your account is ready. Your user name is %(username)s.")
+            messages.success(request, message % {"username": user.get_username()})
+            return redirect("home")
+    return render(request, "organisations/activate.html", {"form": form})
+
+
+def _officer_context(request, officer: Officer, **extra) -> dict:
+    return {
+        "officer": officer,
+        "transfers": officer.transfers.select_related("from_unit", "to_unit"),
+        "activation_codes": officer.activation_codes.select_related("issued_by")[:10],
+        "can_issue_codes": officer.is_active and activation.can_issue_codes(user=request.user, officer=officer),
+        **extra,
+    }
+
+
+@login_required
+def officer_detail(request, pk: int):
+    """Trainers, leaders and admins with the officer in their scope (else 404)."""
+    _require_staff_role(request.user)
+    officer = get_object_or_404(
+        selectors.officer_list(user=request.user, include_left=True).select_related("service", "user"), pk=pk
+    )
+    return render(request, "organisations/officer_detail.html", _officer_context(request, officer))
+
+
+@never_cache
+@login_required
+@require_POST
+def officer_activation_code(request, pk: int):
+    """Trainers and admins with the officer in their training scope: issue a new code and
+    show it once (it is not stored in clear, so it cannot be shown again)."""
+    _require_trainer(request.user)
+    officer = get_object_or_404(activation.activation_officers(user=request.user), pk=pk)
+    try:
+        code = activation.activation_code_issue(officer=officer, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("officer-detail", pk=officer.pk)
+    expires_at = activation.code_expiries(officers=[officer])[officer.pk]
+    context = _officer_context(request, officer, new_code=code, new_code_expires_at=expires_at)
+    return render(request, "organisations/officer_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_POST
+def officer_activation_slip(request, pk: int):
+    """Trainers and admins: the one-slip PDF for the code just shown, which the page posts
+    back; it must still be the officer's usable code."""
+    _require_trainer(request.user)
+    officer = get_object_or_404(activation.activation_officers(user=request.user), pk=pk)
+    code = request.POST.get("code", "")
+    if not activation.code_is_current(officer=officer, code=code):
+        messages.error(request, gettext("That code is no longer valid. Issue a new one."))
+        return redirect("officer-detail", pk=officer.pk)
+    display = activation.code_display(activation.code_normalise(code))
+    pdf = slips.activation_slips_pdf(
+        slips=slips.slips_for([(officer, display)]),
+        title=gettext("Activation slip: %(name)s") % {"name": officer.full_name},
+        author=request.user,
+    )
+    return _pdf_attachment(pdf, f"activation-slip-{slugify(officer.service_number)}.pdf")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_activation_slips(request, pk: int):
+    """Trainers and admins with the unit in their training scope: a confirmation page, then
+    (POST) new codes for the unit's officers as a PDF of slips."""
+    _require_trainer(request.user)
+    unit = get_object_or_404(activation.activation_units(user=request.user), pk=pk)
+    form = UnitActivationSlipsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        # One transaction with the rendering: if the PDF fails, no code is issued or voided.
+        with transaction.atomic():
+            issued = activation.activation_codes_issue_for_unit(
+                unit=unit, actor=request.user, include_activated=form.cleaned_data["include_activated"]
+            )
+            if issued:
+                pdf = slips.activation_slips_pdf(
+                    slips=slips.slips_for(issued),
+                    title=gettext("Activation slips: %(unit)s") % {"unit": unit.name},
+                    author=request.user,
+                )
+        if issued:
+            return _pdf_attachment(pdf, f"activation-slips-{slugify(unit.code)}.pdf")
+        messages.info(request, gettext("No officer needs a slip: nothing was issued."))
+        return redirect("unit-activation-slips", pk=unit.pk)
+    counts = activation.unit_activation_officers(unit=unit, include_activated=True).aggregate(
+        total=Count("pk"), without_account=Count("pk", filter=Q(user__isnull=True))
+    )
+    return render(request, "organisations/activation_slips.html", {"unit": unit, "form": form, "counts": counts})
+
+
+def _pdf_attachment(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -24,7 +24,11 @@ class UnitFactory(factory.Factory):
     class Meta:
         model = Unit
 
-    service = factory.SubFactory(PoliceServiceFactory)
+    service = factory.Maybe(
+        "parent",
+        yes_declaration=factory.SelfAttribute("parent.service"),
+        no_declaration=factory.SubFactory(PoliceServiceFactory),
+    )
     code = factory.Sequence(lambda n: f"U{n:04d}")
     name = factory.LazyAttribute(lambda o: f"Unit {o.code}")
     unit_type = Unit.Type.STATION
@@ -32,8 +36,6 @@ class UnitFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        if kwargs.get("parent") is not None:
-            kwargs["service"] = kwargs["parent"].service
         return services.unit_create(**kwargs)
 
 

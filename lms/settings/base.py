@@ -124,6 +124,7 @@ else:
 
 # People ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "organisations.User"
+AUTHENTICATION_BACKENDS = ["organisations.backends.CaseInsensitiveModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -210,20 +211,36 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+
 # Celery ----------------------------------------------------------------------------------
+def broker_transport_options(broker_url: str, broker_dir: Path) -> dict:
+    """Kombu transport options for a broker URL (tests start workers on other brokers)."""
+    if broker_url.startswith("filesystem://"):
+        for folder in ("queue", "processed", "control"):
+            (broker_dir / folder).mkdir(parents=True, exist_ok=True)
+        return {
+            "control_folder": str(broker_dir / "control"),  # else kombu writes ./control
+            "data_folder_in": str(broker_dir / "queue"),
+            "data_folder_out": str(broker_dir / "queue"),
+            "processed_folder": str(broker_dir / "processed"),
+            "store_processed": False,
+        }
+    return {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # Publishing gives up after one immediate retry. Kombu's default keeps retrying for
+        # seconds (or for ever) inside the request that committed an event; the outbox
+        # sweep resends whatever could not be handed over. Workers reconnect on their own
+        # policy (broker_connection_max_retries), not this one.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
+
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    for folder in ("queue", "processed"):
-        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "store_processed": False,
-    }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, BROKER_DIR)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True

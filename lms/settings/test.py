@@ -19,8 +19,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Unit tests never reach a worker: messages published on commit stay in memory.
-CELERY_BROKER_URL = "memory://"
+# Unit tests never reach a worker: messages published on commit stay in memory. Celery
+# prefers a CELERY_BROKER_URL environment variable to this setting (CI exports one for
+# the Redis run), but not to the read and write URLs, so those pin the broker.
+CELERY_BROKER_URL = CELERY_BROKER_READ_URL = CELERY_BROKER_WRITE_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

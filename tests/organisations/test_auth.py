@@ -112,3 +112,11 @@ def test_pages_render_right_to_left_in_arabic(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="ar")
 
     assert '<html lang="ar" dir="rtl">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_service_numbers_sign_in_whatever_the_case(client):
+    UserFactory(username="np-000123")
+
+    assert client.login(username="NP-000123", password=PASSWORD)
+    assert not client.login(username="NP-000124", password=PASSWORD)

@@ -1,0 +1,151 @@
+"""Checks for tests of any PDF the platform draws: what a reader would see and copy.
+
+Imported by tests only (it needs pypdf, a development dependency).
+
+- ``page_text`` is a page's text in visual order, left to right as the glyphs stand on
+  the page (pypdf's layout mode), decoded through the PDF's own ToUnicode maps.
+- ``shows_text`` says whether that text shows a string written in logical order.
+- ``glyph_problems`` lists every drawn character whose embedded glyph is missing or empty.
+"""
+
+import io
+import unicodedata
+
+from bidi import get_display
+from bidi.mirror import MIRRORED
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+from lms.pdf.text import text_direction
+
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def page_text(pdf: bytes, page: int = 0) -> str:
+    return PdfReader(io.BytesIO(pdf)).pages[page].extract_text(extraction_mode="layout")
+
+
+def document_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text(extraction_mode="layout") for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def shows_text(extracted: str, expected: str) -> bool:
+    """Whether one line of ``extracted`` (visual order, see ``page_text``) shows ``expected``.
+
+    ``expected`` is in logical order, as typed. It is put in display order by python-bidi's
+    own ``get_display`` (not by the reordering ``lms.pdf.text`` draws with) and both sides
+    are compared after forgiving only what a correct Arabic PDF legitimately differs by:
+
+    - presentation forms, folded by NFKC into the letters they show (a lam-alef ligature
+      unfolds reversed, since it stands in a reversed run);
+    - the order of stacked marks on one letter (NFKC's canonical ordering);
+    - which of a pair of mirrored brackets is stored (mirroring is tested on its own);
+    - runs of spaces.
+
+    A dropped, substituted or misplaced letter, or a word out of place, still fails.
+    """
+    wanted = _comparable(get_display(_clean(expected), base_dir="R" if text_direction(expected) == "rtl" else "L"))
+    return any(wanted in _comparable(_unfold(line)) for line in extracted.splitlines())
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFC", text).translate(_BIDI_CONTROLS)
+
+
+def _unfold(visual: str) -> str:
+    out = []
+    for character in visual:
+        folded = unicodedata.normalize("NFKC", character)
+        if len(folded) > 1 and unicodedata.bidirectional(character) == "AL":
+            folded = folded[::-1]
+        out.append(folded)
+    return "".join(out)
+
+
+def _comparable(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text.translate(_BIDI_CONTROLS))
+    text = "".join(min(c, MIRRORED.get(c, c)) for c in text)
+    return " ".join(text.split())
+
+
+def glyph_problems(pdf: bytes) -> list[str]:
+    """Every character drawn with an embedded TrueType font whose glyph would not show.
+
+    Reads the content streams, so only what is drawn counts: a code that maps to no
+    character or to U+0000 (how ReportLab draws a character the font lacks), to
+    ``.notdef``, or to an empty outline for anything but a space. An empty list means no
+    missing-glyph boxes and no silently dropped letters.
+    """
+    problems: list[str] = []
+    reader = PdfReader(io.BytesIO(pdf))
+    for number, page in enumerate(reader.pages, start=1):
+        fonts = page["/Resources"].get("/Font", {})
+        inspected: dict[str, _EmbeddedFont | None] = {}
+        current = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                name = str(operands[0])
+                if name not in inspected:
+                    inspected[name] = _EmbeddedFont.read(fonts[name].get_object())
+                current = inspected[name]
+            elif operator in (b"Tj", b"TJ", b"'", b'"') and current is not None:
+                for code in _codes(operands):
+                    problem = current.problem(code)
+                    if problem:
+                        problems.append(f"page {number}, {current.name}: {problem}")
+    return problems
+
+
+def _codes(operands) -> list[int]:
+    strings = operands[-1] if isinstance(operands[-1], list) else [operands[-1]]
+    codes: list[int] = []
+    for item in strings:
+        raw = getattr(item, "original_bytes", item)
+        if isinstance(raw, bytes | bytearray):
+            codes.extend(raw)
+    return codes
+
+
+class _EmbeddedFont:
+    def __init__(self, name: str, font: TTFont, to_unicode: dict[int, str]):
+        self.name = name
+        self.glyphs = font["glyf"]
+        self.cmap = font["cmap"].tables[0].cmap
+        self.to_unicode = to_unicode
+
+    @classmethod
+    def read(cls, font) -> "_EmbeddedFont | None":
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is None or "/FontFile2" not in descriptor.get_object():
+            return None  # a standard Type 1 font: always present in readers
+        program = TTFont(io.BytesIO(descriptor.get_object()["/FontFile2"].get_object().get_data()))
+        return cls(str(font["/BaseFont"]), program, _to_unicode(font["/ToUnicode"].get_object().get_data()))
+
+    def problem(self, code: int) -> str | None:
+        character = self.to_unicode.get(code)
+        if not character or character == "\x00":
+            return f"code {code} maps to no character (a character the font lacks)"
+        glyph_name = self.cmap.get(code, ".notdef")
+        if glyph_name == ".notdef":
+            return f"{character!r} is drawn as .notdef"
+        glyph = self.glyphs[glyph_name]
+        if glyph.numberOfContours == 0 and not character.isspace():
+            return f"{character!r} has an empty glyph"
+        return None
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """The ``bfchar`` entries of a ToUnicode CMap (ReportLab writes only those)."""
+    mapping: dict[int, str] = {}
+    inside = False
+    for line in cmap.decode("latin-1").splitlines():
+        line = line.strip()
+        if line.endswith("beginbfchar"):
+            inside = True
+        elif line == "endbfchar":
+            inside = False
+        elif inside and line.startswith("<"):
+            source, target = (part.strip("<> ") for part in line.split(">", 1))
+            mapping[int(source, 16)] = bytes.fromhex(target).decode("utf-16-be")
+    return mapping

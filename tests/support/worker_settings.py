@@ -1,0 +1,21 @@
+"""Settings for a Celery worker that an integration test starts (tests/integration).
+
+The test settings, with the test event handlers, and the broker that the test chose in
+place of the in-memory one: ``CELERY_BROKER_URL`` as usual, its transport options from
+``lms.settings.base`` (with ``LMS_VAR_DIR`` naming the folder of a filesystem broker)
+plus any JSON in ``LMS_TEST_BROKER_TRANSPORT_OPTIONS``. ``DATABASE_URL`` names the test
+database of the process that started the worker.
+"""
+
+import json
+
+from lms.settings import base
+from lms.settings.env import env_str
+from lms.settings.test import *  # noqa: F403
+from tests.support.events import EVENT_HANDLERS
+
+CELERY_BROKER_URL = CELERY_BROKER_READ_URL = CELERY_BROKER_WRITE_URL = base.CELERY_BROKER_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = base.CELERY_BROKER_TRANSPORT_OPTIONS | json.loads(
+    env_str("LMS_TEST_BROKER_TRANSPORT_OPTIONS", "{}")
+)
+LMS_EVENT_HANDLERS = EVENT_HANDLERS

@@ -1,0 +1,155 @@
+"""Settings as each process sees them: every case runs in a fresh interpreter, with only
+the environment variables it names."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lms.settings.base import broker_transport_options
+
+REPO = Path(__file__).resolve().parents[1]
+DATABASE_SUMMARY = """
+import json, django
+from django.conf import settings
+django.setup()
+database = settings.DATABASES["default"]
+print(json.dumps({key: database.get(key) for key in
+    ["ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS"]}))
+"""
+
+
+def python(*args: str, settings: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(REPO),
+        "DJANGO_SETTINGS_MODULE": settings,
+        "LMS_VAR_DIR": str(tmp_path / "var"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "secret_key"),
+    [
+        (["-c", "import lms.settings.production"], None),
+        (["manage.py", "check"], None),
+        (["manage.py", "check"], "too-short-to-be-random"),
+    ],
+)
+def test_production_settings_refuse_to_load_without_a_real_secret_key(command, secret_key, tmp_path):
+    env = {"SECRET_KEY": secret_key} if secret_key else {}
+
+    result = python(*command, settings="lms.settings.production", tmp_path=tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to at least 50 random characters in production." in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check_without_a_warning(tmp_path):
+    result = python(
+        *("manage.py", "check", "--deploy", "--fail-level", "WARNING"),
+        settings="lms.settings.production",
+        tmp_path=tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="lms.example.org",
+    )
+
+    assert (result.returncode, result.stdout) == (0, "System check identified no issues (0 silenced).\n"), result.stderr
+
+
+def test_a_postgres_database_url_selects_postgresql_with_persistent_connections(tmp_path):
+    result = python(
+        *("-c", DATABASE_SUMMARY),
+        settings="lms.settings.base",
+        tmp_path=tmp_path,
+        DATABASE_URL="postgres://lms:pa%40ss@db.example.org:5433/lms",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "lms",
+        "USER": "lms",
+        "PASSWORD": "pa@ss",
+        "HOST": "db.example.org",
+        "PORT": 5433,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {},
+    }
+
+
+def test_the_default_sqlite_database_is_set_up_for_several_processes(tmp_path):
+    pragmas = """
+import json, django
+from django.db import connection
+django.setup()
+with connection.cursor() as cursor:
+    print(json.dumps({pragma: cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
+                      for pragma in ["journal_mode", "busy_timeout", "foreign_keys", "synchronous"]}))
+"""
+    settings = python("-c", DATABASE_SUMMARY, settings="lms.settings.base", tmp_path=tmp_path)
+    opened = python("-c", pragmas, settings="lms.settings.base", tmp_path=tmp_path)
+
+    assert settings.returncode == 0, settings.stderr
+    database = json.loads(settings.stdout)
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(tmp_path / "var" / "lms.sqlite3")
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert database["OPTIONS"]["timeout"] == 30
+    assert opened.returncode == 0, opened.stderr
+    # synchronous 1 is NORMAL: safe with WAL, and a commit needs no fsync of the database.
+    assert json.loads(opened.stdout) == {
+        "journal_mode": "wal",
+        "busy_timeout": 30000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
+
+
+def test_tests_publish_to_memory_even_when_the_environment_names_a_broker(tmp_path):
+    code = "import django; django.setup(); from lms.celery import app; print(app.connection_for_write().as_uri())"
+
+    result = python(
+        "-c", code, settings="lms.settings.test", tmp_path=tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:1/0"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("memory://")
+
+
+def test_the_default_broker_is_a_folder_under_var(tmp_path):
+    options = broker_transport_options("filesystem://", tmp_path / "broker")
+
+    assert options == {
+        "control_folder": str(tmp_path / "broker" / "control"),
+        "data_folder_in": str(tmp_path / "broker" / "queue"),
+        "data_folder_out": str(tmp_path / "broker" / "queue"),
+        "processed_folder": str(tmp_path / "broker" / "processed"),
+        "store_processed": False,
+    }
+    assert (tmp_path / "broker" / "queue").is_dir()
+    assert (tmp_path / "broker" / "processed").is_dir()
+    assert (tmp_path / "broker" / "control").is_dir()
+
+
+def test_publishing_to_a_server_broker_gives_up_quickly(tmp_path):
+    options = broker_transport_options("redis://127.0.0.1:6379/0", tmp_path / "broker")
+
+    assert options == {
+        "visibility_timeout": 3600,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
+    assert not (tmp_path / "broker").exists()
