@@ -28,7 +28,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a worker process in an integration test sees it.
     DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("LMS_TEST_SQLITE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+        "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
     }
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
