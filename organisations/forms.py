@@ -80,3 +80,20 @@ class UnitActivationSlipsForm(forms.Form):
         label=_("Also officers who already have an account (their passwords stay until they use the new code)"),
         required=False,
     )
+
+
+class RosterImportForm(forms.Form):
+    """The roster upload; the police service is asked for only when there is a choice."""
+
+    file = forms.FileField(
+        label=_("Roster file (CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "aria-describedby": "roster-help"}),
+    )
+    service = forms.ModelChoiceField(queryset=None, label=_("Police service"))
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.only_service = services[0] if len(services) == 1 else None
+        if self.only_service is not None:
+            del self.fields["service"]

@@ -1,6 +1,5 @@
 """Pages for people: thin views over selectors and services."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,12 +12,17 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations import activation, roster, selectors, slips, throttles
-from organisations.forms import AccountActivationForm, ThrottledAuthenticationForm, UnitActivationSlipsForm
+from organisations.forms import (
+    AccountActivationForm,
+    RosterImportForm,
+    ThrottledAuthenticationForm,
+    UnitActivationSlipsForm,
+)
 from organisations.models import Officer, Role
 
 OFFICERS_PER_PAGE = 50
@@ -68,23 +72,6 @@ def unit_detail(request, pk: int):
         "can_print_slips": activation.can_print_slips(user=request.user, unit=unit),
     }
     return render(request, "organisations/unit_detail.html", context)
-
-
-class RosterImportForm(forms.Form):
-    """The roster upload; the police service is asked for only when there is a choice."""
-
-    file = forms.FileField(
-        label=gettext_lazy("Roster file (CSV)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "aria-describedby": "roster-help"}),
-    )
-    service = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Police service"))
-
-    def __init__(self, *args, services, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
-        self.only_service = services[0] if len(services) == 1 else None
-        if self.only_service is not None:
-            del self.fields["service"]
 
 
 @login_required

@@ -8,6 +8,7 @@ its existence does not leak.
 import pytest
 
 from lms.audit.models import AuditEntry
+from organisations.models import ActivationCode, Officer
 from organisations.services import user_deactivate
 
 ROLES = ["anonymous", "trainee", "other_trainee", "trainer_in", "trainer_out", "leader", "admin"]
@@ -33,9 +34,22 @@ TABLE = {
     "/": [LOGIN, 200, 200, 200, 200, 200, 200],
     "/units/": [LOGIN, 403, 403, 200, 200, 200, 200],
     "/units/{north_station}/": [LOGIN, 403, 403, 200, 404, 200, 200],
+    "/units/{north_station}/activation-slips/": [LOGIN, 403, 403, 200, 404, 403, 200],
+    "/officers/{north_officer}/": [LOGIN, 403, 403, 200, 404, 200, 200],
+    "/roster/import/": [LOGIN, 403, 403, 200, 200, 403, 200],
+}
+
+# API writes, posted with an empty body: allowed callers get past permissions to a
+# validation error (400) or act (201); the others are stopped before anything happens.
+POST_TABLE = {
+    "/api/v1/officers/import/": [401, 403, 403, 400, 400, 403, 400],
+    "/api/v1/officers/{north_officer}/activation-code/": [401, 403, 403, 201, 404, 403, 201],
 }
 
 CASES = [(url, role, status) for url, statuses in TABLE.items() for role, status in zip(ROLES, statuses, strict=True)]
+POST_CASES = [
+    (url, role, status) for url, statuses in POST_TABLE.items() for role, status in zip(ROLES, statuses, strict=True)
+]
 
 
 @pytest.mark.django_db
@@ -52,6 +66,20 @@ def test_access_table(client, tree, people, url, role, expected):
         body = response.content.decode()
         assert tree.north_officers[1].family_name not in body
         assert "Kora Central Station" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "role", "expected"), POST_CASES)
+def test_api_write_access_table(api_client, tree, people, url, role, expected):
+    if role != "anonymous":
+        api_client.force_authenticate(getattr(people, USERS[role]))
+    codes_before = ActivationCode.objects.count()
+
+    response = api_client.post(url.format(north_officer=tree.north_officers[1].pk), {}, format="multipart")
+
+    assert response.status_code == expected
+    assert ActivationCode.objects.count() == codes_before + (1 if expected == 201 else 0)
+    assert Officer.objects.count() == 4
 
 
 @pytest.mark.django_db
