@@ -162,3 +162,9 @@ def user_deactivate(*, user: User, actor: User | None = None, reason: str = "") 
         reason=reason,
     )
     return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])

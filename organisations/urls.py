@@ -5,6 +5,7 @@ from organisations import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/", views.unit_list, name="unit-list"),

@@ -13,10 +13,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organisations import activation, roster, selectors, slips, throttles
+from organisations import activation, roster, selectors, services, slips, throttles
 from organisations.forms import (
     AccountActivationForm,
     RosterImportForm,
@@ -29,8 +30,27 @@ OFFICERS_PER_PAGE = 50
 
 
 class LoginView(auth_views.LoginView):
+    """Sign in, then switch to the language the person chose last time (shared devices)."""
+
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.get_user().preferred_language
+        if language:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        return response
+
+
+@require_POST
+def language_set(request):
+    """Django's ``set_language``, also remembered on the account of a signed-in person."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 def _require_staff_role(user) -> None:

@@ -27,9 +27,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a worker process in an integration test sees it.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
-    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True

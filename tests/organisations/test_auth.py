@@ -120,3 +120,18 @@ def test_service_numbers_sign_in_whatever_the_case(client):
 
     assert client.login(username="NP-000123", password=PASSWORD)
     assert not client.login(username="NP-000124", password=PASSWORD)
+
+
+@pytest.mark.django_db
+def test_language_choice_is_remembered_at_next_sign_in(client):
+    user = UserFactory(username="amina")
+    client.login(username="amina", password=PASSWORD)
+
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
+    client.post("/accounts/logout/")
+    client.cookies.clear()
+    client.post("/accounts/login/", {"username": "amina", "password": PASSWORD})
+
+    user.refresh_from_db()
+    assert user.preferred_language == "ar"
+    assert '<html lang="ar" dir="rtl">' in client.get("/").content.decode()
