@@ -68,3 +68,15 @@ def test_pages_are_small_and_need_no_javascript(client, tree, people):
     assert b"<script" not in html
     assert b"style=" not in html
     assert len(html) + len(b"".join(css.streaming_content if css.streaming else [css.content])) < 30_000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Sign in"), ("fr", "Se connecter"), ("ar", "تسجيل الدخول")],
+)
+def test_sign_in_page_speaks_the_visitors_language(client, language, expected):
+    body = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert expected in body
+    assert f'<html lang="{language}"' in body
