@@ -1,9 +1,18 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from organisations import services
 from organisations.models import Role, Unit
 from tests.factories import OfficerFactory, PoliceServiceFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Sign-in throttles live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

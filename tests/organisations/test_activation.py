@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -26,13 +25,6 @@ EXPIRED = "This activation code has expired. Ask your trainer for a new one."
 MALFORMED = "This is not a valid activation code: check it against your slip."
 LOCKED_PAGE = "Too many failed attempts. Wait a few minutes and try again."
 CODE_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{3}$")
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

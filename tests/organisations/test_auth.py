@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -9,13 +8,6 @@ from rest_framework.authtoken.models import Token
 from tests.factories import UserFactory
 
 PASSWORD = "Correct-Horse-9"
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.django_db

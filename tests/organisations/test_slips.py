@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -23,13 +22,6 @@ NAMES = [
 ]
 EXPIRES_ON = date(2026, 12, 24)
 CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{3}")
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
