@@ -92,11 +92,17 @@ class TransferAdmin(admin.ModelAdmin):
 
 
 class RoleGrantInline(admin.TabularInline):
+    """Shown for reference; grants are made in "Role grants", through the service."""
+
     model = RoleGrant
     fk_name = "user"
     extra = 0
-    autocomplete_fields = ["unit"]
-    readonly_fields = ["granted_by", "granted_at"]
+    can_delete = False
+    fields = ["role", "unit", "granted_by", "granted_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -120,6 +126,21 @@ class RoleGrantAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "unit__code", "unit__name"]
     list_select_related = ["user", "unit", "granted_by"]
     autocomplete_fields = ["user", "unit"]
+    fields = ["user", "role", "unit"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # revoke and grant anew: each is audited
+
+    def save_model(self, request, obj, form, change):
+        grant = services.role_grant(user=obj.user, role=obj.role, unit=obj.unit, actor=request.user)
+        obj.pk = grant.pk
+
+    def delete_model(self, request, obj):
+        services.role_revoke(grant=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset.select_related("user"):
+            services.role_revoke(grant=grant, actor=request.user)
 
 
 @admin.register(RosterImport)

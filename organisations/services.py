@@ -133,10 +133,16 @@ def role_grant(*, user: User, role: str, unit: Unit | None, actor: User | None =
         audit_record(
             actor=actor, action="role.granted", target=user, after={"role": role, "unit": unit.pk if unit else None}
         )
-    if role == Role.ADMIN and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    if role == Role.ADMIN:
+        _admin_rights_set(user=user, granted=True)
     return grant
+
+
+def _admin_rights_set(*, user: User, granted: bool) -> None:
+    """The admin role is the Django admin's superuser: the two never disagree."""
+    if (user.is_staff, user.is_superuser) != (granted, granted):
+        user.is_staff = user.is_superuser = granted
+        user.save(update_fields=["is_staff", "is_superuser"])
 
 
 @transaction.atomic
@@ -145,6 +151,8 @@ def role_revoke(*, grant: RoleGrant, actor: User | None = None) -> None:
         actor=actor, action="role.revoked", target=grant.user, before={"role": grant.role, "unit": grant.unit_id}
     )
     grant.delete()
+    if grant.role == Role.ADMIN:
+        _admin_rights_set(user=grant.user, granted=False)
 
 
 @transaction.atomic

@@ -142,3 +142,17 @@ def test_officers_api_filters_by_unit_subtree(api_client, tree, people):
     assert {row["service_number"] for row in south["results"]} == {o.service_number for o in tree.south_officers}
     assert south["results"][0]["unit"] == {"id": tree.south_station.pk, "code": "S1-ST", "name": "Talu Central Station"}
     assert outside.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_admin_role_and_django_superuser_go_together():
+    user = UserFactory()
+
+    grant = services.role_grant(user=user, role=Role.ADMIN, unit=None)
+    granted = (user.is_staff, user.is_superuser)
+    services.role_revoke(grant=grant)
+
+    user.refresh_from_db()
+    assert granted == (True, True)
+    assert (user.is_staff, user.is_superuser) == (False, False)
+    assert AuditEntry.objects.filter(action__in=["role.granted", "role.revoked"]).count() == 2
