@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("organisations.api_urls")),
+    path("api/v1/", include("courses.api_urls")),
     path("", include("organisations.urls")),
 ]

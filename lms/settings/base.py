@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lms.events",
     "lms.audit",
     "organisations",
+    "courses",
 ]
 
 MIDDLEWARE = [
