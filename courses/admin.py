@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from courses.models import Course, CourseAuthor, CourseRelease, Lesson, Module
+from courses.models import Course, CourseAuthor, CourseRelease, Enrollment, Lesson, LessonProgress, Module
 
 
 class CourseAuthorInline(admin.TabularInline):
@@ -44,6 +44,35 @@ class LessonAdmin(admin.ModelAdmin):
 class CourseReleaseAdmin(admin.ModelAdmin):
     list_display = ["course", "number", "published_at", "published_by"]
     list_select_related = ["course", "published_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    """Read enrolments here; enrol through the API or pages so that scope and releases are checked."""
+
+    list_display = ["course", "officer", "status", "deadline", "enrolled_at"]
+    list_filter = ["status"]
+    list_select_related = ["course", "officer"]
+    search_fields = ["course__code", "officer__service_number", "officer__family_name"]
+    raw_id_fields = ["course", "officer", "release", "enrolled_by", "last_lesson"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LessonProgress)
+class LessonProgressAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "lesson", "completed_at"]
+    raw_id_fields = ["enrollment", "lesson"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -175,3 +175,75 @@ class CourseRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.code} release {self.number}"
+
+
+class Enrollment(models.Model):
+    """One officer on one course, pinned to the release that was current when they started.
+
+    Progress counts only the lessons of ``release``: what the course requires later never
+    changes what this officer must do. Completion (``CourseCompletion``, ``course.completed``)
+    is a later slice; until then ``status`` stays ``in_progress``.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="enrollments")
+    officer = models.ForeignKey(
+        "organisations.Officer", verbose_name=_("officer"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    release = models.ForeignKey(
+        CourseRelease, verbose_name=_("release"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enrolled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    last_lesson = models.ForeignKey(
+        Lesson,
+        verbose_name=_("last lesson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Where the officer resumes."),
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-enrolled_at", "-pk"]
+        constraints = [
+            # The last line of defence against a person enrolled twice, even by concurrent requests.
+            models.UniqueConstraint(fields=["course", "officer"], name="courses_enrollment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} on {self.course_id}"
+
+
+class LessonProgress(models.Model):
+    """A lesson an enrolled officer has completed (at most once)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(_("completed at"))
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [models.UniqueConstraint(fields=["enrollment", "lesson"], name="courses_lesson_progress_unique")]
+
+    def __str__(self) -> str:
+        return f"lesson {self.lesson_id} of enrolment {self.enrollment_id}"

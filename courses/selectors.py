@@ -2,15 +2,20 @@
 
 Who sees what: trainers, leaders and admins see every course and lesson (they enrol and
 teach across the catalogue); authors see their own courses; everyone else (trainees) sees
-published courses only. Once enrolment exists (a later slice), a trainee's lessons will be
-limited to the courses they are enrolled in.
+published courses only. (Limiting a trainee's lesson pages to the courses they are enrolled
+in is still to do.)
+
+Enrolments: a trainee sees their own; trainers and leaders also those of officers within
+their scope; admins all.
 """
+
+from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from courses.models import Course, CourseAuthor, Lesson, Module
-from organisations.models import Role, User
-from organisations.selectors import user_roles
+from courses.models import Course, CourseAuthor, Enrollment, Lesson, LessonProgress, Module
+from organisations.models import Role, Unit, User
+from organisations.selectors import scope_units, subtree_q, user_roles
 
 STAFF_ROLES = (Role.TRAINER, Role.LEADERSHIP, Role.ADMIN)
 
@@ -69,3 +74,57 @@ def lesson_get(*, user: User, lesson_id: int) -> Lesson | None:
         return queryset.first()
     live = Q(module__course__status=Course.Status.PUBLISHED, is_archived=False, module__is_archived=False)
     return queryset.filter(live | _is_authored_by(user, prefix="module__course__")).first()
+
+
+def enrollment_list(*, user: User, course_id: int | None = None) -> QuerySet[Enrollment]:
+    """Enrolments the user may see, each with ``progress`` computable by ``enrollment_with_progress``.
+
+    A fixed number of queries whatever the count: course, officer and release are joined and
+    the completed lesson ids come in one prefetch (``completed``).
+    """
+    roots = scope_units(user)
+    if roots is None:
+        queryset = Enrollment.objects.all()
+    else:
+        queryset = Enrollment.objects.filter(Q(officer__user=user) | subtree_q(roots, prefix="officer__unit__"))
+    if course_id is not None:
+        queryset = queryset.filter(course_id=course_id)
+    completed = LessonProgress.objects.only("id", "enrollment_id", "lesson_id")
+    return (
+        queryset.select_related("course", "officer", "release")
+        .prefetch_related(Prefetch("lesson_progress", queryset=completed, to_attr="completed"))
+        .order_by("-enrolled_at", "-pk")
+    )
+
+
+def enrollment_progress(*, enrollment: Enrollment, completed_lesson_ids: Iterable[int]) -> int:
+    """Percent (0-100, rounded down) of the pinned release's required lessons completed."""
+    required = set(enrollment.release.required_lesson_ids)
+    if not required:
+        return 0
+    return len(required & set(completed_lesson_ids)) * 100 // len(required)
+
+
+def enrollment_with_progress(enrollment: Enrollment) -> Enrollment:
+    """Set ``enrollment.progress`` (0-100) from the prefetched ``completed`` lessons, or one query."""
+    completed = getattr(enrollment, "completed", None)
+    if completed is None:
+        lesson_ids = LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
+    else:
+        lesson_ids = [progress.lesson_id for progress in completed]
+    enrollment.progress = enrollment_progress(enrollment=enrollment, completed_lesson_ids=lesson_ids)
+    return enrollment
+
+
+def own_enrollment_get(*, user: User, course: Course) -> Enrollment | None:
+    """The user's own enrolment in the course, if they have one."""
+    officer = user_roles(user).officer
+    if officer is None:
+        return None
+    return Enrollment.objects.select_related("release").filter(course=course, officer=officer).first()
+
+
+def unit_for_enrolment_get(*, user: User, unit_id: int) -> Unit | None:
+    """A unit within the user's scope as a trainer, or None."""
+    roots = scope_units(user, roles=(Role.TRAINER,))
+    return Unit.objects.filter(subtree_q(roots), pk=unit_id).first()

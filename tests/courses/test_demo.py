@@ -1,0 +1,145 @@
+"""The demo courses seeded by ``seed_demo``: substantial, published, translated, and seeded once."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from courses.demo_content import COURSES
+from courses.models import Course, CourseRelease, Lesson, Module
+from organisations.models import Organisation
+
+ENGLISH_CODES = ["BM-201", "COP-101", "HR-101", "SGBV-101", "TOC-201"]
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
+FRENCH_ACCENTS = re.compile(r"[àâçéèêëîïôûùüÿœ]")
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def lessons_of(course: Course):
+    return Lesson.objects.filter(module__course=course)
+
+
+def test_at_least_eight_published_courses_written_by_the_trainer_for_the_mission(seeded):
+    courses = Course.objects.filter(code__in=[spec["code"] for spec in COURSES])
+
+    assert courses.count() >= 8
+    assert all(course.is_published for course in courses)
+    assert {course.created_by.username for course in courses} == {"demo.trainer"}
+    assert {course.owner.acronym for course in courses} == {"MINUSKE"}
+    assert {course.owner.kind for course in courses} == {Organisation.Kind.MISSION}
+    # One release each, requiring every lesson of the course.
+    for course in courses:
+        release = CourseRelease.objects.get(course=course)
+        assert sorted(release.required_lesson_ids) == sorted(lessons_of(course).values_list("pk", flat=True))
+
+
+def test_each_english_course_has_three_modules_of_two_or_three_lessons(seeded):
+    for code in ENGLISH_CODES:
+        course = Course.objects.get(code=code)
+        assert course.language == "en"
+        assert course.translation_of is None
+        modules = Module.objects.filter(course=course)
+        assert modules.count() >= 3, code
+        for module in modules:
+            assert 2 <= module.lessons.count() <= 3, (code, module.title)
+
+
+def test_every_lesson_follows_the_lesson_template(seeded):
+    lessons = Lesson.objects.filter(module__course__code__in=[spec["code"] for spec in COURSES])
+
+    assert lessons.count() >= 39
+    for lesson in lessons:
+        assert lesson.aim.strip(), lesson.title
+        assert lesson.relevance.strip(), lesson.title
+        assert 2 <= len(lesson.learning_outcomes.splitlines()) <= 4, lesson.title
+        assert 45 <= lesson.duration_minutes <= 60, lesson.title
+        assert "<h2>" in lesson.body_html, lesson.title
+        assert "<li>" in lesson.body_html, lesson.title
+        assert lesson.summary.strip(), lesson.title
+
+
+def test_english_lessons_are_substantial_and_set_in_kessara(seeded):
+    for lesson in Lesson.objects.filter(module__course__code__in=ENGLISH_CODES):
+        words = len(lesson.body.split())
+        assert 150 <= words <= 320, (lesson.title, words)
+        assert lesson.learning_outcomes.startswith("- Learners will "), lesson.title
+        assert "## Scenario" in lesson.body, lesson.title
+
+
+@pytest.mark.parametrize(
+    ("code", "original", "language", "script"),
+    [
+        ("COP-101-FR", "COP-101", "fr", FRENCH_ACCENTS),
+        ("HR-101-FR", "HR-101", "fr", FRENCH_ACCENTS),
+        ("SGBV-101-AR", "SGBV-101", "ar", ARABIC_SCRIPT),
+    ],
+)
+def test_translations_are_linked_and_written_in_their_language(seeded, code, original, language, script):
+    course = Course.objects.get(code=code)
+
+    assert course.translation_of == Course.objects.get(code=original)
+    assert course.language == language
+    assert course.is_published
+    assert not (course.title + course.summary).isascii()
+    assert script.search(course.title + course.summary)
+    assert Module.objects.filter(course=course).count() >= 3
+    for lesson in lessons_of(course):
+        assert script.search(lesson.body), lesson.title
+        assert script.search(lesson.aim), lesson.title
+
+
+def test_the_rendered_html_is_sanitised_markdown(seeded):
+    title = "Legality, necessity, proportionality, accountability"
+    lesson = Lesson.objects.get(module__course__code="HR-101", title=title)
+
+    assert "<table>" in lesson.body_html
+    assert "<script" not in lesson.body_html
+
+
+def test_a_second_run_creates_no_course_module_lesson_or_release(seeded):
+    counts = (Course.objects.count(), Module.objects.count(), Lesson.objects.count(), CourseRelease.objects.count())
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert (
+        Course.objects.count(),
+        Module.objects.count(),
+        Lesson.objects.count(),
+        CourseRelease.objects.count(),
+    ) == counts
+    assert "0 courses, 0 modules, 0 lessons" in out.getvalue()
+
+
+def test_a_run_fills_in_a_missing_lesson_and_publishes_it(seeded):
+    course = Course.objects.get(code="TOC-201")
+    deleted = Lesson.objects.get(module__course=course, title="Transnational crime units")
+    deleted_pk = deleted.pk
+    deleted.delete()
+
+    call_command("seed_demo", stdout=StringIO())
+
+    refilled = Lesson.objects.get(module__course=course, title="Transnational crime units")
+    assert refilled.pk != deleted_pk
+    assert CourseRelease.objects.filter(course=course).count() == 2
+    assert refilled.pk in course.releases.get(number=2).required_lesson_ids
+    assert Course.objects.filter(code="TOC-201").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_trainee_has_courses_in_progress_and_none_completed(client):
+    call_command("seed_demo", verbosity=0)
+    client.login(username="demo.trainee", password="Demo-Pass-2026")
+
+    enrolments = client.get("/api/v1/enrollments/").json()["results"]
+
+    assert sorted((row["course"]["code"], row["status"]) for row in enrolments) == [
+        ("COP-101", "in_progress"),
+        ("HR-101", "in_progress"),
+    ]
+    assert all(0 < row["progress"] < 100 for row in enrolments)
