@@ -68,11 +68,17 @@ def module_get(*, user: User, module_id: int) -> Module | None:
 
 
 def lesson_get(*, user: User, lesson_id: int) -> Lesson | None:
-    """A lesson the user may read: staff and authors any; a trainee only live lessons of published courses."""
+    """A lesson the user may read: staff and authors any; a trainee only live lessons of
+    published courses they are enrolled in."""
     queryset = Lesson.objects.select_related("module__course").filter(pk=lesson_id)
     if user_roles(user).has(*STAFF_ROLES):
         return queryset.first()
-    live = Q(module__course__status=Course.Status.PUBLISHED, is_archived=False, module__is_archived=False)
+    live = Q(
+        module__course__status=Course.Status.PUBLISHED,
+        module__course__enrollments__officer__user=user,
+        is_archived=False,
+        module__is_archived=False,
+    )
     return queryset.filter(live | _is_authored_by(user, prefix="module__course__")).first()
 
 

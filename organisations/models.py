@@ -226,11 +226,6 @@ class Officer(models.Model):
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
-    @property
-    def is_eligible(self) -> bool:
-        """Counted by readiness targets: active and not excluded by vetting."""
-        return self.is_active and self.vetting_status != self.VettingStatus.EXCLUDED
-
 
 class Transfer(models.Model):
     """A dated move of an officer from one unit to another."""

@@ -22,11 +22,3 @@ class IsStaffRole(_HasRole):
 
 class IsTrainer(_HasRole):
     roles = (Role.TRAINER,)
-
-
-class IsLeader(_HasRole):
-    roles = (Role.LEADERSHIP,)
-
-
-class IsPlatformAdmin(_HasRole):
-    roles = ()

@@ -27,7 +27,8 @@ TABLE = {
     ("get", "/api/v1/courses/{draft}/", None): [401, 404, 200, 200, 200, 200],
     ("get", "/api/v1/courses/{published}/", None): [401, 200, 200, 200, 200, 200],
     ("get", "/api/v1/lessons/{draft_lesson}/", None): [401, 404, 200, 200, 200, 200],
-    ("get", "/api/v1/lessons/{published_lesson}/", None): [401, 200, 200, 200, 200, 200],
+    # a trainee reads lessons of courses they are enrolled in only (not enrolled here)
+    ("get", "/api/v1/lessons/{published_lesson}/", None): [401, 404, 200, 200, 200, 200],
     ("post", "/api/v1/courses/", "course"): [401, 403, 201, 201, 403, 201],
     ("post", "/api/v1/courses/{draft}/modules/", "module"): [401, 404, 201, 403, 403, 201],
     ("post", "/api/v1/courses/{published}/modules/", "module"): [401, 403, 201, 403, 403, 201],
@@ -189,10 +190,13 @@ def test_module_and_lesson_creation_answers(api_client, people, draft_course):
 def test_lesson_detail_serves_the_sanitised_html(api_client, people, published_course):
     lesson = Lesson.objects.filter(module__course=published_course).order_by("order").first()
     api_client.force_authenticate(people.trainee)
+    before_enrolling = api_client.get(f"/api/v1/lessons/{lesson.pk}/")
+    services.enrollment_create_self(course=published_course, user=people.trainee)
 
     response = api_client.get(f"/api/v1/lessons/{lesson.pk}/")
 
     body = response.json()
+    assert before_enrolling.status_code == 404
     assert body["id"] == lesson.pk
     assert body["title"] == "Why community policing"
     assert body["course"] == published_course.pk

@@ -204,6 +204,15 @@ def test_an_author_enrolling_themselves_in_their_own_draft_gets_400(api_client, 
 # Concurrency: the same officers enrolled by simultaneous requests
 
 
+def run_concurrently(target, count: int) -> None:
+    """Run ``target`` in ``count`` threads at once and wait for them all."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_enrolment_of_the_same_officers_creates_one_enrolment_each(people, tree, published_course):
     officers = list(Officer.objects.select_related("unit").filter(unit__path__startswith=tree.north.path))
@@ -224,11 +233,7 @@ def test_concurrent_enrolment_of_the_same_officers_creates_one_enrolment_each(pe
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=enrol) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(enrol, threads_count)
 
     assert errors == []
     assert sum(results) == len(officers)
@@ -254,11 +259,7 @@ def test_concurrent_self_enrolment_creates_one_enrolment(people, published_cours
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=enrol) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(enrol, threads_count)
 
     assert errors == []
     assert sorted(created) == [False] * (threads_count - 1) + [True]

@@ -100,7 +100,7 @@ def test_complete_api_refuses_a_caller_not_enrolled(api_client, people, enrollme
 
     response = api_client.post(COMPLETE.format(first.pk))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not LessonProgress.objects.exists()
 
 
