@@ -9,6 +9,8 @@ enrolments that start on a later release, never what an in-progress trainee must
 already completed.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -43,6 +45,16 @@ def validate_competencies(value) -> None:
         )
 
 
+def validate_practicals(value) -> None:
+    is_names = isinstance(value, list) and all(
+        isinstance(skill, str) and 0 < len(skill.strip()) <= 100 for skill in value
+    )
+    if not is_names:
+        raise ValidationError(_("Practicals are a list of skill names of at most 100 characters."), code="invalid")
+    if len({skill.strip().casefold() for skill in value}) != len(value):
+        raise ValidationError(_("Each practical skill is listed once."), code="duplicate")
+
+
 class Course(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -68,6 +80,23 @@ class Course(models.Model):
         _("validity (months)"), null=True, blank=True, help_text=_("Empty when the course never needs a refresher.")
     )
     is_self_enrolment_open = models.BooleanField(_("open to self-enrolment"), default=True)
+    is_sequential = models.BooleanField(
+        _("modules unlock in order"),
+        default=False,
+        help_text=_("A module opens once the required lessons of the modules before it are done."),
+    )
+    requires_attendance = models.BooleanField(
+        _("attendance required"),
+        default=False,
+        help_text=_("Completion needs attendance at an in-person session of this course."),
+    )
+    required_practicals = models.JSONField(
+        _("required practicals"),
+        default=list,
+        blank=True,
+        validators=[validate_practicals],
+        help_text=_("Observed skills (e.g. use of force, first aid) an officer must pass at a session."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     translation_of = models.ForeignKey(
         "self",
@@ -166,6 +195,8 @@ class CourseRelease(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
     )
     required_lesson_ids = models.JSONField(_("required lesson ids"), default=list)
+    requires_attendance = models.BooleanField(_("attendance required"), default=False)
+    required_practicals = models.JSONField(_("required practicals"), default=list)
 
     class Meta:
         verbose_name = _("course release")
@@ -180,9 +211,9 @@ class CourseRelease(models.Model):
 class Enrollment(models.Model):
     """One officer on one course, pinned to the release that was current when they started.
 
-    Progress counts only the lessons of ``release``: what the course requires later never
-    changes what this officer must do. Completion (``CourseCompletion``, ``course.completed``)
-    is a later slice; until then ``status`` stays ``in_progress``.
+    Progress and completion count only what ``release`` required: what the course requires
+    later never changes what this officer must do. ``status`` becomes ``completed`` together
+    with the enrolment's one ``CourseCompletion``.
     """
 
     class Status(models.TextChoices):
@@ -217,6 +248,7 @@ class Enrollment(models.Model):
         help_text=_("Where the officer resumes."),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    deadline_reminded_at = models.DateTimeField(_("deadline reminder sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -247,3 +279,177 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"lesson {self.lesson_id} of enrolment {self.enrollment_id}"
+
+
+class CourseCompletion(models.Model):
+    """The completion record: one per enrolment, written with a ``course.completed`` event.
+
+    Certificates and readiness are built from these rows only. ``competencies`` and
+    ``valid_until`` are copied from the course when the record is written, so later edits
+    to the course never rewrite history.
+    """
+
+    enrollment = models.OneToOneField(
+        Enrollment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="completion"
+    )
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="completions")
+    officer = models.ForeignKey(
+        "organisations.Officer", verbose_name=_("officer"), on_delete=models.PROTECT, related_name="completions"
+    )
+    release = models.ForeignKey(
+        CourseRelease, verbose_name=_("release"), on_delete=models.PROTECT, related_name="completions"
+    )
+    completed_at = models.DateTimeField(_("completed at"))
+    competencies = models.JSONField(_("competencies"), default=list)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("course completion")
+        verbose_name_plural = _("course completions")
+        ordering = ["-completed_at", "-pk"]
+        indexes = [models.Index(fields=["officer", "course"], name="courses_completion_officer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} completed {self.course_id}"
+
+
+def _attachment_path(instance: "LessonAttachment", filename: str) -> str:
+    # The stored name never comes from the uploader (it is only shown as ``filename``).
+    return f"lessons/{instance.lesson_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class LessonAttachment(models.Model):
+    """An image shown in a lesson or a file to download; served only to people who may read the lesson."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        FILE = "file", _("Download")
+
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=255)
+    filename = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    extension = models.CharField(_("extension"), max_length=10)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson attachment")
+        verbose_name_plural = _("lesson attachments")
+        ordering = ["lesson", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingSession(models.Model):
+    """An in-person session of a course: a classroom day at a place, with a trainer and a capacity.
+
+    ``date`` and ``start_time`` are the local time at the place, as people read them on the
+    notice board; they are shown as entered, never converted.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time (local)"))
+    end_time = models.TimeField(_("end time (local)"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200)
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("host unit"),
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+        help_text=_("Trainers whose scope covers this unit run the session."),
+    )
+    capacity = models.PositiveIntegerField(_("capacity"))
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainer"), on_delete=models.PROTECT, related_name="training_sessions"
+    )
+    paper_test_max_score = models.PositiveSmallIntegerField(
+        _("paper test out of"), null=True, blank=True, help_text=_("Empty when the session has no paper test.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("in-person session")
+        verbose_name_plural = _("in-person sessions")
+        ordering = ["date", "start_time", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.course.code} {self.date:%Y-%m-%d} {self.place}"
+
+
+class SessionRegistration(models.Model):
+    """An officer registered for a session, with attendance and the paper-test score."""
+
+    class Attendance(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(
+        TrainingSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    officer = models.ForeignKey(
+        "organisations.Officer",
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        related_name="session_registrations",
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.REGISTERED
+    )
+    paper_score = models.DecimalField(_("paper test score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("session registration")
+        verbose_name_plural = _("session registrations")
+        ordering = ["session", "pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "officer"], name="courses_registration_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} at {self.session_id}"
+
+
+class PracticalResult(models.Model):
+    """An observed skill (use of force, first aid...) assessed at a session: pass or fail, with a comment."""
+
+    registration = models.ForeignKey(
+        SessionRegistration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="practicals"
+    )
+    skill = models.CharField(_("skill"), max_length=100)
+    is_passed = models.BooleanField(_("passed"))
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("practical result")
+        verbose_name_plural = _("practical results")
+        ordering = ["registration", "skill"]
+        constraints = [models.UniqueConstraint(fields=["registration", "skill"], name="courses_practical_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.skill}: {'pass' if self.is_passed else 'fail'}"

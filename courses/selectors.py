@@ -10,10 +10,24 @@ their scope; admins all.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseAuthor, Enrollment, Lesson, LessonProgress, Module
+from courses.models import (
+    Course,
+    CourseAuthor,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    PracticalResult,
+    SessionRegistration,
+    TrainingSession,
+)
 from organisations.models import Role, Unit, User
 from organisations.selectors import scope_units, subtree_q, user_roles
 
@@ -68,18 +82,26 @@ def module_get(*, user: User, module_id: int) -> Module | None:
 
 
 def lesson_get(*, user: User, lesson_id: int) -> Lesson | None:
-    """A lesson the user may read: staff and authors any; a trainee only live lessons of
-    published courses they are enrolled in."""
+    """A lesson the user may read: staff and authors any; a trainee the live lessons of a
+    published course they are enrolled in, and the archived ones their enrolment's release
+    still requires (archiving never takes away what a trainee must do)."""
     queryset = Lesson.objects.select_related("module__course").filter(pk=lesson_id)
     if user_roles(user).has(*STAFF_ROLES):
         return queryset.first()
-    live = Q(
-        module__course__status=Course.Status.PUBLISHED,
-        module__course__enrollments__officer__user=user,
-        is_archived=False,
-        module__is_archived=False,
+    authored = queryset.filter(_is_authored_by(user, prefix="module__course__")).first()
+    if authored is not None:
+        return authored
+    lesson = queryset.filter(
+        module__course__status=Course.Status.PUBLISHED, module__course__enrollments__officer__user=user
+    ).first()
+    if lesson is None or not (lesson.is_archived or lesson.module.is_archived):
+        return lesson
+    release_ids = (
+        Enrollment.objects.filter(course_id=lesson.module.course_id, officer__user=user)
+        .values_list("release__required_lesson_ids", flat=True)
+        .first()
     )
-    return queryset.filter(live | _is_authored_by(user, prefix="module__course__")).first()
+    return lesson if lesson.pk in (release_ids or []) else None
 
 
 def enrollment_list(*, user: User, course_id: int | None = None) -> QuerySet[Enrollment]:
@@ -134,3 +156,123 @@ def unit_for_enrolment_get(*, user: User, unit_id: int) -> Unit | None:
     """A unit within the user's scope as a trainer, or None."""
     roots = scope_units(user, roles=(Role.TRAINER,))
     return Unit.objects.filter(subtree_q(roots), pk=unit_id).first()
+
+
+# Completion rule ------------------------------------------------------------------------
+# A course is completed when every requirement of the enrolment's pinned release is met.
+# The requirements come from the providers listed in ``settings.COURSE_COMPLETION_REQUIREMENTS``
+# (dotted paths, each ``(enrollment) -> list[Requirement]``): the ones below cover lessons,
+# attendance and practicals; assessments adds its own there without courses importing it.
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One thing an enrolment needs before the course is completed, as a trainee reads it."""
+
+    key: str
+    label: str
+    is_met: bool
+    detail: str = ""
+
+
+def completion_requirements(enrollment: Enrollment) -> list[Requirement]:
+    """Every requirement of the enrolment's release, met or not, in the providers' order.
+
+    An empty list means the release requires nothing, and such a course is never completed
+    automatically.
+    """
+    requirements: list[Requirement] = []
+    for path in settings.COURSE_COMPLETION_REQUIREMENTS:
+        requirements.extend(import_string(path)(enrollment))
+    return requirements
+
+
+def lessons_requirement(enrollment: Enrollment) -> list[Requirement]:
+    required = set(enrollment.release.required_lesson_ids)
+    if not required:
+        return []
+    done = len(required & set(LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)))
+    return [
+        Requirement(
+            key="lessons",
+            label=_("Complete the required lessons"),
+            is_met=done == len(required),
+            detail=_("%(done)d of %(total)d done") % {"done": done, "total": len(required)},
+        )
+    ]
+
+
+def attendance_requirement(enrollment: Enrollment) -> list[Requirement]:
+    if not enrollment.release.requires_attendance:
+        return []
+    attended = (
+        SessionRegistration.objects.filter(
+            session__course_id=enrollment.course_id,
+            officer_id=enrollment.officer_id,
+            attendance=SessionRegistration.Attendance.PRESENT,
+        )
+        .exclude(session__status=TrainingSession.Status.CANCELLED)
+        .exists()
+    )
+    return [Requirement(key="attendance", label=_("Attend an in-person session"), is_met=attended)]
+
+
+def practicals_requirement(enrollment: Enrollment) -> list[Requirement]:
+    skills = enrollment.release.required_practicals
+    if not skills:
+        return []
+    passed = {
+        skill.casefold()
+        for skill in PracticalResult.objects.filter(
+            registration__session__course_id=enrollment.course_id,
+            registration__officer_id=enrollment.officer_id,
+            is_passed=True,
+        ).values_list("skill", flat=True)
+    }
+    return [
+        Requirement(
+            key=f"practical:{skill}",
+            label=_("Pass the practical: %(skill)s") % {"skill": skill},
+            is_met=skill.casefold() in passed,
+        )
+        for skill in skills
+    ]
+
+
+def locked_module_ids(
+    *, module_ids: list[int], lesson_modules: dict[int, int], required_ids: Iterable[int], completed_ids: Iterable[int]
+) -> set[int]:
+    """Modules a sequential course keeps closed: every module after the first one whose
+    required lessons (of the release) are not all completed.
+
+    ``module_ids`` are the course's live modules in order; ``lesson_modules`` maps lesson id
+    to module id for (at least) the required lessons.
+    """
+    missing_by_module: dict[int, int] = {}
+    completed = set(completed_ids)
+    for lesson_id in set(required_ids) - completed:
+        module_id = lesson_modules.get(lesson_id)
+        if module_id is not None:
+            missing_by_module[module_id] = missing_by_module.get(module_id, 0) + 1
+    for index, module_id in enumerate(module_ids):
+        if missing_by_module.get(module_id):
+            return set(module_ids[index + 1 :])
+    return set()
+
+
+def enrollment_locked_module_ids(enrollment: Enrollment) -> set[int]:
+    """``locked_module_ids`` for one enrolment, read from the database (three queries); empty
+    unless the course unlocks its modules in order."""
+    if not enrollment.course.is_sequential:
+        return set()
+    required = enrollment.release.required_lesson_ids
+    return locked_module_ids(
+        module_ids=list(
+            Module.objects.filter(course_id=enrollment.course_id, is_archived=False)
+            .order_by("order", "pk")
+            .values_list("pk", flat=True)
+        ),
+        lesson_modules=dict(Lesson.objects.filter(pk__in=required).values_list("pk", "module_id")),
+        required_ids=required,
+        completed_ids=LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True),
+    )

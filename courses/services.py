@@ -1,5 +1,6 @@
 """Every write to courses: ``<entity>_<action>`` functions, keyword-only, one transaction each."""
 
+import calendar
 import datetime
 from collections.abc import Iterable
 
@@ -10,11 +11,22 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from courses.models import Course, CourseAuthor, CourseRelease, Enrollment, Lesson, LessonProgress, Module
-from courses.selectors import enrollment_progress
+from courses import selectors
+from courses.models import (
+    Course,
+    CourseAuthor,
+    CourseCompletion,
+    CourseRelease,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+)
 from lms.audit.services import audit_record
 from lms.events.services import event_record
+from lms.notifications.services import notifications_send
 from organisations.models import Officer, Organisation, Role, Unit, User
 from organisations.selectors import scope_units, unit_in_scope, user_roles
 
@@ -191,6 +203,8 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
         published_at=timezone.now(),
         published_by=actor,
         required_lesson_ids=required,
+        requires_attendance=course.requires_attendance,
+        required_practicals=list(course.required_practicals),
     )
     course.status = Course.Status.PUBLISHED
     course.save(update_fields=["status", "updated_at"])
@@ -211,8 +225,7 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
 # Enrolment and progress. Every enrolment write locks the course row first (as
 # ``course_publish`` does), so enrolments of one course are serialised and the counts they
 # return are exact; the unique constraint on (course, officer) is the last line of defence.
-# Course completion (``CourseCompletion`` + ``course.completed``) is a later slice: nothing
-# here sets ``Enrollment.status`` to completed.
+# Completion is decided in one place, ``enrollment_completion_check``.
 
 
 def _course_lock_for_enrolment(course: Course) -> tuple[Course, CourseRelease]:
@@ -335,18 +348,104 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson) -> int:
     """Record the lesson as completed and as where to resume; returns the progress percent.
 
     Idempotent: completing a lesson again changes nothing but the resume point. Any live
-    lesson of the course may be completed, but only the required lessons of the enrolment's
-    release count towards progress. Locks the enrolment row. Does not complete the course
-    (a later slice).
+    lesson of the course may be completed (``ValidationError`` with code ``locked`` while its
+    module is still closed in a sequential course), but only the required lessons of the
+    enrolment's release count towards progress. Completes the course when this was the last
+    requirement. Locks the enrolment row.
     """
-    enrollment = Enrollment.objects.select_for_update().select_related("release").get(pk=enrollment.pk)
+    enrollment = Enrollment.objects.select_for_update().select_related("release", "course").get(pk=enrollment.pk)
     if lesson.module.course_id != enrollment.course_id:
         raise ValidationError(_("This lesson is not part of the enrolment's course."), code="wrong_course")
-    LessonProgress.objects.get_or_create(
+    if lesson.module_id in selectors.enrollment_locked_module_ids(enrollment):
+        raise ValidationError(_("Finish the modules before this one first."), code="locked")
+    created = LessonProgress.objects.get_or_create(
         enrollment=enrollment, lesson=lesson, defaults={"completed_at": timezone.now()}
-    )
+    )[1]
     if enrollment.last_lesson_id != lesson.pk:
         enrollment.last_lesson = lesson
         enrollment.save(update_fields=["last_lesson"])
     completed = LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
-    return enrollment_progress(enrollment=enrollment, completed_lesson_ids=completed)
+    if created and lesson.pk in enrollment.release.required_lesson_ids:
+        enrollment_completion_check(enrollment_id=enrollment.pk)
+    return selectors.enrollment_progress(enrollment=enrollment, completed_lesson_ids=completed)
+
+
+def _months_after(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+COMPLETED_MESSAGE = _lazy("You completed %(course)s.")
+
+
+@transaction.atomic
+def enrollment_completion_check(*, enrollment_id: int, actor: User | None = None) -> CourseCompletion | None:
+    """Complete the enrolment if its release's completion rule is met now.
+
+    The one place a course is completed. Everything that can meet a requirement (a lesson,
+    attendance, a practical, an assessment) calls this afterwards. Returns the completion
+    record (the existing one if the enrolment was already completed) or None while a
+    requirement is unmet. The record, the enrolment's status and a ``course.completed``
+    event are written in one transaction, exactly once per enrolment: the enrolment row is
+    locked first and the one-to-one on ``CourseCompletion.enrollment`` is the last line of
+    defence.
+    """
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .select_related("release", "course", "officer__user")
+        .get(pk=enrollment_id)
+    )
+    existing = CourseCompletion.objects.filter(enrollment=enrollment).first()
+    if existing is not None:
+        return existing
+    requirements = selectors.completion_requirements(enrollment)
+    if not requirements or not all(requirement.is_met for requirement in requirements):
+        return None
+    now = timezone.now()
+    course = enrollment.course
+    completion = CourseCompletion.objects.create(
+        enrollment=enrollment,
+        course=course,
+        officer=enrollment.officer,
+        release=enrollment.release,
+        completed_at=now,
+        competencies=list(course.competencies),
+        valid_until=_months_after(timezone.localdate(now), course.validity_months) if course.validity_months else None,
+    )
+    enrollment.status = Enrollment.Status.COMPLETED
+    enrollment.completed_at = now
+    enrollment.save(update_fields=["status", "completed_at"])
+    event_record(
+        name="course.completed",
+        payload={
+            "completion_id": completion.pk,
+            "enrollment_id": enrollment.pk,
+            "course_id": course.pk,
+            "officer_id": enrollment.officer_id,
+            "unit_id": enrollment.officer.unit_id,
+            "competencies": completion.competencies,
+            "completed_at": now.isoformat(),
+            "valid_until": completion.valid_until.isoformat() if completion.valid_until else None,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="course.completed",
+        target=enrollment,
+        before={"status": Enrollment.Status.IN_PROGRESS},
+        after={
+            "status": Enrollment.Status.COMPLETED,
+            "completion": completion.pk,
+            "release": enrollment.release.number,
+        },
+    )
+    if enrollment.officer.user is not None:
+        notifications_send(
+            users=[enrollment.officer.user],
+            kind="course.completed",
+            message=COMPLETED_MESSAGE,
+            params={"course": course.title},
+            link=f"/courses/{course.pk}/",
+        )
+    return completion

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/", include("organisations.api_urls")),
     path("api/v1/", include("courses.api_urls")),
     path("", include("organisations.urls")),
+    path("", include("courses.urls")),
 ]

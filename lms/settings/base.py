@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "lms.events",
     "lms.audit",
+    "lms.notifications",
     "organisations",
     "courses",
 ]
@@ -272,7 +273,18 @@ CELERY_BEAT_SCHEDULE = {
 # Domain events: event name -> dotted paths of handler functions. A handler takes the
 # Event row and must be idempotent (delivery is at least once). Higher apps subscribe
 # here, so no lower app imports a higher one.
-LMS_EVENT_HANDLERS: dict[str, list[str]] = {}
+LMS_EVENT_HANDLERS: dict[str, list[str]] = {
+    "notification.created": ["lms.notifications.handlers.notification_email"],
+}
+# The completion rule of a course: every requirement these providers report must be met
+# (see ``courses.selectors.completion_requirements``; later apps append their own).
+COURSE_COMPLETION_REQUIREMENTS = [
+    "courses.selectors.lessons_requirement",
+    "courses.selectors.attendance_requirement",
+    "courses.selectors.practicals_requirement",
+]
+# E-mail a copy of each notification to people with an address (to var/mail/ unless EMAIL_HOST is set).
+NOTIFICATIONS_EMAIL = env_bool("NOTIFICATIONS_EMAIL", True)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,8 @@
+"""Outbox handlers of notifications (subscribed in ``settings.LMS_EVENT_HANDLERS``)."""
+
+from lms.events.models import Event
+from lms.notifications.services import notifications_email
+
+
+def notification_email(event: Event) -> None:
+    notifications_email(notification_ids=event.payload["notification_ids"])
