@@ -2,22 +2,42 @@
 
 Five English courses (COP-101, HR-101, SGBV-101, TOC-201, BM-201), French versions of
 COP-101 and HR-101 and an Arabic version of SGBV-101, all owned by the UN mission, written
-by ``demo.trainer`` and published. The text lives in ``courses.demo_content``.
+by ``demo.trainer`` and published. The text lives in ``courses.demo_content``. HR-101 also
+requires attendance at an in-person session and a practical (``REQUIREMENTS``), set before
+its first publication.
+
+Bir Tamsa Central Police Station (``COHORT_UNIT``) is enrolled in HR-101 and COP-101 as a
+cohort. Its HR-101 session two weeks before the seed was held: attendance, the practical
+and the paper test are recorded, so some of its officers have completed HR-101; others
+completed COP-101 online. Another HR-101 session there is coming, with ``demo.trainee``
+registered; an SGBV-101 session at the Port-Kessar SGBV Desk is coming too, and a COP-101
+session in the Coastal Region was cancelled (``HELD``, ``UPCOMING``, ``SGBV_DESK``,
+``CANCELLED``). Everything goes through the services, so the completions come with their
+events, notifications and audit entries.
 
 Idempotent like the rest of the seed: a course is looked up by its code, a module by its
-title within the course and a lesson by its title within the module; only what is missing
-is created, through the services, and nothing that exists is changed. A course is
-published when this run created it or added lessons to it (unless someone archived it).
+title within the course, a lesson by its title within the module and a session by its
+course, host unit and place; only what is missing is created, through the services, and
+nothing that exists is changed (what happened at a session is seeded with it, once). A
+course is published when this run created it or added lessons to it (unless someone
+archived it).
 """
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils import timezone
 
 from courses import services
 from courses.demo_content import COURSES
-from courses.models import Course, Enrollment, Lesson, Module
-from organisations.models import Organisation
+from courses.models import Course, CourseCompletion, Enrollment, Lesson, Module, SessionRegistration, TrainingSession
+from organisations.models import Officer, Organisation
 
 TRAINER = "demo.trainer"
+PRACTICAL = "De-escalation and safe restraint"
+# What a course requires beyond its lessons, set before its first publication.
+REQUIREMENTS = {"HR-101": {"requires_attendance": True, "required_practicals": [PRACTICAL]}}
 
 
 def courses_seed(context) -> None:
@@ -29,6 +49,7 @@ def courses_seed(context) -> None:
     }
     lesson_keys = set(Lesson.objects.filter(module__in=modules.values()).values_list("module_id", "title"))
     created = {"courses": 0, "modules": 0, "lessons": 0}
+    enrolments_before, completions_before = Enrollment.objects.count(), CourseCompletion.objects.count()
     for spec in COURSES:
         course = existing.get(spec["code"])
         is_new = course is None
@@ -45,6 +66,8 @@ def courses_seed(context) -> None:
                 validity_months=spec["validity_months"],
                 translation_of=existing.get(spec.get("translation_of", "")),
             )
+            if spec["code"] in REQUIREMENTS:
+                course = services.course_update(course=course, actor=creator, **REQUIREMENTS[spec["code"]])
             existing[course.code] = course
             created["courses"] += 1
         new_lessons = 0
@@ -63,14 +86,21 @@ def courses_seed(context) -> None:
         created["lessons"] += new_lessons
         if (is_new or new_lessons) and course.status != Course.Status.ARCHIVED:
             services.course_publish(course=course, actor=creator)
-    created["enrolments"] = _enrolments_seed(context, existing)
+    _enrolments_seed(context, existing)
+    created["sessions"] = _sessions_seed(context, existing)
+    # Registering for a session enrols too, and sessions complete courses: counted as a whole.
+    created["enrolments"] = Enrollment.objects.count() - enrolments_before
+    created["completions"] = CourseCompletion.objects.count() - completions_before
     for kind, count in created.items():
         context.created[kind] += count
     context.totals["enrolments"] = Enrollment.objects.count()
     context.totals["courses"] = Course.objects.count()
     context.totals["modules"] = Module.objects.count()
     context.totals["lessons"] = Lesson.objects.count()
+    context.totals["sessions"] = TrainingSession.objects.count()
+    context.totals["completions"] = CourseCompletion.objects.count()
     context.log(f"Courses: {created['courses']} new, {created['lessons']} new lessons")
+    context.log(f"Sessions: {created['sessions']} new, {context.totals['sessions']} in all")
 
 
 # demo.trainee's station is enrolled as a cohort in these; the trainee has begun them
@@ -99,3 +129,171 @@ def _mission(context) -> Organisation | None:
     """The UN mission supporting the demo service (any mission if that link is missing)."""
     missions = Organisation.objects.filter(kind=Organisation.Kind.MISSION).order_by("pk")
     return missions.filter(police_service=context.service).first() or missions.first()
+
+
+# In-person sessions ------------------------------------------------------------------------
+
+
+# demo.trainer (national scope) runs every demo session; demo.trainer.north sees and runs
+# the Bir Tamsa ones through his regional scope. (Nothing is recorded in his name, so the
+# organisations seed can still delete and recreate his account.)
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """A demo session; ``(course, unit, place)`` is its natural key, ``days`` counts from the
+    day it is first seeded (negative: already held)."""
+
+    course: str
+    unit: str
+    place: str
+    days: int
+    start: datetime.time
+    end: datetime.time
+    capacity: int
+    trainer: str
+    paper_test_max_score: int | None = None
+
+
+HELD = SessionSpec(
+    "HR-101",
+    COHORT_UNIT,
+    "Bir Tamsa Central Police Station, briefing room",
+    -14,
+    datetime.time(8, 30),
+    datetime.time(16, 30),
+    16,
+    TRAINER,
+    20,
+)
+UPCOMING = SessionSpec(
+    "HR-101",
+    COHORT_UNIT,
+    "Bir Tamsa Central Police Station, training room",
+    10,
+    datetime.time(9, 0),
+    datetime.time(16, 0),
+    20,
+    TRAINER,
+    20,
+)
+SGBV_DESK = SessionSpec(
+    "SGBV-101",
+    "R2-D1-SGBV1",
+    "Port-Kessar SGBV Desk, meeting room",
+    21,
+    datetime.time(9, 0),
+    datetime.time(13, 0),
+    15,
+    TRAINER,
+)
+CANCELLED = SessionSpec(
+    "COP-101",
+    "R3-D1-ST1",
+    "Baie-Lumière Police Station, community hall",
+    5,
+    datetime.time(14, 0),
+    datetime.time(17, 0),
+    25,
+    TRAINER,
+)
+
+# Of the station's officers (service-number order, named ones aside): who sat the held
+# session, how it went, and who finished which course.
+HELD_COUNT = 14  # the first 14; the last two of them were absent and excused
+HELD_ABSENT, HELD_EXCUSED = 12, 13
+HELD_LESSONS_DONE = 10  # the first ten had done HR-101's lessons online before the session
+HELD_FAILED = (3,)  # did not pass the practical, and must retake it
+COP_COMPLETED = slice(14, 20)  # completed COP-101 online
+UPCOMING_NEW = slice(20, 28)  # registered for the coming HR-101 session, with the trainee
+
+
+def _sessions_seed(context, courses: dict[str, Course]) -> int:
+    """Create the missing ``SESSIONS`` and what happened at each; returns how many were created."""
+    created = 0
+    for spec, fill in ((HELD, _held_fill), (UPCOMING, _upcoming_fill), (SGBV_DESK, _unit_fill), (CANCELLED, _cancel)):
+        course, unit = courses[spec.course], context.units[spec.unit]
+        if TrainingSession.objects.filter(course=course, unit=unit, place=spec.place).exists():
+            continue
+        trainer = context.users[spec.trainer]
+        session = services.session_create(
+            actor=trainer,
+            course=course,
+            unit=unit,
+            date=timezone.localdate() + datetime.timedelta(days=spec.days),
+            start_time=spec.start,
+            end_time=spec.end,
+            place=spec.place,
+            capacity=spec.capacity,
+            paper_test_max_score=spec.paper_test_max_score,
+        )
+        fill(context, session, courses)
+        created += 1
+    return created
+
+
+def _station_officers(context) -> list[Officer]:
+    """The station's active officers in service-number order, the demo accounts' own aside."""
+    return list(
+        Officer.objects.filter(unit=context.units[COHORT_UNIT], is_active=True)
+        .exclude(user__in=list(context.users.values()))
+        .select_related("unit")
+        .order_by("service_number")
+    )
+
+
+def _lessons_complete(course: Course, officers: list[Officer]) -> None:
+    lessons = list(Lesson.objects.filter(module__course=course, is_archived=False).order_by("module__order", "order"))
+    for enrollment in Enrollment.objects.filter(course=course, officer__in=officers).order_by("pk"):
+        for lesson in lessons:
+            services.lesson_complete(enrollment=enrollment, lesson=lesson)
+
+
+def _held_fill(context, session: TrainingSession, courses: dict[str, Course]) -> None:
+    """The HR-101 session held two weeks ago: attendance, the practical and the paper test."""
+    trainer = session.trainer
+    rng = context.random("sessions")
+    officers = _station_officers(context)
+    attendees = officers[:HELD_COUNT]
+    services.session_register(session=session, officers=attendees, actor=trainer)
+    _lessons_complete(session.course, attendees[:HELD_LESSONS_DONE])
+    _lessons_complete(courses["COP-101"], officers[COP_COMPLETED])
+    marks = {officer.pk: SessionRegistration.Attendance.PRESENT for officer in attendees}
+    marks[attendees[HELD_ABSENT].pk] = SessionRegistration.Attendance.ABSENT
+    marks[attendees[HELD_EXCUSED].pk] = SessionRegistration.Attendance.EXCUSED
+    services.attendance_record(session=session, marks=marks, actor=trainer)
+    present = [officer for officer in attendees if marks[officer.pk] == SessionRegistration.Attendance.PRESENT]
+    services.session_results_record(
+        session=session,
+        practicals=[
+            services.PracticalEntry(
+                officer.pk,
+                PRACTICAL,
+                index not in HELD_FAILED,
+                "Lost control of the subject's arm: retake at the next session." if index in HELD_FAILED else "",
+            )
+            for index, officer in enumerate(present)
+        ],
+        scores={officer.pk: Decimal(rng.randrange(22, 40)) / 2 for officer in present},
+        actor=trainer,
+    )
+
+
+def _upcoming_fill(context, session: TrainingSession, courses: dict[str, Course]) -> None:
+    """The coming HR-101 session: the demo trainee, those who missed the last one and others."""
+    officers = _station_officers(context)
+    registered = [
+        context.users[TRAINEE].officer,
+        officers[HELD_ABSENT],
+        officers[HELD_EXCUSED],
+        *officers[UPCOMING_NEW],
+    ]
+    services.session_register(session=session, officers=registered, actor=session.trainer)
+
+
+def _unit_fill(context, session: TrainingSession, courses: dict[str, Course]) -> None:
+    services.session_register_unit(session=session, unit=session.unit, actor=session.trainer)
+
+
+def _cancel(context, session: TrainingSession, courses: dict[str, Course]) -> None:
+    services.session_cancel(session=session, actor=session.trainer, reason="The community hall is under repair.")

@@ -10,10 +10,25 @@ their scope; admins all.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -22,13 +37,14 @@ from courses.models import (
     CourseAuthor,
     Enrollment,
     Lesson,
+    LessonAttachment,
     LessonProgress,
     Module,
     PracticalResult,
     SessionRegistration,
     TrainingSession,
 )
-from organisations.models import Role, Unit, User
+from organisations.models import Officer, Organisation, Role, RoleGrant, Unit, User
 from organisations.selectors import scope_units, subtree_q, user_roles
 
 STAFF_ROLES = (Role.TRAINER, Role.LEADERSHIP, Role.ADMIN)
@@ -41,7 +57,11 @@ def _is_authored_by(user: User, prefix: str = "") -> Exists:
 def course_list(*, user: User) -> QuerySet[Course]:
     queryset = Course.objects.all()
     if not user_roles(user).has(*STAFF_ROLES):
-        queryset = queryset.filter(Q(status=Course.Status.PUBLISHED) | _is_authored_by(user))
+        # An archived course takes no new enrolments, but those under way continue.
+        enrolled = Exists(Enrollment.objects.filter(course=OuterRef("pk"), officer__user=user))
+        queryset = queryset.filter(
+            Q(status=Course.Status.PUBLISHED) | _is_authored_by(user) | (Q(status=Course.Status.ARCHIVED) & enrolled)
+        )
     return queryset.select_related("owner").order_by("code", "pk")
 
 
@@ -83,7 +103,7 @@ def module_get(*, user: User, module_id: int) -> Module | None:
 
 def lesson_get(*, user: User, lesson_id: int) -> Lesson | None:
     """A lesson the user may read: staff and authors any; a trainee the live lessons of a
-    published course they are enrolled in, and the archived ones their enrolment's release
+    published (or since archived) course they are enrolled in, and the archived ones their enrolment's release
     still requires (archiving never takes away what a trainee must do)."""
     queryset = Lesson.objects.select_related("module__course").filter(pk=lesson_id)
     if user_roles(user).has(*STAFF_ROLES):
@@ -92,7 +112,8 @@ def lesson_get(*, user: User, lesson_id: int) -> Lesson | None:
     if authored is not None:
         return authored
     lesson = queryset.filter(
-        module__course__status=Course.Status.PUBLISHED, module__course__enrollments__officer__user=user
+        module__course__status__in=[Course.Status.PUBLISHED, Course.Status.ARCHIVED],
+        module__course__enrollments__officer__user=user,
     ).first()
     if lesson is None or not (lesson.is_archived or lesson.module.is_archived):
         return lesson
@@ -276,3 +297,571 @@ def enrollment_locked_module_ids(enrollment: Enrollment) -> set[int]:
         required_ids=required,
         completed_ids=LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True),
     )
+
+
+# Learner pages and the course report ----------------------------------------------------
+# Everything a page needs comes in a fixed number of queries; the progress, ticks, locks
+# and neighbours of a lesson are computed from the loaded rows, never per module or lesson.
+
+
+def learner_enrollment_get(*, user: User, course_id: int) -> Enrollment | None:
+    """The user's own enrolment in the course, with ``release``: one query, none for a user
+    without an officer record."""
+    officer = user_roles(user).officer
+    if officer is None:
+        return None
+    try:
+        # One row at most (unique constraint); ``get`` spares ``first``'s ordering.
+        return Enrollment.objects.select_related("release").get(course_id=course_id, officer_id=officer.pk)
+    except Enrollment.DoesNotExist:
+        return None
+
+
+@dataclass
+class OutlineLesson:
+    """A lesson as the outline lists it; ``is_archived`` when it or its module is."""
+
+    pk: int
+    title: str
+    module_id: int
+    duration_minutes: int | None
+    is_archived: bool
+    is_completed: bool
+    is_required_now: bool = False
+    is_locked: bool = False
+
+
+@dataclass
+class OutlineModule:
+    pk: int
+    title: str
+    is_archived: bool
+    lessons: list[OutlineLesson] = field(default_factory=list)
+    is_locked: bool = False
+
+    @property
+    def lesson_count(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def completed_count(self) -> int:
+        return sum(lesson.is_completed for lesson in self.lessons)
+
+    @property
+    def is_completed(self) -> bool:
+        return all(lesson.is_completed for lesson in self.lessons)
+
+
+@dataclass
+class LearnerOutline:
+    """A course's outline for one reader: modules and lessons in order with ticks and locks,
+    and the enrolment's ``progress`` (None without an enrolment)."""
+
+    modules: list[OutlineModule]
+    lessons: list[OutlineLesson]
+    completed_ids: set[int]
+    locked_module_ids: set[int]
+    progress: int | None
+
+    def neighbours(self, lesson_id: int) -> tuple[OutlineLesson | None, OutlineLesson | None]:
+        """The lessons before and after ``lesson_id`` in outline order, across modules."""
+        ids = [lesson.pk for lesson in self.lessons]
+        if lesson_id not in ids:
+            return None, None
+        index = ids.index(lesson_id)
+        previous = self.lessons[index - 1] if index > 0 else None
+        following = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        return previous, following
+
+
+def learner_outline_get(*, course: Course, enrollment: Enrollment | None = None) -> LearnerOutline:
+    """``course_outline_get`` as a learner reads it, with what the enrolment has done.
+
+    Shown are the live lessons of live modules and, for an enrolment, also the archived
+    lessons (and archived modules) its release still requires: archiving never takes away a
+    requirement, and ``lesson_get`` lets the trainee read them. Modules without a lesson to
+    show are left out. In a sequential course, the modules ``enrollment_locked_module_ids``
+    keeps closed are locked. Two queries whatever the size of the course (one without an
+    enrolment): the lessons, and the ones completed; progress and locks are computed from them.
+    """
+    required = list(enrollment.release.required_lesson_ids) if enrollment is not None else []
+    required_set = set(required)
+    shown = Q(is_archived=False, module__is_archived=False)
+    if required:
+        shown |= Q(pk__in=required)
+    rows = (
+        Lesson.objects.filter(shown, module__course=course)
+        .order_by("module__order", "module_id", "order", "pk")
+        .values_list(
+            "pk", "title", "module_id", "duration_minutes", "is_archived", "module__title", "module__is_archived"
+        )
+    )
+    done: set[int] = set()
+    if enrollment is not None:
+        # A second plain query costs less than an Exists() annotation on the first.
+        done = set(LessonProgress.objects.filter(enrollment_id=enrollment.pk).values_list("lesson_id", flat=True))
+    modules: dict[int, OutlineModule] = {}
+    lessons: list[OutlineLesson] = []
+    for pk, title, module_id, minutes, is_archived, module_title, is_module_archived in rows:
+        module = modules.get(module_id)
+        if module is None:
+            module = modules[module_id] = OutlineModule(
+                pk=module_id, title=module_title, is_archived=is_module_archived
+            )
+        lesson = OutlineLesson(
+            pk=pk,
+            title=title,
+            module_id=module_id,
+            duration_minutes=minutes,
+            is_archived=is_archived or is_module_archived,
+            is_completed=pk in done,
+            is_required_now=pk in required_set,
+        )
+        module.lessons.append(lesson)
+        lessons.append(lesson)
+    completed_ids = {lesson.pk for lesson in lessons if lesson.is_completed}
+    locked: set[int] = set()
+    if enrollment is not None and course.is_sequential:
+        # As ``enrollment_locked_module_ids`` decides it: the live modules in order.
+        locked = locked_module_ids(
+            module_ids=[module.pk for module in modules.values() if not module.is_archived],
+            lesson_modules={lesson.pk: lesson.module_id for lesson in lessons},
+            required_ids=required,
+            completed_ids=completed_ids,
+        )
+    for module in modules.values():
+        module.is_locked = module.pk in locked
+        for lesson in module.lessons:
+            lesson.is_locked = module.is_locked
+    progress = None
+    if enrollment is not None:
+        progress = enrollment_progress(enrollment=enrollment, completed_lesson_ids=completed_ids)
+    return LearnerOutline(
+        modules=list(modules.values()),
+        lessons=lessons,
+        completed_ids=completed_ids,
+        locked_module_ids=locked,
+        progress=progress,
+    )
+
+
+@dataclass
+class ReaderLesson:
+    """A lesson with its reader's own enrolment in the course (None for a preview)."""
+
+    lesson: Lesson
+    enrollment: Enrollment | None
+
+
+def reader_lesson_get(*, user: User, lesson_id: int) -> ReaderLesson | None:
+    """The lesson page's read: ``lesson_get``'s rule, with the reader's enrolment at hand.
+
+    The lesson page needs the enrolment anyway, and an enrolled trainee (nearly every
+    request) is allowed by it alone: a live lesson, or an archived one the release still
+    requires, of a published or since archived course. That is exactly what ``lesson_get``
+    grants an enrolled trainee, in two queries instead of four; everyone else (staff,
+    authors, the refused) is decided by ``lesson_get`` itself.
+    """
+    try:
+        # ``get``: ``first`` would sort by the default ordering, joining module and course again.
+        lesson = Lesson.objects.select_related("module__course").get(pk=lesson_id)
+    except Lesson.DoesNotExist:
+        return None
+    course = lesson.module.course
+    enrollment = learner_enrollment_get(user=user, course_id=course.pk)
+    if enrollment is not None and course.status in (Course.Status.PUBLISHED, Course.Status.ARCHIVED):
+        is_live = not (lesson.is_archived or lesson.module.is_archived)
+        if is_live or lesson.pk in enrollment.release.required_lesson_ids:
+            return ReaderLesson(lesson=lesson, enrollment=enrollment)
+    if lesson_get(user=user, lesson_id=lesson_id) is None:
+        return None
+    return ReaderLesson(lesson=lesson, enrollment=enrollment)
+
+
+def own_enrollment_list(*, user: User) -> QuerySet[Enrollment]:
+    """The user's own enrolments ("My courses"), newest first, with course, release and the
+    prefetched ``completed`` lessons: two queries whatever their number."""
+    officer = user_roles(user).officer
+    if officer is None:
+        return Enrollment.objects.none()
+    completed = LessonProgress.objects.only("id", "enrollment_id", "lesson_id")
+    return (
+        Enrollment.objects.filter(officer=officer)
+        .select_related("course", "release")
+        .prefetch_related(Prefetch("lesson_progress", queryset=completed, to_attr="completed"))
+        .order_by("-enrolled_at", "-pk")
+    )
+
+
+def own_enrollment_statuses(*, user: User) -> dict[int, str]:
+    """Course id -> status of the user's own enrolments (catalogue): one query."""
+    officer = user_roles(user).officer
+    if officer is None:
+        return {}
+    return dict(Enrollment.objects.filter(officer=officer).values_list("course_id", "status"))
+
+
+def units_for_enrolment(*, user: User) -> QuerySet[Unit]:
+    """Units within the user's scope as a trainer (admins: every unit), tree order."""
+    return Unit.objects.filter(subtree_q(scope_units(user, roles=(Role.TRAINER,)))).order_by("path")
+
+
+def officers_for_enrolment_get(*, user: User, service_numbers: Iterable[str]) -> dict[str, list[Officer]]:
+    """Service number, case-folded -> the officers within the user's trainer scope who
+    carry it, active or not: one query.
+
+    An admin's scope spans services, where one number may name two officers.
+    """
+    numbers = list(service_numbers)
+    if not numbers:
+        return {}
+    found: dict[str, list[Officer]] = {}
+    roots = scope_units(user, roles=(Role.TRAINER,))
+    # Service numbers are stored as the roster wrote them, nearly always in capitals.
+    candidates = {variant for number in numbers for variant in (number, number.upper())}
+    officers = (
+        Officer.objects.filter(subtree_q(roots, prefix="unit__"), service_number__in=candidates)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    for officer in officers:
+        found.setdefault(officer.service_number.casefold(), []).append(officer)
+    return found
+
+
+@dataclass
+class ReportCounts:
+    not_started: int = 0
+    in_progress: int = 0
+    completed: int = 0
+
+    @property
+    def enrolled(self) -> int:
+        return self.not_started + self.in_progress + self.completed
+
+    @property
+    def completed_percent(self) -> int | None:
+        return self.completed * 100 // self.enrolled if self.enrolled else None
+
+    def __add__(self, other: "ReportCounts") -> "ReportCounts":
+        return ReportCounts(
+            self.not_started + other.not_started, self.in_progress + other.in_progress, self.completed + other.completed
+        )
+
+
+@dataclass
+class ReportRow:
+    """One line of the course report: a unit's whole subtree (``is_direct``: the officers of
+    ``unit`` itself, outside its children), or the total (``unit`` None)."""
+
+    unit: Unit | None
+    is_direct: bool = False
+    women: ReportCounts = field(default_factory=ReportCounts)
+    men: ReportCounts = field(default_factory=ReportCounts)
+
+    @property
+    def everyone(self) -> ReportCounts:
+        return self.women + self.men
+
+
+@dataclass
+class CourseReport:
+    roots: list[Unit]
+    rows: list[ReportRow]
+    total: ReportRow
+
+
+def _path_segment_length(unit: Unit) -> int:
+    """The length of one segment of the materialised path ("0000042/")."""
+    return len(unit.path.split("/")[-2]) + 1
+
+
+def course_report(*, user: User, course: Course, unit: Unit | None = None) -> CourseReport:
+    """Enrolments in the course by unit and sex, within the user's scope (trainer or
+    leadership; admins everything).
+
+    The rows are the children of the scope's roots (of ``unit`` when given; the caller
+    checks it is in scope), each counting its whole subtree through the materialised path,
+    plus a row for the officers placed directly in a root. A fixed number of queries (at
+    most three) whatever the number of units or enrolments: the database groups the
+    enrolments by the child-level prefix of their unit's path, sex and state.
+    """
+    if unit is not None:
+        roots = [unit]
+    else:
+        roots = scope_units(user)
+        if roots is None:
+            roots = list(Unit.objects.filter(parent__isnull=True).order_by("path"))
+    children = list(Unit.objects.filter(parent__in=roots).order_by("path")) if roots else []
+    rows: dict[str, ReportRow] = {}
+    for root in roots:
+        for child in children:
+            if child.parent_id == root.pk:
+                rows[child.path] = ReportRow(unit=child)
+        rows[root.path] = ReportRow(unit=root, is_direct=True)
+    total = ReportRow(unit=None)
+    if roots:
+        # Every enrolment's unit lies under exactly one root (the roots are disjoint); its
+        # bucket is the path cut one level below that root: a child's path, or the root's own.
+        bucket = Case(
+            *(
+                When(
+                    officer__unit__path__startswith=root.path,
+                    then=Substr("officer__unit__path", 1, len(root.path) + _path_segment_length(root)),
+                )
+                for root in roots
+            ),
+            output_field=CharField(),
+        )
+        started = Exists(LessonProgress.objects.filter(enrollment=OuterRef("pk")))
+        groups = (
+            Enrollment.objects.filter(subtree_q(roots, prefix="officer__unit__"), course=course)
+            .annotate(bucket=bucket, is_started=started)
+            .values("bucket", "officer__sex", "status", "is_started")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for group in groups:
+            row = rows.get(group["bucket"])
+            for target in (row, total) if row is not None else (total,):
+                counts = target.women if group["officer__sex"] == Officer.Sex.FEMALE else target.men
+                if group["status"] == Enrollment.Status.COMPLETED:
+                    counts.completed += group["count"]
+                elif group["is_started"]:
+                    counts.in_progress += group["count"]
+                else:
+                    counts.not_started += group["count"]
+    shown = [row for row in rows.values() if not row.is_direct or row.everyone.enrolled]
+    return CourseReport(roots=roots, rows=shown, total=total)
+
+
+# Authoring ------------------------------------------------------------------------------
+
+
+def course_owner_default(*, user: User) -> Organisation | None:
+    """The organisation a course created by ``user`` belongs to unless another is chosen.
+
+    People are not members of organisations in the data; the closest link is a trainer's
+    scope: it lies in a police service, and a UN mission names the service it supports. So
+    the default is the one mission supporting the service(s) of the user's trainer scope
+    (for a platform-wide trainer or an admin: the one mission there is), and None when there
+    is no such mission or several. A partner's trainer (UNODC, EU) picks the owner by hand.
+    """
+    # Read from the grants, not ``user_roles``: that caches the roles on the user object,
+    # and this runs on behalf of a creator who is not necessarily the one signed in.
+    services = set(
+        RoleGrant.objects.filter(user=user, role__in=(Role.TRAINER, Role.ADMIN)).values_list("unit__service", flat=True)
+    )
+    missions = Organisation.objects.filter(kind=Organisation.Kind.MISSION)
+    if not user.is_superuser and None not in services:
+        missions = missions.filter(police_service__in=services)
+    found = list(missions.order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def authored_course_list(*, user: User) -> QuerySet[Course]:
+    """Courses the user authors (an admin: every course), each with ``release_number`` (the
+    latest, or None) and ``author_count``."""
+    queryset = Course.objects.all()
+    if not user_roles(user).is_admin:
+        queryset = queryset.filter(_is_authored_by(user))
+    return queryset.select_related("owner").annotate(release_number=Max("releases__number")).order_by("code", "pk")
+
+
+def course_authoring_get(*, user: User, course_id: int) -> Course | None:
+    """A course the user can see, for its edit page, with everything the page shows in a
+    fixed number of queries whatever the size of the course:
+
+    ``all_modules`` (live ones first, each in order) each with ``all_lessons`` (the same),
+    ``author_list`` (with their users), ``release_number`` (latest, or None).
+    """
+    lessons = Lesson.objects.only("id", "title", "order", "module_id", "is_archived", "is_required").order_by(
+        "is_archived", "order", "pk"
+    )
+    modules = Module.objects.order_by("is_archived", "order", "pk").prefetch_related(
+        Prefetch("lessons", queryset=lessons, to_attr="all_lessons")
+    )
+    authors = CourseAuthor.objects.select_related("user").order_by("added_at", "pk")
+    return (
+        course_list(user=user)
+        .annotate(release_number=Max("releases__number"))
+        .prefetch_related(
+            Prefetch("modules", queryset=modules, to_attr="all_modules"),
+            Prefetch("authors", queryset=authors, to_attr="author_list"),
+        )
+        .filter(pk=course_id)
+        .first()
+    )
+
+
+def course_authors(*, course: Course) -> QuerySet[CourseAuthor]:
+    return CourseAuthor.objects.filter(course=course).select_related("user").order_by("added_at", "pk")
+
+
+def author_candidate_get(*, username: str) -> User | None:
+    """An active account by user name (any case), to be added as a co-author."""
+    return User.objects.filter(username__iexact=username.strip(), is_active=True).first()
+
+
+def course_live_module_ids(*, course: Course) -> list[int]:
+    """The course's live modules, in order."""
+    return list(
+        Module.objects.filter(course=course, is_archived=False).order_by("order", "pk").values_list("pk", flat=True)
+    )
+
+
+def module_live_lesson_ids(*, module: Module) -> list[int]:
+    """The module's live lessons, in order."""
+    return list(
+        Lesson.objects.filter(module=module, is_archived=False).order_by("order", "pk").values_list("pk", flat=True)
+    )
+
+
+def lesson_attachments(*, lesson: Lesson) -> QuerySet[LessonAttachment]:
+    return LessonAttachment.objects.filter(lesson=lesson).order_by("pk")
+
+
+def attachment_get(*, user: User, attachment_id: int) -> LessonAttachment | None:
+    """The attachment, if the user may read its lesson (``lesson_get``); else None."""
+    attachment = LessonAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        return None
+    lesson = lesson_get(user=user, lesson_id=attachment.lesson_id)
+    if lesson is None:
+        return None
+    attachment.lesson = lesson
+    return attachment
+
+
+# In-person sessions ---------------------------------------------------------------------
+# Trainers, leaders and admins see the sessions hosted in their scope subtree (admins all);
+# an officer also sees the sessions they are registered for and the scheduled sessions of
+# the courses they are enrolled in and have not completed yet. Running a session (roster, attendance, results) is for
+# trainers whose trainer scope covers the host unit, and admins.
+
+
+def trainer_scope_covers(*, user: User, unit: Unit) -> bool:
+    """Whether the user is an admin or a trainer whose trainer scope covers ``unit`` (no query once roles are known)."""
+    roots = scope_units(user, roles=(Role.TRAINER,))
+    return roots is None or any(unit.path.startswith(root.path) for root in roots)
+
+
+def session_list(
+    *, user: User, course_id: int | None = None, upcoming: bool | None = None
+) -> QuerySet[TrainingSession]:
+    """Sessions the user may see, each with ``registered_count`` and ``own_attendance`` (the
+    user's own registration, or None). ``upcoming``: True from today on, soonest first;
+    False before today, latest first; None all, in date order. One query."""
+    roles = user_roles(user)
+    roots = scope_units(user) if roles.has(*STAFF_ROLES) else []
+    officer = roles.officer
+    if roots is None:
+        queryset = TrainingSession.objects.all()
+    else:
+        visible = subtree_q(roots, prefix="unit__")
+        if officer is not None:
+            visible |= Q(_is_registered(officer)) | Q(
+                Q(status=TrainingSession.Status.SCHEDULED) & Q(_is_enrolled(officer))
+            )
+        queryset = TrainingSession.objects.filter(visible)
+    return _sessions_shaped(queryset, officer=officer, course_id=course_id, upcoming=upcoming)
+
+
+def own_session_list(*, user: User, upcoming: bool | None = None) -> QuerySet[TrainingSession]:
+    """A trainee's "My sessions": those they are registered for, and the scheduled sessions
+    of courses they are enrolled in and have not completed; like ``session_list``."""
+    officer = user_roles(user).officer
+    if officer is None:
+        return TrainingSession.objects.none()
+    queryset = TrainingSession.objects.filter(
+        Q(_is_registered(officer)) | Q(Q(status=TrainingSession.Status.SCHEDULED) & Q(_is_enrolled(officer)))
+    )
+    return _sessions_shaped(queryset, officer=officer, course_id=None, upcoming=upcoming)
+
+
+def _is_enrolled(officer) -> Exists:
+    """The officer has an enrolment in progress in the session's course."""
+    return Exists(
+        Enrollment.objects.filter(course=OuterRef("course_id"), officer=officer, status=Enrollment.Status.IN_PROGRESS)
+    )
+
+
+def _is_registered(officer) -> Exists:
+    return Exists(SessionRegistration.objects.filter(session=OuterRef("pk"), officer=officer))
+
+
+def _sessions_shaped(queryset, *, officer, course_id: int | None, upcoming: bool | None) -> QuerySet[TrainingSession]:
+    if course_id is not None:
+        queryset = queryset.filter(course_id=course_id)
+    today = timezone.localdate()
+    if upcoming is True:
+        queryset = queryset.filter(date__gte=today).order_by("date", "start_time", "pk")
+    elif upcoming is False:
+        queryset = queryset.filter(date__lt=today).order_by("-date", "-start_time", "-pk")
+    else:
+        queryset = queryset.order_by("date", "start_time", "pk")
+    own = (
+        SessionRegistration.objects.filter(session=OuterRef("pk"), officer=officer).values("attendance")[:1]
+        if officer is not None
+        else None
+    )
+    return queryset.select_related("course", "unit", "trainer").annotate(
+        registered_count=Coalesce(
+            Subquery(
+                SessionRegistration.objects.filter(session=OuterRef("pk"))
+                .order_by()
+                .values("session")
+                .annotate(count=Count("pk"))
+                .values("count")[:1]
+            ),
+            0,
+        ),
+        own_attendance=Subquery(own) if own is not None else Value(None, output_field=CharField()),
+    )
+
+
+def session_get(*, user: User, session_id: int) -> TrainingSession | None:
+    return session_list(user=user).filter(pk=session_id).first()
+
+
+def session_is_manageable(*, user: User, session: TrainingSession) -> bool:
+    """Whether the user runs the session: its roster, attendance and results."""
+    return trainer_scope_covers(user=user, unit=session.unit)
+
+
+def session_roster_is_visible(*, user: User, session: TrainingSession) -> bool:
+    """Staff whose scope covers the host unit (and admins) see who is registered and their results."""
+    roots = scope_units(user) if user_roles(user).has(*STAFF_ROLES) else []
+    return roots is None or any(session.unit.path.startswith(root.path) for root in roots)
+
+
+def session_registrations(*, session: TrainingSession, with_practicals: bool = True) -> QuerySet[SessionRegistration]:
+    """The session's registrations by officer name, with officer and unit joined and (unless
+    ``with_practicals`` is false) their practical results prefetched: two queries whatever
+    the size of the session."""
+    queryset = (
+        SessionRegistration.objects.filter(session=session)
+        .select_related("officer__unit")
+        .order_by("officer__family_name", "officer__given_name", "officer__service_number", "pk")
+    )
+    if with_practicals:
+        queryset = queryset.prefetch_related(Prefetch("practicals", queryset=PracticalResult.objects.order_by("skill")))
+    return queryset
+
+
+def session_skills(*, session: TrainingSession, registrations: Iterable[SessionRegistration]) -> list[str]:
+    """The skills a results page asks about: the course's required practicals, then any other
+    skill already recorded at the session (from the prefetched ``practicals``)."""
+    skills = list(session.course.required_practicals)
+    known = {skill.casefold() for skill in skills}
+    for registration in registrations:
+        for result in registration.practicals.all():
+            if result.skill.casefold() not in known:
+                known.add(result.skill.casefold())
+                skills.append(result.skill)
+    return skills
+
+
+def session_courses(*, user: User) -> QuerySet[Course]:
+    """Published courses, the ones a session can be scheduled for."""
+    return course_list(user=user).filter(status=Course.Status.PUBLISHED)

@@ -5,6 +5,7 @@ commit via the ``notification.created`` event, so a notification written in a tr
 that rolls back is never mailed, and one whose mail fails is retried by the outbox.
 """
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,12 +13,39 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.functional import lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
-from lms.events.services import event_record
+from lms.events.services import events_record
 from lms.notifications.models import Notification
 
 CREATED_EVENT = "notification.created"
+MESSAGE_MAX_LENGTH = 500
+SUBJECT_MAX_LENGTH = 120
+
+
+def link_is_local(link: str) -> bool:
+    """True for a path on this site ("/courses/7/"), never for an absolute or ``//host`` URL.
+
+    The notification list follows links on the reader's behalf, so anything else would be
+    an open redirect.
+    """
+    return (
+        link.startswith("/")
+        and not link.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(link, allowed_hosts=set(), require_https=False)
+    )
+
+
+def _date_in_current_language(day: datetime.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+# A date parameter for ``notifications_send``, written out in each recipient's language.
+localised_date = lazy(_date_in_current_language, str)
 
 
 def notifications_send(
@@ -25,31 +53,54 @@ def notifications_send(
 ) -> list[Notification]:
     """Notify each user; ``message`` (usually ``gettext_lazy``) is translated into each one's language.
 
-    Precondition: called inside the transaction of the change it reports. Inactive users
-    are skipped. Returns the notifications written.
+    ``params`` fill the message's ``%(name)s`` placeholders in the recipient's language too:
+    pass lazy values (``gettext_lazy``, ``localised_date(day)``) for parts that depend on it.
+    ``link`` is a path on this site or empty (``ValueError`` otherwise).
+
+    Meant to be called inside the transaction of the change it reports, so that both
+    commit or neither does. Inactive users are skipped. One insert for all the rows, and one
+    event per notification to e-mail (each mail is then retried on its own). Returns the
+    notifications written.
     """
+    if link and not link_is_local(link):
+        raise ValueError(f"A notification links to a path on this site, not {link!r}.")
     notifications = []
     for user in users:
         if not user.is_active:
             continue
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            text = str(message) % dict(params or {}) if params else str(message)
-        notifications.append(Notification(user=user, kind=kind, message=text[:500], link=link))
+            text = str(message) % dict(params) if params else str(message)
+        notifications.append(Notification(user=user, kind=kind, message=text[:MESSAGE_MAX_LENGTH], link=link))
     if not notifications:
         return []
-    Notification.objects.bulk_create(notifications)
-    emailed = [n.pk for n in notifications if n.user.email]
-    if emailed and settings.NOTIFICATIONS_EMAIL:
-        event_record(name=CREATED_EVENT, payload={"notification_ids": emailed})
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(notifications)
+        emailed = [notification.pk for notification in notifications if notification.user.email]
+        if emailed and settings.NOTIFICATIONS_EMAIL:
+            events_record(name=CREATED_EVENT, payloads=[{"notification_ids": [pk]} for pk in emailed])
     return notifications
 
 
 def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
-    """Mark the user's own notifications read (all unread ones when no ids are given)."""
+    """Mark the user's own unread notifications read (all of them when no ids are given).
+
+    Ids of other people's notifications are ignored. Returns how many were marked.
+    """
     queryset = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=list(notification_ids))
     return queryset.update(read_at=timezone.now())
+
+
+def _email_body(notification: Notification) -> str:
+    base = settings.PUBLIC_BASE_URL
+    lines = [notification.message, ""]
+    if notification.link:
+        # Through the list, so that reading the mail's link marks the notification read.
+        lines.append(base + reverse("notification-open", args=[notification.pk]))
+        lines.append("")
+    lines.append(gettext("All your notifications: %(url)s") % {"url": base + reverse("notification-list")})
+    return "\n".join(lines)
 
 
 @transaction.atomic
@@ -60,20 +111,20 @@ def notifications_email(*, notification_ids: Iterable[int]) -> int:
     sending and before commit sends again (at least once).
     """
     sent = 0
-    pending = (
+    pending = list(
         Notification.objects.select_for_update()
         .filter(pk__in=list(notification_ids), emailed_at__isnull=True)
         .order_by("pk")
     )
-    users = get_user_model().objects.in_bulk({n.user_id for n in pending})
+    users = get_user_model().objects.in_bulk({notification.user_id for notification in pending})
     for notification in pending:
         user = users[notification.user_id]
         if not user.email or not user.is_active:
             continue
-        link = f"{settings.PUBLIC_BASE_URL}{notification.link}" if notification.link.startswith("/") else ""
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            subject = notification.message[:120]
-        send_mail(subject, f"{notification.message}\n\n{link}".strip(), None, [user.email])
+            subject = (notification.message.splitlines() or [""])[0][:SUBJECT_MAX_LENGTH]
+            body = _email_body(notification)
+        send_mail(subject, body, None, [user.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
         sent += 1

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.roles",
+                "lms.notifications.context_processors.unread",
             ],
         },
     },
@@ -171,6 +172,8 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest image or PDF an author may attach to a lesson (trainees download it on slow links).
+LESSON_ATTACHMENT_MAX_BYTES = env_int("LESSON_ATTACHMENT_MAX_MB", 5) * 1024 * 1024
 
 # E-mail: written to files under var/mail unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -262,12 +265,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30)
 OUTBOX_REDISPATCH_AFTER_SECONDS = env_int("OUTBOX_REDISPATCH_AFTER_SECONDS", 120)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+DEADLINE_REMINDER_DAYS = env_int("DEADLINE_REMINDER_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "events.sweep", "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS)},
     "activation-codes-purge": {
         "task": "organisations.purge_activation_codes",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Notifications: remind officers of enrolment deadlines within DEADLINE_REMINDER_DAYS.
+    "deadline-reminders": {"task": "courses.deadline_reminders", "schedule": crontab(hour=6, minute=0)},
 }
 
 # Domain events: event name -> dotted paths of handler functions. A handler takes the

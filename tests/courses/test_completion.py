@@ -260,6 +260,9 @@ def test_locked_modules_are_those_after_the_first_unfinished_one():
     assert selectors.locked_module_ids(
         module_ids=[1, 2, 3], lesson_modules={10: 1, 20: 2, 30: 3}, required_ids=[10, 20, 30], completed_ids=[10]
     ) == {3}
-    assert selectors.locked_module_ids(
-        module_ids=[1, 2, 3], lesson_modules={10: 1, 30: 3}, required_ids=[10, 30], completed_ids=[10]
-    ) == set()  # module 2 requires nothing; module 3's own lesson is open
+    assert (
+        selectors.locked_module_ids(
+            module_ids=[1, 2, 3], lesson_modules={10: 1, 30: 3}, required_ids=[10, 30], completed_ids=[10]
+        )
+        == set()
+    )  # module 2 requires nothing; module 3's own lesson is open

@@ -1,13 +1,28 @@
-"""The demo courses seeded by ``seed_demo``: substantial, published, translated, and seeded once."""
+"""The demo courses seeded by ``seed_demo``: substantial, published, translated, and seeded once;
+with in-person sessions held and coming, and the first completions at the demo station."""
 
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from courses.demo_content import COURSES
-from courses.models import Course, CourseRelease, Lesson, Module
+from courses.models import (
+    Course,
+    CourseCompletion,
+    CourseRelease,
+    Enrollment,
+    Lesson,
+    Module,
+    PracticalResult,
+    SessionRegistration,
+    TrainingSession,
+)
+from lms.audit.models import AuditEntry
+from lms.events.models import Event
 from organisations.models import Organisation
 
 ENGLISH_CODES = ["BM-201", "COP-101", "HR-101", "SGBV-101", "TOC-201"]
@@ -143,3 +158,88 @@ def test_the_demo_trainee_has_courses_in_progress_and_none_completed(client):
         ("HR-101", "in_progress"),
     ]
     assert all(0 < row["progress"] < 100 for row in enrolments)
+
+
+PRACTICAL = "De-escalation and safe restraint"
+
+
+def test_hr_101_requires_attendance_and_a_practical_from_its_first_release(seeded):
+    course = Course.objects.get(code="HR-101")
+    release = CourseRelease.objects.get(course=course)
+
+    assert (course.requires_attendance, course.required_practicals) == (True, [PRACTICAL])
+    assert (release.requires_attendance, release.required_practicals) == (True, [PRACTICAL])
+
+
+def test_the_held_session_at_the_demo_station_has_attendance_results_and_scores(seeded):
+    held = TrainingSession.objects.get(status=TrainingSession.Status.HELD)
+    registrations = SessionRegistration.objects.filter(session=held)
+    present = registrations.filter(attendance=SessionRegistration.Attendance.PRESENT)
+
+    assert (held.course.code, held.unit.code, held.trainer.username) == ("HR-101", "R1-D1-ST1", "demo.trainer")
+    assert held.date < timezone.localdate()
+    assert Counter(registrations.values_list("attendance", flat=True)) == {"present": 12, "absent": 1, "excused": 1}
+    assert Counter(PracticalResult.objects.filter(registration__session=held).values_list("skill", "is_passed")) == {
+        (PRACTICAL, True): 11,
+        (PRACTICAL, False): 1,
+    }
+    scores = list(present.values_list("paper_score", flat=True))
+    assert len(scores) == 12
+    assert all(0 <= score <= held.paper_test_max_score for score in scores)
+    assert set(registrations.exclude(pk__in=present).values_list("paper_score", flat=True)) == {None}
+
+
+def test_some_officers_of_the_demo_station_completed_their_courses_but_not_the_trainee(seeded):
+    completions = CourseCompletion.objects.select_related("course", "officer__unit")
+    held = TrainingSession.objects.get(status=TrainingSession.Status.HELD)
+    passed = set(
+        PracticalResult.objects.filter(registration__session=held, is_passed=True).values_list(
+            "registration__officer_id", flat=True
+        )
+    )
+
+    assert Counter(completion.course.code for completion in completions) == {"HR-101": 9, "COP-101": 6}
+    assert {completion.officer.unit.code for completion in completions} == {"R1-D1-ST1"}
+    assert not completions.filter(officer__user__username="demo.trainee").exists()
+    assert {c.officer_id for c in completions if c.course.code == "HR-101"} <= passed
+    assert Event.objects.filter(name="course.completed").count() == 15
+    assert set(Enrollment.objects.filter(completion__isnull=False).values_list("status", flat=True)) == {
+        Enrollment.Status.COMPLETED
+    }
+
+
+def test_the_coming_sessions_and_a_cancelled_one(seeded):
+    today = timezone.localdate()
+    coming = TrainingSession.objects.filter(status=TrainingSession.Status.SCHEDULED).order_by("date")
+    cancelled = TrainingSession.objects.get(status=TrainingSession.Status.CANCELLED)
+
+    assert [(s.course.code, s.unit.code) for s in coming] == [("HR-101", "R1-D1-ST1"), ("SGBV-101", "R2-D1-SGBV1")]
+    assert all(session.date > today for session in coming)
+    hr_coming = SessionRegistration.objects.filter(session=coming[0])
+    assert hr_coming.filter(officer__user__username="demo.trainee").exists()
+    assert hr_coming.count() == 11
+    assert SessionRegistration.objects.filter(session=coming[1]).count() > 0
+    assert (cancelled.course.code, cancelled.unit.code) == ("COP-101", "R3-D1-ST1")
+    assert AuditEntry.objects.get(action="session.cancel").reason == "The community hall is under repair."
+
+
+def test_a_second_run_creates_no_session_registration_result_or_completion(seeded):
+    def counts():
+        return (
+            TrainingSession.objects.count(),
+            SessionRegistration.objects.count(),
+            PracticalResult.objects.count(),
+            CourseCompletion.objects.count(),
+            Enrollment.objects.count(),
+            Event.objects.count(),
+            AuditEntry.objects.count(),
+        )
+
+    before = counts()
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert counts() == before
+    assert "0 enrolments" in out.getvalue()
+    assert "0 sessions, 0 completions" in out.getvalue()
