@@ -808,8 +808,6 @@ class LessonAttachmentDeleteApi(APIView):
 
 # Statuses and attendance are plain strings in the output, their values listed in the
 # description: as enums they would collide with the course and enrolment statuses.
-SESSION_STATUS_HELP = f"One of: {', '.join(TrainingSession.Status.values)}."
-ATTENDANCE_HELP = f"One of: {', '.join(SessionRegistration.Attendance.values)}."
 
 
 class SessionUnitSerializer(serializers.Serializer):
@@ -838,9 +836,11 @@ class SessionSerializer(serializers.Serializer):
     registered = serializers.IntegerField(source="registered_count")
     trainer = SessionTrainerSerializer()
     paper_test_max_score = serializers.IntegerField(allow_null=True)
-    status = serializers.CharField(help_text=SESSION_STATUS_HELP)
-    own_attendance = serializers.CharField(
-        allow_null=True, help_text=f"The caller's own registration, if any. {ATTENDANCE_HELP}"
+    status = serializers.ChoiceField(choices=TrainingSession.Status.choices)
+    own_attendance = serializers.ChoiceField(
+        choices=SessionRegistration.Attendance.choices,
+        allow_null=True,
+        help_text="The attendance of the caller's own registration, if any.",
     )
 
 
@@ -1036,7 +1036,7 @@ class PracticalResultSerializer(serializers.Serializer):
 
 class SessionRegistrationSerializer(serializers.Serializer):
     officer = SessionOfficerSerializer()
-    attendance = serializers.CharField(help_text=ATTENDANCE_HELP)
+    attendance = serializers.ChoiceField(choices=SessionRegistration.Attendance.choices)
     paper_score = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     practicals = PracticalResultSerializer(many=True)
 
@@ -1100,7 +1100,7 @@ class SessionRegistrationsApi(APIView):
 @extend_schema_serializer(component_name="SessionRecorded")
 class SessionRecordedSerializer(serializers.Serializer):
     changed = serializers.IntegerField(help_text="Rows whose value changed.")
-    status = serializers.CharField(help_text=SESSION_STATUS_HELP)
+    status = serializers.ChoiceField(choices=TrainingSession.Status.choices)
 
 
 def _recorded(session: TrainingSession, changed: int) -> Response:

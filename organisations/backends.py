@@ -17,3 +17,17 @@ class CaseInsensitiveModelBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in user of a request, with their officer record (unit and service) in
+        the same query: ``user_roles`` needs it on nearly every page."""
+        user_model = get_user_model()
+        user = (
+            user_model._default_manager.select_related("officer__unit", "officer__service")
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user.is_officer_loaded = True  # fresh from the database with this request
+        return user

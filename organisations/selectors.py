@@ -28,6 +28,14 @@ class Roles:
         return Role.ADMIN in self.scopes
 
 
+def _officer_of(user: User) -> Officer | None:
+    """The user's officer record: already loaded by the authentication backend for the
+    user of a request (``is_officer_loaded``), else one query."""
+    if getattr(user, "is_officer_loaded", False):
+        return getattr(user, "officer", None)
+    return Officer.objects.select_related("unit", "service").filter(user=user).first()
+
+
 def user_roles(user: User) -> Roles:
     """The roles a user holds: granted ones plus those derived from their officer record.
 
@@ -39,7 +47,7 @@ def user_roles(user: User) -> Roles:
     if not user.is_authenticated or not user.is_active:
         roles = Roles(officer=None)
     else:
-        officer = Officer.objects.select_related("unit", "service").filter(user=user).first()
+        officer = _officer_of(user)
         scopes: dict[str, list[Unit] | None] = {}
         for grant in RoleGrant.objects.filter(user=user).select_related("unit").order_by("role", "unit__path"):
             if grant.unit is None:

@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CourseStatusEnum": "courses.models.Course.Status",
         "EnrollmentStatusEnum": "courses.models.Enrollment.Status",
+        "SessionStatusEnum": "courses.models.TrainingSession.Status",
+        "AttendanceEnum": "courses.models.SessionRegistration.Attendance",
     },
 }
 

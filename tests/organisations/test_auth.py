@@ -5,6 +5,8 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from organisations.backends import CaseInsensitiveModelBackend
+from organisations.selectors import user_roles
 from tests.factories import UserFactory
 
 PASSWORD = "Correct-Horse-9"
@@ -127,3 +129,21 @@ def test_language_choice_is_remembered_at_next_sign_in(client):
     user.refresh_from_db()
     assert user.preferred_language == "ar"
     assert '<html lang="ar" dir="rtl">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_user_of_a_request_comes_with_their_officer_unit_and_service(people, django_assert_num_queries):
+    backend = CaseInsensitiveModelBackend()
+
+    with django_assert_num_queries(2):  # the user with their officer record, then their role grants
+        user = backend.get_user(people.trainee.pk)
+        officer = user_roles(user).officer
+        assert (officer.unit, officer.service) == (people.trainee.officer.unit, people.trainee.officer.service)
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_is_no_longer_the_user_of_a_request(people):
+    people.trainee.is_active = False
+    people.trainee.save()
+
+    assert CaseInsensitiveModelBackend().get_user(people.trainee.pk) is None
