@@ -23,9 +23,7 @@ class CaseInsensitiveModelBackend(ModelBackend):
         the same query: ``user_roles`` needs it on nearly every page."""
         user_model = get_user_model()
         user = (
-            user_model._default_manager.select_related("officer__unit", "officer__service")
-            .filter(pk=user_id)
-            .first()
+            user_model._default_manager.select_related("officer__unit", "officer__service").filter(pk=user_id).first()
         )
         if user is None or not self.user_can_authenticate(user):
             return None
