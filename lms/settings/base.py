@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lms.notifications",
     "organisations",
     "courses",
+    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +291,7 @@ COURSE_COMPLETION_REQUIREMENTS = [
     "courses.selectors.lessons_requirement",
     "courses.selectors.attendance_requirement",
     "courses.selectors.practicals_requirement",
+    "assessments.selectors.assessments_requirement",
 ]
 # E-mail a copy of each notification to people with an address (to var/mail/ unless EMAIL_HOST is set).
 NOTIFICATIONS_EMAIL = env_bool("NOTIFICATIONS_EMAIL", True)
