@@ -194,6 +194,7 @@ class Requirement:
     label: str
     is_met: bool
     detail: str = ""
+    link: str = ""  # where the trainee goes to meet it (a path on this site), if anywhere
 
 
 def completion_requirements(enrollment: Enrollment) -> list[Requirement]:

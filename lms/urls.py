@@ -11,8 +11,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("organisations.api_urls")),
     path("api/v1/", include("courses.api_urls")),
+    path("api/v1/", include("assessments.api_urls")),
     path("api/v1/", include("lms.notifications.api_urls")),
     path("", include("organisations.urls")),
     path("", include("courses.urls")),
+    path("", include("assessments.urls")),
     path("", include("lms.notifications.urls")),
 ]

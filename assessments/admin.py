@@ -1,0 +1,82 @@
+from django.contrib import admin
+
+from assessments.models import Allowance, Answer, Assessment, Attempt, Choice, Pool, Question, QuestionBank, Scenario
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 0
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "owner", "created_at"]
+    raw_id_fields = ["course", "owner", "created_by"]
+    search_fields = ["title"]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ["title", "bank"]
+    raw_id_fields = ["bank"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "bank", "competency", "topic", "is_archived"]
+    list_filter = ["kind", "is_archived"]
+    raw_id_fields = ["bank", "scenario"]
+    search_fields = ["text"]
+    inlines = [ChoiceInline]
+
+
+class PoolInline(admin.TabularInline):
+    model = Pool
+    extra = 0
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "module", "pass_mark", "is_required", "is_pretest", "published_at"]
+    raw_id_fields = ["course", "module", "bank", "pretest_of", "created_by"]
+    search_fields = ["title"]
+    inlines = [PoolInline]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    """Read-only: results change through the grading services, which audit them."""
+
+    list_display = ["__str__", "status", "score", "is_passed", "started_at", "submitted_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["assessment", "officer"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "points", "is_correct", "needs_review"]
+    raw_id_fields = ["attempt", "graded_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Allowance)
+class AllowanceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "extra_attempts", "extra_minutes", "closes_at", "granted_by", "granted_at"]
+    raw_id_fields = ["assessment", "officer", "granted_by"]

@@ -1,0 +1,505 @@
+"""Thin API views over assessments: parse input, call one service or selector, shape output.
+
+Something the caller cannot see is a 404; something seen but not allowed a 403. A
+trainee never receives the answer key before the feedback policy allows it: every
+question goes out through ``selectors.question_for_display``.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import selectors, services
+from assessments.models import Assessment, Attempt, Question
+from courses import selectors as course_selectors
+from organisations.models import Officer
+from organisations.permissions import IsTrainer
+
+
+def _validation_error(error: DjangoValidationError) -> ValidationError:
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
+
+
+def _call(function, **kwargs):
+    """Run a service, turning its Django errors into DRF's (400 / 403)."""
+    try:
+        return function(**kwargs)
+    except DjangoValidationError as error:
+        raise _validation_error(error) from error
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
+
+
+def _assessment(request, pk: int) -> Assessment:
+    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def _editable_assessment(request, pk: int) -> Assessment:
+    assessment = _assessment(request, pk)
+    if not course_selectors.course_is_editable(user=request.user, course=assessment.course):
+        raise PermissionDenied
+    return assessment
+
+
+def _attempt(request, pk: int) -> Attempt:
+    attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+def _own_attempt(request, pk: int) -> Attempt:
+    attempt = _attempt(request, pk)
+    if not selectors.attempt_is_own(user=request.user, attempt=attempt):
+        raise PermissionDenied
+    return attempt
+
+
+# Plain text rather than an enum: "kind" names other choice sets elsewhere in the schema.
+QUESTION_KINDS_HELP = "One of: " + ", ".join(Question.Kind.values) + "."
+
+
+# Serializers (output) ---------------------------------------------------------------------
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "course",
+            "module",
+            "title",
+            "instructions",
+            "pass_mark",
+            "time_limit_minutes",
+            "max_attempts",
+            "cooldown_minutes",
+            "closes_at",
+            "feedback_policy",
+            "shuffle_choices",
+            "is_required",
+            "is_pretest",
+            "published_at",
+        ]
+
+
+class ShownChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class ShownScenarioSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ShownQuestionSerializer(serializers.Serializer):
+    """A question as a trainee sees it while answering: no answer key."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=QUESTION_KINDS_HELP)
+    text = serializers.CharField()
+    points = serializers.DecimalField(max_digits=5, decimal_places=2)
+    scenario = ShownScenarioSerializer(allow_null=True)
+    choices = ShownChoiceSerializer(many=True)
+
+
+class AttemptStartedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    questions = ShownQuestionSerializer(many=True)
+
+
+class ResultSerializer(serializers.Serializer):
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, help_text="Percent, 0-100.")
+    passed = serializers.BooleanField(allow_null=True, source="is_passed")
+    status = serializers.CharField()
+
+
+class KeyedChoiceSerializer(ShownChoiceSerializer):
+    correct = serializers.BooleanField(required=False, help_text="Only once feedback is visible.")
+
+
+class ReviewedQuestionSerializer(ShownQuestionSerializer):
+    """A question of the attempt detail: the key, explanation and grade only when feedback is visible."""
+
+    choices = KeyedChoiceSerializer(many=True)
+    numeric_answer = serializers.CharField(required=False, allow_null=True)
+    numeric_tolerance = serializers.CharField(required=False)
+    accepted_answers = serializers.ListField(child=serializers.CharField(), required=False)
+    explanation = serializers.CharField(required=False)
+    response = serializers.JSONField(allow_null=True)
+    awarded = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, required=False)
+    is_answer_correct = serializers.BooleanField(allow_null=True, required=False)
+    comment = serializers.CharField(required=False)
+
+
+class AttemptDetailSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    assessment = serializers.IntegerField()
+    officer = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    passed = serializers.BooleanField(allow_null=True)
+    is_feedback_visible = serializers.BooleanField()
+    questions = ReviewedQuestionSerializer(many=True)
+
+
+def _started(attempt: Attempt) -> dict:
+    return {
+        "id": attempt.pk,
+        "number": attempt.number,
+        "status": attempt.status,
+        "started_at": attempt.started_at,
+        "deadline": attempt.deadline,
+        "questions": [selectors.question_for_display(q, with_key=False) for q in attempt.snapshot],
+    }
+
+
+def _detail(request, attempt: Attempt) -> dict:
+    is_own = selectors.attempt_is_own(user=request.user, attempt=attempt)
+    with_key = not is_own or selectors.feedback_visible(attempt)
+    answers = selectors.attempt_answers(attempt)
+    questions = []
+    for question in attempt.snapshot:
+        shown = selectors.question_for_display(question, with_key=with_key)
+        answer = answers.get(question["id"])
+        shown["response"] = answer.response if answer else None
+        if with_key and attempt.status != Attempt.Status.IN_PROGRESS:
+            shown["awarded"] = None if answer is None or answer.points is None else str(answer.points)
+            shown["is_answer_correct"] = answer.is_correct if answer else False
+        if answer is not None and answer.comment and attempt.status == Attempt.Status.GRADED:
+            shown["comment"] = answer.comment
+        questions.append(shown)
+    return {
+        "id": attempt.pk,
+        "assessment": attempt.assessment_id,
+        "officer": attempt.officer_id,
+        "number": attempt.number,
+        "status": attempt.status,
+        "started_at": attempt.started_at,
+        "deadline": attempt.deadline,
+        "submitted_at": attempt.submitted_at,
+        "score": attempt.score,
+        "passed": attempt.is_passed,
+        "is_feedback_visible": with_key,
+        "questions": questions,
+    }
+
+
+# Views ------------------------------------------------------------------------------------
+
+
+class AssessmentListApi(APIView):
+    """Assessments the caller may see; a course's author (or an admin) creates one."""
+
+    @extend_schema_serializer(component_name="AssessmentCreateInput")
+    class InputSerializer(serializers.Serializer):
+        course = serializers.IntegerField()
+        title = serializers.CharField(max_length=200)
+        module = serializers.IntegerField(required=False, allow_null=True, default=None)
+        instructions = serializers.CharField(required=False, allow_blank=True, default="")
+        pass_mark = serializers.IntegerField(min_value=0, max_value=100, default=70)
+        max_attempts = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        time_limit_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        cooldown_minutes = serializers.IntegerField(min_value=0, default=0)
+        closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        feedback_policy = serializers.ChoiceField(
+            choices=Assessment.FeedbackPolicy.choices, default=Assessment.FeedbackPolicy.AFTER_SUBMISSION
+        )
+        shuffle_choices = serializers.BooleanField(default=True)
+        is_required = serializers.BooleanField(required=False, allow_null=True, default=None)
+        is_pretest = serializers.BooleanField(default=False)
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("course", int, description="Only this course's assessments.")],
+        responses={200: AssessmentSerializer(many=True)},
+    )
+    def get(self, request):
+        course = request.query_params.get("course")
+        course_id = int(course) if course and course.isdigit() else None
+        queryset = selectors.assessment_list(user=request.user, course_id=course_id)
+        return Response(AssessmentSerializer(queryset, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: AssessmentSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        course = course_selectors.course_get(user=request.user, course_id=values.pop("course"))
+        if course is None:
+            raise ValidationError({"course": ["No such course."]})
+        module_id = values.pop("module")
+        module = None
+        if module_id is not None:
+            module = course.modules.filter(pk=module_id).first()
+            if module is None:
+                raise ValidationError({"module": ["No such module in this course."]})
+        assessment = _call(services.assessment_create, course=course, module=module, actor=request.user, **values)
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AssessmentSerializer})
+    def get(self, request, pk: int):
+        return Response(AssessmentSerializer(_assessment(request, pk)).data)
+
+
+class QuestionCreateApi(APIView):
+    """Add a question to the assessment's bank (authors and admins)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="AssessmentChoiceInput")
+    class ChoiceInputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=500)
+        correct = serializers.BooleanField(default=False)
+
+    @extend_schema_serializer(component_name="AssessmentQuestionInput")
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.CharField(help_text=QUESTION_KINDS_HELP)
+        text = serializers.CharField()
+        points = serializers.DecimalField(max_digits=5, decimal_places=2, default=1)
+        choices = serializers.ListField(child=serializers.DictField(), default=list)
+        explanation = serializers.CharField(required=False, allow_blank=True, default="")
+        competency = serializers.CharField(required=False, allow_blank=True, default="")
+        topic = serializers.CharField(required=False, allow_blank=True, default="")
+        numeric_answer = serializers.DecimalField(
+            max_digits=14, decimal_places=4, required=False, allow_null=True, default=None
+        )
+        numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, default=0)
+        accepted_answers = serializers.ListField(child=serializers.CharField(), default=list)
+        scenario = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+        def validate_choices(self, value):
+            serializer = QuestionCreateApi.ChoiceInputSerializer(data=value, many=True)
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data
+
+    @extend_schema_serializer(component_name="AssessmentQuestionCreated")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        text = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, pk: int):
+        assessment = _editable_assessment(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        scenario_id = values.pop("scenario")
+        scenario = None
+        if scenario_id is not None:
+            scenario = assessment.bank.scenarios.filter(pk=scenario_id).first()
+            if scenario is None:
+                raise ValidationError({"scenario": ["No such scenario in this bank."]})
+        question = _call(
+            services.question_create, bank=assessment.bank, actor=request.user, scenario=scenario, **values
+        )
+        return Response(self.OutputSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentPublishApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: AssessmentSerializer})
+    def post(self, request, pk: int):
+        assessment = _editable_assessment(request, pk)
+        assessment = _call(services.assessment_publish, assessment=assessment, actor=request.user)
+        return Response(AssessmentSerializer(assessment).data)
+
+
+class AttemptStartApi(APIView):
+    """Start an attempt (201), or get back the one already open (200). No answer key."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: AttemptStartedSerializer, 200: AttemptStartedSerializer})
+    def post(self, request, pk: int):
+        assessment = _assessment(request, pk)
+        attempt = _call(services.attempt_start, assessment=assessment, user=request.user)
+        return Response(
+            AttemptStartedSerializer(_started(attempt)).data,
+            status=status.HTTP_201_CREATED if attempt.is_new else status.HTTP_200_OK,
+        )
+
+
+def _response_of(data: dict) -> dict:
+    if "choices" in data and data["choices"] is not None:
+        return {"choices": data["choices"]}
+    return {"text": data.get("text", "")}
+
+
+class AnswerSaveApi(APIView):
+    """Save one response as you go (the owner, while the attempt is open)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="AssessmentAnswerInput")
+    class InputSerializer(serializers.Serializer):
+        choices = serializers.ListField(child=serializers.IntegerField(), required=False)
+        text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+    @extend_schema_serializer(component_name="AssessmentAnswerSaved")
+    class OutputSerializer(serializers.Serializer):
+        question = serializers.IntegerField(source="question_id")
+        response = serializers.JSONField()
+        saved_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def put(self, request, pk: int, question_id: int):
+        attempt = _own_attempt(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = _call(
+            services.answer_save,
+            attempt=attempt,
+            user=request.user,
+            question_id=question_id,
+            response=_response_of(data.validated_data),
+        )
+        return Response(self.OutputSerializer(answer).data)
+
+
+class AttemptSubmitApi(APIView):
+    """Submit (with any last answers) and get the result; a second submit returns the first."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="AssessmentSubmittedAnswer")
+    class AnswerInputSerializer(serializers.Serializer):
+        question = serializers.IntegerField()
+        choices = serializers.ListField(child=serializers.IntegerField(), required=False)
+        text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+    @extend_schema_serializer(component_name="AssessmentSubmitInput")
+    class InputSerializer(serializers.Serializer):
+        answers = serializers.ListField(child=serializers.DictField(), default=list, max_length=1000)
+
+        def validate_answers(self, value):
+            serializer = AttemptSubmitApi.AnswerInputSerializer(data=value, many=True)
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data
+
+    @extend_schema(request=InputSerializer, responses={200: ResultSerializer})
+    def post(self, request, pk: int):
+        attempt = _own_attempt(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers = [(item["question"], _response_of(item)) for item in data.validated_data["answers"]]
+        attempt = _call(services.attempt_submit, attempt=attempt, user=request.user, answers=answers)
+        return Response(ResultSerializer(attempt).data)
+
+
+class AttemptDetailApi(APIView):
+    """The owner's or a scoped trainer's view of an attempt; the key only when feedback is visible."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AttemptDetailSerializer})
+    def get(self, request, pk: int):
+        attempt = _attempt(request, pk)
+        # Not through the serializer: it would fill the key's absent fields with nulls, and
+        # a trainee's body must not even name them before feedback is visible.
+        return Response(_detail(request, attempt))
+
+
+class AnswerGradeApi(APIView):
+    """A trainer in scope grades an essay."""
+
+    permission_classes = [IsTrainer]
+
+    @extend_schema_serializer(component_name="AssessmentGradeInput")
+    class InputSerializer(serializers.Serializer):
+        points = serializers.DecimalField(max_digits=6, decimal_places=2)
+        comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={200: ResultSerializer})
+    def post(self, request, pk: int):
+        answer = selectors.answer_for_grading_get(user=request.user, answer_id=pk)
+        if answer is None:
+            raise Http404
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attempt = _call(services.answer_grade, answer=answer, actor=request.user, **data.validated_data)
+        return Response(ResultSerializer(attempt).data)
+
+
+class GradingQueueApi(APIView):
+    """Essays awaiting a grader within the trainer's scope, oldest submission first."""
+
+    permission_classes = [IsTrainer]
+
+    @extend_schema_serializer(component_name="AssessmentQueueItem")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        attempt = serializers.IntegerField(source="attempt_id")
+        assessment = serializers.CharField(source="attempt.assessment.title")
+        officer = serializers.IntegerField(source="attempt.officer_id")
+        question = serializers.IntegerField(source="question_id")
+        response = serializers.JSONField()
+        submitted_at = serializers.DateTimeField(source="attempt.submitted_at")
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        return Response(self.OutputSerializer(selectors.grading_queue(user=request.user)[:500], many=True).data)
+
+
+class AllowanceCreateApi(APIView):
+    """A trainer in scope grants an officer an exception, with a reason."""
+
+    permission_classes = [IsTrainer]
+
+    @extend_schema_serializer(component_name="AssessmentAllowanceInput")
+    class InputSerializer(serializers.Serializer):
+        officer = serializers.IntegerField()
+        reason = serializers.CharField()
+        extra_attempts = serializers.IntegerField(min_value=0, default=0)
+        extra_minutes = serializers.IntegerField(min_value=0, default=0)
+        closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    @extend_schema_serializer(component_name="AssessmentAllowance")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        officer = serializers.IntegerField(source="officer_id")
+        extra_attempts = serializers.IntegerField()
+        extra_minutes = serializers.IntegerField()
+        closes_at = serializers.DateTimeField(allow_null=True)
+        reason = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, pk: int):
+        assessment = _assessment(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        officer = Officer.objects.select_related("unit").filter(pk=values.pop("officer")).first()
+        if officer is None or not services.trainer_covers(user=request.user, officer=officer):
+            raise ValidationError({"officer": ["No such officer within your scope."]})
+        allowance = _call(
+            services.allowance_grant, assessment=assessment, officer=officer, actor=request.user, **values
+        )
+        return Response(self.OutputSerializer(allowance).data, status=status.HTTP_201_CREATED)
