@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assessments import services
-from assessments.models import Answer, Attempt, Pool
+from assessments import selectors, services
+from assessments.models import Answer, Assessment, Attempt, Pool
 from courses import services as course_services
 from courses.models import CourseCompletion, Enrollment, Lesson
 from lms.audit.models import AuditEntry
@@ -400,3 +400,24 @@ def test_essays_wait_for_a_trainer_in_scope_then_grade_and_complete(people, publ
     assert (entry.before, entry.after) == ({"points": None}, {"points": "2.00"})
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.COMPLETED
+
+
+def test_feedback_after_close_waits_for_the_latest_allowance(people, published, tree):
+    now = timezone.now()
+    published.feedback_policy = Assessment.FeedbackPolicy.AFTER_CLOSE
+    published.closes_at = now + 60 * MINUTE
+    published.save()
+    attempt = services.attempt_start(assessment=published, user=people.trainee, now=now)
+    services.attempt_submit(attempt=attempt, user=people.trainee, now=now + MINUTE)
+    services.allowance_grant(
+        assessment=published,
+        officer=tree.south_officers[0],
+        actor=people.trainer_south,
+        reason="Sat the paper version after a power cut",
+        closes_at=now + 180 * MINUTE,
+    )
+    attempt.refresh_from_db()
+
+    assert not selectors.feedback_visible(attempt, now=now + 30 * MINUTE)
+    assert not selectors.feedback_visible(attempt, now=now + 90 * MINUTE)  # another officer may still be answering
+    assert selectors.feedback_visible(attempt, now=now + 180 * MINUTE)
