@@ -636,6 +636,14 @@ def _result_notify(attempt: Attempt) -> None:
     )
 
 
+def _answers_upsert(answers: list[Answer], *, fields: list[str]) -> None:
+    """Insert the answers, or update ``fields`` of those already saved: one statement
+    (``bulk_update`` builds a CASE per row and field, which costs more than the grading)."""
+    Answer.objects.bulk_create(
+        answers, update_conflicts=True, unique_fields=["attempt", "question_id"], update_fields=fields
+    )
+
+
 def _attempt_close(*, attempt: Attempt, user: User, answers, now: datetime.datetime) -> Attempt:
     """Grade and close a locked, open attempt (see ``attempt_submit``)."""
     late = _is_late(attempt, now)
@@ -654,19 +662,11 @@ def _attempt_close(*, attempt: Attempt, user: User, answers, now: datetime.datet
             given[question_id] = response
         if errors:
             raise ValidationError(errors)
-        new = []
         for question_id, response in given.items():
-            if question_id in saved:
-                saved[question_id].response = response
-                saved[question_id].saved_at = now
-            else:
-                new.append(Answer(attempt=attempt, question_id=question_id, response=response))
-        Answer.objects.bulk_update([saved[q] for q in given if q in saved], ["response", "saved_at"])
-        # bulk_create skips auto_now; the rows are saved now.
-        for answer in new:
-            answer.saved_at = now
-        Answer.objects.bulk_create(new)
-        saved.update({answer.question_id: answer for answer in new})
+            answer = saved.get(question_id) or Answer(attempt=attempt, question_id=question_id)
+            answer.response, answer.saved_at = response, now
+            saved[question_id] = answer
+        _answers_upsert([saved[question_id] for question_id in given], fields=["response", "saved_at"])
     if attempt.deadline is not None:
         too_late = [q for q, answer in saved.items() if answer.saved_at > attempt.deadline + DEADLINE_GRACE]
         if too_late:
@@ -684,7 +684,7 @@ def _attempt_close(*, attempt: Attempt, user: User, answers, now: datetime.datet
                 result.is_correct,
                 result.needs_review,
             )
-    Answer.objects.bulk_update(list(saved.values()), ["points", "is_correct", "needs_review"])
+    _answers_upsert(list(saved.values()), fields=["points", "is_correct", "needs_review"])
     attempt.submitted_at = attempt.deadline if late else now
     _attempt_result(attempt=attempt, grades=grades, now=now)
     attempt.save(update_fields=["status", "submitted_at", "score", "is_passed", "graded_at"])
