@@ -13,19 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from courses import selectors, services
 from courses.forms import OfficerEnrolmentForm, UnitEnrolmentForm
+from lms.spreadsheet import csv_cell
 from organisations.models import Role
 from organisations.selectors import unit_list, user_roles
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    """A value safe to put in a CSV opened by a spreadsheet: text that would start a
-    formula gets a leading apostrophe, so it is shown and never run."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return f"'{value}"
-    return value
 
 
 def _course_or_404(user, pk: int):
