@@ -148,7 +148,7 @@ API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 7 * 24))
 ACTIVATION_CODE_TTL = timedelta(days=env_int("ACTIVATION_CODE_TTL_DAYS", 30))
 ROSTER_IMPORT_MAX_BYTES = env_int("ROSTER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DEMO_SEED_ALLOWED = True
-DEMO_SEED_STEPS = ["courses.demo.courses_seed"]
+DEMO_SEED_STEPS = ["courses.demo.courses_seed", "assessments.demo.assessments_seed"]
 
 # Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -39,7 +39,8 @@ def handler_remember(event) -> None:
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    settings.DEMO_SEED_STEPS = []  # this app's steps alone; higher apps test their own
     return demo.seed()
 
 
