@@ -2,12 +2,13 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from assessments.models import Answer, Assessment, Attempt
+from assessments.models import Allowance, Answer, Assessment, Attempt
 from courses import selectors as course_selectors
 from courses.models import CourseAuthor, Enrollment
 from courses.selectors import Requirement
@@ -43,6 +44,7 @@ def assessments_requirement(enrollment: Enrollment) -> list[Requirement]:
             key=f"assessment:{assessment.pk}",
             label=_("Pass the assessment: %(title)s") % {"title": assessment.title},
             is_met=assessment.pk in passed,
+            link=reverse("assessment-detail", args=[assessment.pk]),
         )
         for assessment in required
     ]
@@ -103,8 +105,15 @@ def feedback_visible(attempt: Attempt, now: datetime.datetime | None = None) -> 
         return False
     if policy == Assessment.FeedbackPolicy.AFTER_SUBMISSION:
         return True
+    # Closed for everyone: an officer granted a later close may still be answering, so the
+    # key waits for the latest closing time of any allowance too.
     closes_at = attempt.assessment.closes_at
-    return closes_at is not None and (now or timezone.now()) >= closes_at
+    if closes_at is None:
+        return False
+    latest_allowance = Allowance.objects.filter(assessment_id=attempt.assessment_id).aggregate(latest=Max("closes_at"))[
+        "latest"
+    ]
+    return (now or timezone.now()) >= max(closes_at, latest_allowance or closes_at)
 
 
 def question_for_display(question: dict, *, with_key: bool) -> dict:
@@ -158,3 +167,41 @@ def answer_for_grading_get(*, user: User, answer_id: int) -> Answer | None:
         .select_related("attempt__officer__unit")
         .first()
     )
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+def own_attempts(*, assessment: Assessment, officer) -> list[Attempt]:
+    """The officer's attempts at the assessment, newest first (snapshots left out)."""
+    return list(Attempt.objects.filter(assessment=assessment, officer=officer).defer("snapshot").order_by("-number"))
+
+
+def allowance_terms(*, assessment: Assessment, officer) -> dict:
+    """The officer's allowances summed: extra attempts and minutes, and the latest closing
+    time (the assessment's own when no allowance moves it). Mirrors what ``attempt_start``
+    applies."""
+    extra_attempts = extra_minutes = 0
+    closes_at = assessment.closes_at
+    for allowance in Allowance.objects.filter(assessment=assessment, officer=officer):
+        extra_attempts += allowance.extra_attempts
+        extra_minutes += allowance.extra_minutes
+        if allowance.closes_at is not None and (closes_at is None or allowance.closes_at > closes_at):
+            closes_at = allowance.closes_at
+    return {"extra_attempts": extra_attempts, "extra_minutes": extra_minutes, "closes_at": closes_at}
+
+
+# Statistics (measuring learning) ---------------------------------------------------------
+
+
+def statistics_attempts(*, user: User, assessment: Assessment) -> tuple[list[Attempt], list[Attempt]]:
+    """The graded attempts of the assessment and of its pre-tests (``pretest_of``) by
+    officers within the user's scope as trainer or leader (admins: everyone), for
+    ``assessments.statistics``. Post-test attempts come with their answers and every
+    attempt with its officer's unit. Three queries whatever the number of attempts (plus
+    the user's roles, cached per request)."""
+    in_scope = subtree_q(scope_units(user), prefix="officer__unit__")
+    graded = Attempt.objects.filter(in_scope, status=Attempt.Status.GRADED).select_related("officer__unit")
+    post = list(graded.filter(assessment=assessment).prefetch_related("answers").order_by("officer_id", "number"))
+    pre = list(graded.filter(assessment__pretest_of=assessment).order_by("officer_id", "submitted_at", "number"))
+    return post, pre

@@ -1,1 +1,22 @@
+from django.urls import path
+
+from assessments.views import attempts, marking
+from assessments.views import statistics as statistics_views
+
 urlpatterns: list = []
+
+# Taking assessments and grading them (assessments/views/attempts.py, marking.py) -------------
+urlpatterns += [
+    path("assessments/<int:pk>/", attempts.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/start/", attempts.assessment_start, name="assessment-start"),
+    path("attempts/<int:pk>/", attempts.attempt_take, name="attempt-take"),
+    path("attempts/<int:pk>/result/", attempts.attempt_result, name="attempt-result"),
+    path("grading/", marking.grading_queue, name="grading-queue"),
+    path("grading/answers/<int:pk>/", marking.answer_grade, name="answer-grade"),
+    path("assessments/<int:pk>/allowances/new/", marking.allowance_new, name="allowance-new"),
+]
+
+# Measuring learning (assessments/views/statistics.py) -----------------------------------------
+urlpatterns += [
+    path("assessments/<int:pk>/statistics/", statistics_views.assessment_statistics, name="assessment-statistics"),
+]

@@ -1,0 +1,198 @@
+"""Pages for trainees: an assessment, taking an attempt, and its result.
+
+Nothing here puts the answer key in a trainee's HTML before ``selectors.feedback_visible``
+allows: questions reach the templates only through ``selectors.question_for_display``.
+"""
+
+import datetime
+import math
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments import selectors, services
+from assessments.forms import AttemptForm
+from assessments.models import Assessment, Attempt
+from organisations.selectors import user_roles
+
+
+def _assessment_or_404(request, pk: int) -> Assessment:
+    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def _own_attempt_or_404(request, pk: int) -> Attempt:
+    attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
+    if attempt is None or not selectors.attempt_is_own(user=request.user, attempt=attempt):
+        raise Http404
+    return attempt
+
+
+def _feedback_note(attempt: Attempt) -> str:
+    """When the answers and explanations become visible to the owner, in a sentence."""
+    policy = attempt.assessment.feedback_policy
+    if policy == Assessment.FeedbackPolicy.NEVER:
+        return gettext("The answers are not shown for this assessment; only your score is.")
+    if policy == Assessment.FeedbackPolicy.AFTER_CLOSE:
+        closes_at = attempt.assessment.closes_at
+        if closes_at is None:
+            return gettext("The answers will be shown once the assessment closes.")
+        return gettext("The answers will be shown after the assessment closes on %(date)s.") % {
+            "date": formats.date_format(timezone.localtime(closes_at), "DATETIME_FORMAT")
+        }
+    return gettext("The answers will be shown once your attempt is submitted.")
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    """The assessment as a trainee sees it: rules, their attempts, and Start or Continue."""
+    assessment = _assessment_or_404(request, pk)
+    officer = user_roles(request.user).officer
+    context: dict = {"assessment": assessment, "officer": officer}
+    if officer is not None:
+        attempts = selectors.own_attempts(assessment=assessment, officer=officer)
+        terms = selectors.allowance_terms(assessment=assessment, officer=officer)
+        allowed = None if assessment.max_attempts is None else assessment.max_attempts + terms["extra_attempts"]
+        open_attempt = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
+        last_submitted = max((a.submitted_at for a in attempts if a.submitted_at), default=None)
+        next_start = None
+        if assessment.cooldown_minutes and last_submitted:
+            next_start = last_submitted + datetime.timedelta(minutes=assessment.cooldown_minutes)
+            if next_start <= timezone.now():
+                next_start = None
+        closes_at = terms["closes_at"]
+        context.update(
+            attempts=attempts,
+            attempts_used=len(attempts),
+            attempts_allowed=allowed,
+            open_attempt=open_attempt,
+            next_start=next_start,
+            closes_at=closes_at,
+            is_closed=closes_at is not None and timezone.now() >= closes_at,
+            time_limit=assessment.time_limit_minutes + terms["extra_minutes"]
+            if assessment.time_limit_minutes
+            else None,
+            can_start=open_attempt is None and (allowed is None or len(attempts) < allowed),
+        )
+    return render(request, "assessments/assessment_detail.html", context)
+
+
+@login_required
+@require_POST
+def assessment_start(request, pk: int):
+    """Start (or continue) an attempt; a refusal comes back as a message."""
+    assessment = _assessment_or_404(request, pk)
+    try:
+        attempt = services.attempt_start(assessment=assessment, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("assessment-detail", pk=assessment.pk)
+    return redirect("attempt-take", pk=attempt.pk)
+
+
+def _minutes_left(attempt: Attempt, now: datetime.datetime) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, math.ceil((attempt.deadline - now).total_seconds() / 60))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_take(request, pk: int):
+    """The whole attempt as one plain form: "Save" keeps the answers, "Submit" grades them."""
+    attempt = _own_attempt_or_404(request, pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return redirect("attempt-result", pk=attempt.pk)
+    questions = [selectors.question_for_display(q, with_key=False) for q in attempt.snapshot]
+    saved = {question_id: answer.response for question_id, answer in selectors.attempt_answers(attempt).items()}
+    now = timezone.now()
+    is_late = attempt.deadline is not None and now > attempt.deadline + services.DEADLINE_GRACE
+    form = AttemptForm(request.POST or None, questions=questions, saved=saved)
+    if request.method == "POST" and form.is_valid():
+        if "submit" in request.POST:
+            try:
+                attempt = services.attempt_submit(attempt=attempt, user=request.user, answers=form.responses())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, gettext("Your attempt is submitted."))
+                return redirect("attempt-result", pk=attempt.pk)
+        elif not is_late:
+            try:
+                for question_id, response in form.responses():
+                    services.answer_save(attempt=attempt, user=request.user, question_id=question_id, response=response)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, gettext("Your answers are saved."))
+                return redirect("attempt-take", pk=attempt.pk)
+        else:
+            messages.error(request, gettext("The time is up: answers can no longer be saved. Submit the attempt."))
+    context = {
+        "attempt": attempt,
+        "assessment": attempt.assessment,
+        "form": form,
+        "items": form.items(),
+        "minutes_left": _minutes_left(attempt, now),
+        "is_late": is_late,
+    }
+    return render(request, "assessments/attempt_take.html", context)
+
+
+def _response_shown(question: dict, response: dict | None) -> dict:
+    """What the owner answered, as text: the chosen choices' texts or the text written."""
+    if not response:
+        return {"choices": [], "text": ""}
+    if question["kind"] in ("single", "multiple", "true_false"):
+        chosen = set(response.get("choices") or [])
+        return {"choices": [c["text"] for c in question["choices"] if c["id"] in chosen], "text": ""}
+    return {"choices": [], "text": response.get("text") or ""}
+
+
+@login_required
+def attempt_result(request, pk: int):
+    """Score and pass for the owner (always), the answers and explanations only when the
+    feedback policy allows; a scoped trainer sees everything."""
+    attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
+    if attempt is None:
+        raise Http404
+    is_own = selectors.attempt_is_own(user=request.user, attempt=attempt)
+    if is_own and attempt.status == Attempt.Status.IN_PROGRESS:
+        return redirect("attempt-take", pk=attempt.pk)
+    with_key = not is_own or selectors.feedback_visible(attempt)
+    rows = []
+    if with_key:
+        answers = selectors.attempt_answers(attempt)
+        for number, question in enumerate(attempt.snapshot, start=1):
+            shown = selectors.question_for_display(question, with_key=True)
+            answer = answers.get(question["id"])
+            rows.append(
+                {
+                    "number": number,
+                    "question": shown,
+                    "given": _response_shown(shown, answer.response if answer else None),
+                    "right_choices": [c["text"] for c in shown["choices"] if c.get("correct")],
+                    "answer": answer,
+                    "points": answer.points if answer and answer.points is not None else None,
+                    "max_points": Decimal(question["points"]),
+                }
+            )
+    context = {
+        "attempt": attempt,
+        "assessment": attempt.assessment,
+        "is_own": is_own,
+        "with_key": with_key,
+        "rows": rows,
+        "feedback_note": "" if with_key else _feedback_note(attempt),
+    }
+    return render(request, "assessments/attempt_result.html", context)

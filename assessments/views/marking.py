@@ -1,0 +1,109 @@
+"""Pages for trainers: the essay grading queue, grading one answer, granting an allowance."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
+
+from assessments import selectors, services
+from assessments.forms import AllowanceForm, AnswerGradeForm
+from organisations import selectors as organisation_selectors
+from organisations.models import Role
+
+ANSWERS_PER_PAGE = 25
+
+
+def _require_trainer(user) -> None:
+    if not organisation_selectors.user_roles(user).has(Role.TRAINER, Role.ADMIN):
+        raise PermissionDenied
+
+
+def _snapshot_question(attempt, question_id: int) -> dict:
+    return next((q for q in attempt.snapshot if q["id"] == question_id), {"text": "", "points": "0"})
+
+
+@login_required
+def grading_queue(request):
+    """Essays awaiting a grader within the trainer's scope, oldest submission first."""
+    _require_trainer(request.user)
+    page = Paginator(selectors.grading_queue(user=request.user), ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {"answer": answer, "question": _snapshot_question(answer.attempt, answer.question_id)}
+        for answer in page.object_list
+    ]
+    return render(request, "assessments/grading_queue.html", {"page": page, "rows": rows})
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_grade(request, pk: int):
+    """Grade one essay: points (0 to the question's) and a comment; back to the queue."""
+    _require_trainer(request.user)
+    answer = selectors.answer_for_grading_get(user=request.user, answer_id=pk)
+    if answer is None:
+        raise Http404
+    question = _snapshot_question(answer.attempt, answer.question_id)
+    maximum = Decimal(question["points"])
+    initial = {"points": answer.points, "comment": answer.comment}
+    form = AnswerGradeForm(request.POST or None, initial=initial, maximum=maximum)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_grade(
+                answer=answer,
+                actor=request.user,
+                points=form.cleaned_data["points"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, gettext("The answer is graded."))
+            return redirect("grading-queue")
+    context = {
+        "answer": answer,
+        "attempt": answer.attempt,
+        "question": question,
+        "maximum": maximum,
+        "form": form,
+    }
+    return render(request, "assessments/answer_grade.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allowance_new(request, pk: int):
+    """Grant one officer (``?officer=<id>``) an exception on the assessment, with a reason."""
+    _require_trainer(request.user)
+    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
+    if assessment is None:
+        raise Http404
+    officer_id = request.GET.get("officer", "")
+    if not officer_id.isdigit():
+        raise Http404
+    officer = get_object_or_404(organisation_selectors.officer_list(user=request.user), pk=int(officer_id))
+    form = AllowanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allowance_grant(assessment=assessment, officer=officer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, gettext("The allowance is granted."))
+            return redirect("assessment-detail", pk=assessment.pk)
+    return render(
+        request, "assessments/allowance_form.html", {"assessment": assessment, "officer": officer, "form": form}
+    )
