@@ -254,7 +254,12 @@ def _submit_queries(api_client, people, course, count: int, code: str) -> int:
         )
     services.assessment_publish(assessment=assessment, actor=people.trainer_north)
     attempt = services.attempt_start(assessment=assessment, user=people.trainee)
-    answers = [{"question": q["id"], "choices": [q["choices"][0]["id"]]} for q in attempt.snapshot]
+    # Every answer right, so that both sizes pass and take the same path (a pass runs the
+    # completion check); the snapshot holds the key and the choices in their shuffled order.
+    answers = [
+        {"question": q["id"], "choices": [next(c["id"] for c in q["choices"] if c["correct"])]}
+        for q in attempt.snapshot
+    ]
     api_client.force_authenticate(people.trainee)
     with CaptureQueriesContext(connection) as queries:
         response = api_client.post(f"/api/v1/attempts/{attempt.pk}/submit/", {"answers": answers}, format="json")
