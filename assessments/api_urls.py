@@ -15,3 +15,13 @@ urlpatterns = [
     path("answers/<int:pk>/grade/", apis.AnswerGradeApi.as_view(), name="api-answer-grade"),
     path("grading-queue/", apis.GradingQueueApi.as_view(), name="api-grading-queue"),
 ]
+
+# Authoring: pools, corrections, archiving, import and export.
+urlpatterns += [
+    path("assessments/<int:pk>/pools/", apis.PoolListApi.as_view(), name="api-assessment-pools"),
+    path("assessments/<int:pk>/pools/<int:pool_id>/", apis.PoolDeleteApi.as_view(), name="api-assessment-pool"),
+    path("assessments/<int:pk>/questions/import/", apis.QuestionImportApi.as_view(), name="api-assessment-import"),
+    path("assessments/<int:pk>/questions/export/", apis.QuestionExportApi.as_view(), name="api-assessment-export"),
+    path("questions/<int:pk>/", apis.QuestionCorrectApi.as_view(), name="api-question-correct"),
+    path("questions/<int:pk>/archive/", apis.QuestionArchiveApi.as_view(), name="api-question-archive"),
+]

@@ -5,21 +5,26 @@ trainee never receives the answer key before the feedback policy allows it: ever
 question goes out through ``selectors.question_for_display``.
 """
 
+from pathlib import PurePath
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import selectors, services
+from assessments import bank_csv, gift, selectors, services
 from assessments.models import Assessment, Attempt, Question
 from courses import selectors as course_selectors
 from organisations.models import Officer
 from organisations.permissions import IsTrainer
+from organisations.selectors import user_roles
 
 
 def _validation_error(error: DjangoValidationError) -> ValidationError:
@@ -503,3 +508,208 @@ class AllowanceCreateApi(APIView):
             services.allowance_grant, assessment=assessment, officer=officer, actor=request.user, **values
         )
         return Response(self.OutputSerializer(allowance).data, status=status.HTTP_201_CREATED)
+
+
+# Authoring: pools, corrections, archiving, import and export -------------------------------
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_FORMATS_BY_SUFFIX = {".gift": "gift", ".txt": "gift", ".csv": "csv"}
+
+
+def _editable_question(request, pk: int) -> Question:
+    """The question if its bank's course is visible to the caller (an organisation bank:
+    admins only), else 404; 403 unless the caller may edit the bank."""
+    question = Question.objects.select_related("bank__course").prefetch_related("choices").filter(pk=pk).first()
+    if question is None:
+        raise Http404
+    bank = question.bank
+    if bank.course_id is None:
+        if not user_roles(request.user).is_admin:
+            raise Http404
+    else:
+        if course_selectors.course_get(user=request.user, course_id=bank.course_id) is None:
+            raise Http404
+        if not course_selectors.course_is_editable(user=request.user, course=bank.course):
+            raise PermissionDenied
+    return question
+
+
+@extend_schema_serializer(component_name="AssessmentPool")
+class PoolSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    tag = serializers.CharField(max_length=100, help_text="A competency code or a topic of the bank's questions.")
+    count = serializers.IntegerField(min_value=1, max_value=1000, help_text="Questions drawn for each attempt.")
+
+
+class PoolListApi(APIView):
+    """An assessment's pools (authors and admins): each attempt draws ``count`` random live
+    questions per tag; without pools it shows every live question."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: PoolSerializer(many=True)})
+    def get(self, request, pk: int):
+        assessment = _editable_assessment(request, pk)
+        return Response(PoolSerializer(assessment.pools.order_by("pk"), many=True).data)
+
+    @extend_schema(request=PoolSerializer, responses={201: PoolSerializer})
+    def post(self, request, pk: int):
+        assessment = _editable_assessment(request, pk)
+        data = PoolSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pool = _call(services.pool_set, assessment=assessment, actor=request.user, **data.validated_data)
+        return Response(PoolSerializer(pool).data, status=status.HTTP_201_CREATED)
+
+
+class PoolDeleteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, pool_id: int):
+        assessment = _editable_assessment(request, pk)
+        pool = assessment.pools.filter(pk=pool_id).select_related("assessment__course").first()
+        if pool is None:
+            raise Http404
+        _call(services.pool_delete, pool=pool, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QuestionCorrectApi(APIView):
+    """Correct a question's answer key (authors and admins); with ``"regrade": true`` every
+    attempt that showed it is graded again, and ``regraded`` says how many results changed."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="AssessmentChoiceKeyInput")
+    class ChoiceKeySerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        correct = serializers.BooleanField()
+
+    @extend_schema_serializer(component_name="AssessmentQuestionCorrectInput")
+    class InputSerializer(serializers.Serializer):
+        choices = serializers.ListField(child=serializers.DictField(), required=False, max_length=100)
+        numeric_answer = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
+        numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False)
+        accepted_answers = serializers.ListField(child=serializers.CharField(), required=False, max_length=100)
+        points = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+        explanation = serializers.CharField(required=False, allow_blank=True)
+        regrade = serializers.BooleanField(default=False)
+
+        def validate_choices(self, value):
+            serializer = QuestionCorrectApi.ChoiceKeySerializer(data=value, many=True)
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data
+
+    @extend_schema_serializer(component_name="AssessmentQuestionCorrected")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        regraded = serializers.IntegerField(help_text="Attempts whose result changed.")
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def patch(self, request, pk: int):
+        question = _editable_question(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        regrade = changes.pop("regrade")
+        if "choices" in changes:
+            own = {choice.pk: choice.is_correct for choice in question.choices.all()}
+            unknown = [item["id"] for item in changes["choices"] if item["id"] not in own]
+            if unknown:
+                raise ValidationError({"choices": [f"Not choices of this question: {unknown}."]})
+            own.update({item["id"]: item["correct"] for item in changes.pop("choices")})
+            changes["correct_choices"] = [choice_id for choice_id, correct in own.items() if correct]
+        question = _call(services.question_correct, question=question, actor=request.user, **changes)
+        regraded = _call(services.attempts_regrade, question=question, actor=request.user) if regrade else 0
+        return Response({"id": question.pk, "regraded": regraded})
+
+
+class QuestionArchiveApi(APIView):
+    """Archive a question: never drawn again; past attempts keep it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="AssessmentQuestionArchived")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        is_archived = serializers.BooleanField()
+
+    @extend_schema(request=None, responses={200: OutputSerializer})
+    def post(self, request, pk: int):
+        question = _editable_question(request, pk)
+        question = _call(services.question_archive, question=question, actor=request.user)
+        return Response(self.OutputSerializer(question).data)
+
+
+def _import_parse(upload, file_format: str) -> list[dict]:
+    """The question dicts of an uploaded file, or a 400 listing every problem."""
+    if upload.size > IMPORT_MAX_BYTES:
+        raise ValidationError({"file": [f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB."]})
+    data = upload.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError({"file": ["The file is not UTF-8 text."]}) from error
+    unit = "line" if file_format == "gift" else "row"
+    try:
+        return gift.gift_parse(text) if file_format == "gift" else bank_csv.bank_csv_parse(text)
+    except gift.ImportProblems as error:
+        messages = [f"{unit} {number}: {message}" for number, message in error.problems]
+        raise ValidationError({"file": messages}) from error
+
+
+class QuestionImportApi(APIView):
+    """Import a GIFT or CSV file (UTF-8, at most 5 MB) into the assessment's bank, all or
+    nothing; a 400 lists every problem with its line (GIFT) or row (CSV) number."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema_serializer(component_name="AssessmentQuestionImportInput")
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+        format = serializers.ChoiceField(
+            choices=["gift", "csv"], required=False, help_text="Default: from the file name (.gift, .txt, .csv)."
+        )
+
+    @extend_schema_serializer(component_name="AssessmentQuestionsImported")
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.IntegerField()
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: OutputSerializer})
+    def post(self, request, pk: int):
+        assessment = _editable_assessment(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        file_format = data.validated_data.get("format") or IMPORT_FORMATS_BY_SUFFIX.get(
+            PurePath(upload.name or "").suffix.lower()
+        )
+        if file_format is None:
+            raise ValidationError({"format": ["Cannot tell the file's format: give gift or csv."]})
+        questions = _import_parse(upload, file_format)
+        try:
+            created = services.questions_import(bank=assessment.bank, questions=questions, actor=request.user)
+        except DjangoValidationError as error:
+            messages = [
+                f"question {int(index) + 1}: {message}" if index.isdigit() else f"{index}: {message}"
+                for index, values in error.message_dict.items()
+                for message in values
+            ]
+            raise ValidationError({"file": messages}) from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
+
+
+class QuestionExportApi(APIView):
+    """The bank's live questions as CSV, in the format the import reads (authors and admins)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, pk: int):
+        assessment = _editable_assessment(request, pk)
+        response = HttpResponse(bank_csv.bank_csv_export(assessment.bank), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-questions.csv"'
+        return response
