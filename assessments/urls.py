@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import attempts, marking
+from assessments.views import attempts, authoring, marking
 from assessments.views import statistics as statistics_views
 
 urlpatterns: list = []
@@ -19,4 +19,10 @@ urlpatterns += [
 # Measuring learning (assessments/views/statistics.py) -----------------------------------------
 urlpatterns += [
     path("assessments/<int:pk>/statistics/", statistics_views.assessment_statistics, name="assessment-statistics"),
+]
+
+# Authoring: importing and exporting questions (assessments/views/authoring.py) ---------------
+urlpatterns += [
+    path("assessments/<int:pk>/questions/import/", authoring.questions_import, name="questions-import"),
+    path("assessments/<int:pk>/questions/export.csv", authoring.questions_export, name="questions-export"),
 ]

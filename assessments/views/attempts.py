@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessments import selectors, services
 from assessments.forms import AttemptForm
 from assessments.models import Assessment, Attempt
+from courses import selectors as course_selectors
 from organisations.selectors import user_roles
 
 
@@ -57,7 +58,11 @@ def assessment_detail(request, pk: int):
     """The assessment as a trainee sees it: rules, their attempts, and Start or Continue."""
     assessment = _assessment_or_404(request, pk)
     officer = user_roles(request.user).officer
-    context: dict = {"assessment": assessment, "officer": officer}
+    context: dict = {
+        "assessment": assessment,
+        "officer": officer,
+        "can_edit": course_selectors.course_is_editable(user=request.user, course=assessment.course),
+    }
     if officer is not None:
         attempts = selectors.own_attempts(assessment=assessment, officer=officer)
         terms = selectors.allowance_terms(assessment=assessment, officer=officer)

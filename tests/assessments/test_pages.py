@@ -328,15 +328,21 @@ def test_taking_page_queries_do_not_grow_with_questions(client, people, course, 
     assert response.content.count(b'<div class="question"') == count
 
 
-def test_taking_page_is_small_and_needs_no_script(client, people, course):
-    assessment = _published(course, people, ["single", "multiple", "true_false", "numeric", "short_text"] * 4)
+def test_taking_page_is_small_and_has_no_inline_script(client, people, course):
+    """The only script is the external, deferred countdown (progressive enhancement)."""
+    assessment = _published(
+        course, people, ["single", "multiple", "true_false", "numeric", "short_text"] * 4, time_limit_minutes=30
+    )
     client.force_login(people.trainee)
     attempt = _start(client, assessment)
 
     html = client.get(f"/attempts/{attempt.pk}/").content
 
     assert len(html) < 60_000
-    assert b"<script" not in html.lower()
+    assert html.lower().count(b"<script") == 1
+    assert b'<script src="/static/js/attempt-timer.js" defer></script>' in html
+    assert b" onclick=" not in html.lower()
+    assert b" onsubmit=" not in html.lower()
     assert b' style="' not in html
 
 
