@@ -179,8 +179,8 @@ def own_attempts(*, assessment: Assessment, officer) -> list[Attempt]:
 
 def allowance_terms(*, assessment: Assessment, officer) -> dict:
     """The officer's allowances summed: extra attempts and minutes, and the latest closing
-    time (the assessment's own when no allowance moves it). Mirrors what ``attempt_start``
-    applies."""
+    time (the assessment's own when no allowance moves it): what ``attempt_start`` applies
+    and the assessment page shows."""
     extra_attempts = extra_minutes = 0
     closes_at = assessment.closes_at
     for allowance in Allowance.objects.filter(assessment=assessment, officer=officer):

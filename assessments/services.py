@@ -38,6 +38,7 @@ from assessments.models import (
     QuestionBank,
     Scenario,
 )
+from assessments.selectors import allowance_terms
 from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Course, Enrollment, Module
@@ -448,18 +449,6 @@ def question_snapshot(question: Question, *, shuffle: bool) -> dict:
     }
 
 
-def _allowance_terms(*, assessment: Assessment, officer: Officer) -> tuple[int, int, datetime.datetime | None]:
-    """Extra attempts and minutes (summed over the officer's allowances) and the closing time."""
-    extra_attempts = extra_minutes = 0
-    closes_at = assessment.closes_at
-    for allowance in Allowance.objects.filter(assessment=assessment, officer=officer):
-        extra_attempts += allowance.extra_attempts
-        extra_minutes += allowance.extra_minutes
-        if allowance.closes_at is not None and (closes_at is None or allowance.closes_at > closes_at):
-            closes_at = allowance.closes_at
-    return extra_attempts, extra_minutes, closes_at
-
-
 def _refusal(code: str) -> ValidationError:
     messages = {
         "not_published": _("This assessment is not open yet."),
@@ -503,7 +492,8 @@ def attempt_start(*, assessment: Assessment, user: User, now: datetime.datetime 
             open_attempt.is_new = False
             return open_attempt
         _attempt_close(attempt=open_attempt, user=user, answers=None, now=now)
-    extra_attempts, extra_minutes, closes_at = _allowance_terms(assessment=assessment, officer=officer)
+    terms = allowance_terms(assessment=assessment, officer=officer)
+    extra_attempts, extra_minutes, closes_at = terms["extra_attempts"], terms["extra_minutes"], terms["closes_at"]
     if closes_at is not None and now >= closes_at:
         raise _refusal("closed")
     if assessment.max_attempts is not None and len(attempts) >= assessment.max_attempts + extra_attempts:
