@@ -9,7 +9,12 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Question, QuestionBank, Scenario
+from assessments.validation import question_errors
+from courses.models import COMPETENCY_CODES
 
 CHOICE_KINDS = ("single", "multiple", "true_false")
 
@@ -143,3 +148,339 @@ class AllowanceForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Authoring (course authors and admins) ------------------------------------------------------
+# The forms check a question with the same rules as the services
+# (``assessments.validation.question_errors``) so the problems show next to their fields;
+# the services check again when they write.
+
+CHOICE_ROWS = 6
+
+
+class LinesField(forms.CharField):
+    """A list of strings entered one a line (blank lines ignored, each trimmed)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
+
+
+def _competency_choices() -> list[tuple[str, str]]:
+    return [("", _("None")), *((code, code) for code in COMPETENCY_CODES)]
+
+
+class _QuestionRulesMixin:
+    """Puts ``question_errors`` (and a service's ``ValidationError``) on the form's fields.
+
+    ``error_fields`` (and ``fields``) map a rule's key to the field that shows it when the
+    names differ; a key with no field becomes an error of the whole form. A field that
+    already failed its own check (say "Enter a number.") is not told the same thing twice."""
+
+    error_fields: dict[str, str] = {}
+
+    def add_question_errors(self, errors: dict[str, list[str]], *, fields: dict[str, str] | None = None) -> None:
+        names = {**self.error_fields, **(fields or {})}
+        for key, messages_ in errors.items():
+            name = names.get(key, key)
+            if name not in self.fields:
+                self.add_error(None, messages_)
+            elif name not in self.errors:
+                self.add_error(name, messages_)
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            self.add_question_errors(error.message_dict)
+        else:
+            self.add_error(None, error)
+
+
+class QuestionForm(_QuestionRulesMixin, forms.Form):
+    """A new question in an assessment's bank, of any kind, without JavaScript: every kind's
+    fields are on the page and only those of the chosen kind are used.
+
+    ``question_arguments()`` gives ``services.question_create``'s keywords (bank, actor and
+    scenario aside); ``new_scenario()`` the title and text of a scenario to create first."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of question"),
+        choices=Question.Kind.choices,
+        help_text=_("A trainer grades essays; every other kind is graded at once."),
+    )
+    text = forms.CharField(
+        label=_("Question"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"})
+    )
+    points = forms.DecimalField(label=_("Points"), initial=1, widget=forms.NumberInput(attrs={"step": "0.01"}))
+    scenario = forms.ModelChoiceField(
+        label=_("Scenario"),
+        queryset=Scenario.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("A case text shown above the question; several questions may share it."),
+    )
+    new_scenario_title = forms.CharField(label=_("Or a new scenario: its title"), required=False)
+    new_scenario_text = forms.CharField(
+        label=_("The new scenario's case text"), required=False, widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"})
+    )
+    # No input of its own: carries the problems of the choice rows as a whole.
+    choices = forms.Field(label=_("Choices"), required=False, widget=forms.HiddenInput)
+    is_true = forms.ChoiceField(
+        label=_("True or false: the statement is"),
+        choices=[("true", _("True")), ("false", _("False"))],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    numeric_answer = forms.DecimalField(
+        label=_("Answer"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    numeric_tolerance = forms.DecimalField(
+        label=_("Tolerance"),
+        required=False,
+        initial=0,
+        help_text=_("Answers this far from the answer, either way, count as right."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    accepted_answers = LinesField(
+        label=_("Accepted answers"),
+        required=False,
+        help_text=_("One a line. Case, accents and spacing do not matter."),
+    )
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        help_text=_("Shown with the feedback."),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+    competency = forms.ChoiceField(label=_("Competency"), choices=_competency_choices, required=False)
+    topic = forms.CharField(
+        label=_("Topic"), required=False, help_text=_("A pool can draw questions by competency or by topic.")
+    )
+
+    def __init__(self, *args, bank: QuestionBank, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].queryset = bank.scenarios.order_by("title", "pk")
+        for number in range(1, CHOICE_ROWS + 1):
+            self.fields[f"choice_text_{number}"] = forms.CharField(
+                label=_("Choice %(number)d") % {"number": number},
+                required=False,
+                widget=forms.TextInput(attrs={"dir": "auto"}),
+            )
+            self.fields[f"choice_correct_{number}"] = forms.BooleanField(
+                label=_("Choice %(number)d is correct") % {"number": number}, required=False
+            )
+
+    def choice_rows(self) -> list[dict]:
+        """The bound fields of each choice row, for the template."""
+        return [
+            {"number": number, "text": self[f"choice_text_{number}"], "correct": self[f"choice_correct_{number}"]}
+            for number in range(1, CHOICE_ROWS + 1)
+        ]
+
+    def _choices(self, kind: str) -> list[dict]:
+        data = self.cleaned_data
+        if kind == Question.Kind.TRUE_FALSE:
+            is_true = data.get("is_true")
+            return [{"text": "True", "correct": is_true == "true"}, {"text": "False", "correct": is_true == "false"}]
+        if kind not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            return []
+        rows = (
+            (data.get(f"choice_text_{n}") or "", data.get(f"choice_correct_{n}")) for n in range(1, CHOICE_ROWS + 1)
+        )
+        return [{"text": text, "correct": bool(correct)} for text, correct in rows if text]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind is None:
+            return data
+        if kind == Question.Kind.TRUE_FALSE and not data.get("is_true"):
+            self.add_error("is_true", _("Say whether the statement is true or false."))
+        title, text = data.get("new_scenario_title", ""), data.get("new_scenario_text", "")
+        if (title or text) and data.get("scenario") is not None:
+            self.add_error("scenario", _("Pick a scenario or describe a new one, not both."))
+        data["choices"] = self._choices(kind)
+        question = {
+            "kind": kind,
+            "text": data.get("text", ""),
+            "points": data.get("points"),
+            "competency": data.get("competency", ""),
+            "topic": data.get("topic", ""),
+            "choices": data["choices"],
+            "numeric_answer": data.get("numeric_answer") if kind == Question.Kind.NUMERIC else None,
+            "numeric_tolerance": data.get("numeric_tolerance") or Decimal("0"),
+            "accepted_answers": data.get("accepted_answers", []) if kind == Question.Kind.SHORT_TEXT else [],
+        }
+        if title or text:
+            question["scenario"] = {"title": title, "text": text}
+        # A new scenario is described by two fields; true or false is one radio group here,
+        # two choices for the rules.
+        fields = {"scenario": "new_scenario_title"}
+        if kind == Question.Kind.TRUE_FALSE:
+            fields["choices"] = "is_true"
+        self.add_question_errors(question_errors(question), fields=fields)
+        return data
+
+    def question_arguments(self) -> dict:
+        data = self.cleaned_data
+        kind = data["kind"]
+        return {
+            "kind": kind,
+            "text": data["text"],
+            "points": data["points"],
+            "choices": data["choices"],
+            "explanation": data["explanation"],
+            "competency": data["competency"],
+            "topic": data["topic"],
+            "numeric_answer": data["numeric_answer"] if kind == Question.Kind.NUMERIC else None,
+            "numeric_tolerance": (data["numeric_tolerance"] or Decimal("0")) if kind == Question.Kind.NUMERIC else 0,
+            "accepted_answers": data["accepted_answers"] if kind == Question.Kind.SHORT_TEXT else [],
+        }
+
+    def new_scenario(self) -> dict | None:
+        title, text = self.cleaned_data["new_scenario_title"], self.cleaned_data["new_scenario_text"]
+        return {"title": title, "text": text} if title or text else None
+
+
+class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
+    """Correct a question's answer key, points and explanation (``services.question_correct``).
+
+    The text, kind, choices' texts, scenario and tags stay as they are: attempts keep the
+    question as they showed it. Only the fields of the question's kind are present; with
+    ``attempts`` (how many attempts showed the question) above 0 a ``regrade`` box is
+    offered. ``changes()`` gives ``question_correct``'s keywords."""
+
+    points = forms.DecimalField(label=_("Points"), widget=forms.NumberInput(attrs={"step": "0.01"}))
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        help_text=_("Shown with the feedback."),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+
+    error_fields = {"correct_choices": "choices"}
+
+    def __init__(self, *args, question: Question, attempts: int, **kwargs):
+        self.question = question
+        self.question_choices = list(question.choices.all())
+        kind = question.kind
+        correct = [str(choice.pk) for choice in self.question_choices if choice.is_correct]
+        initial = {
+            "points": question.points,
+            "explanation": question.explanation,
+            "numeric_answer": question.numeric_answer,
+            "numeric_tolerance": question.numeric_tolerance,
+            "accepted_answers": list(question.accepted_answers),
+            "choices": correct if kind == Question.Kind.MULTIPLE else (correct[0] if correct else None),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        if kind in CHOICE_KINDS:
+            options = [(str(choice.pk), self._choice_label(choice)) for choice in self.question_choices]
+            if kind == Question.Kind.MULTIPLE:
+                field = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+            else:
+                field = forms.ChoiceField(widget=forms.RadioSelect)
+            field.choices, field.required = options, False
+            field.label = {
+                Question.Kind.SINGLE: _("Correct choice"),
+                Question.Kind.MULTIPLE: _("Correct choices"),
+                Question.Kind.TRUE_FALSE: _("The statement is"),
+            }[kind]
+            self.fields["choices"] = field
+        elif kind == Question.Kind.NUMERIC:
+            self.fields["numeric_answer"] = forms.DecimalField(
+                label=_("Answer"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+            )
+            self.fields["numeric_tolerance"] = forms.DecimalField(
+                label=_("Tolerance"),
+                required=False,
+                help_text=_("Answers this far from the answer, either way, count as right."),
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+        elif kind == Question.Kind.SHORT_TEXT:
+            self.fields["accepted_answers"] = LinesField(
+                label=_("Accepted answers"),
+                required=False,
+                help_text=_("One a line. Case, accents and spacing do not matter."),
+            )
+        if attempts:
+            self.fields["regrade"] = forms.BooleanField(
+                label=ngettext(
+                    "Regrade the %(count)d attempt that showed this question",
+                    "Regrade the %(count)d attempts that showed this question",
+                    attempts,
+                )
+                % {"count": attempts},
+                required=False,
+                help_text=_("Without it, past attempts keep the result they had; new attempts use the new key."),
+            )
+        self.order_fields(["choices", "numeric_answer", "numeric_tolerance", "accepted_answers", "points"])
+
+    def _choice_label(self, choice) -> str:
+        # True/false choices are stored in English and translated when shown.
+        return gettext(choice.text) if self.question.kind == Question.Kind.TRUE_FALSE else choice.text
+
+    def changes(self) -> dict:
+        """``question_correct``'s keywords for the fields on the form."""
+        data = self.cleaned_data
+        changes = {"points": data["points"], "explanation": data["explanation"]}
+        if "choices" in self.fields:
+            picked = data["choices"]
+            changes["correct_choices"] = [
+                int(pk) for pk in (picked if isinstance(picked, list) else [picked] if picked else [])
+            ]
+        if "numeric_answer" in self.fields:
+            changes["numeric_answer"] = data["numeric_answer"]
+            changes["numeric_tolerance"] = data["numeric_tolerance"] or Decimal("0")
+        if "accepted_answers" in self.fields:
+            changes["accepted_answers"] = data["accepted_answers"]
+        return changes
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        changes = self.changes()
+        correct = set(changes.get("correct_choices", (c.pk for c in self.question_choices if c.is_correct)))
+        question = self.question
+        self.add_question_errors(
+            question_errors(
+                {
+                    "kind": question.kind,
+                    "text": question.text,
+                    "points": changes["points"],
+                    "competency": question.competency,
+                    "topic": question.topic,
+                    "choices": [{"text": c.text, "correct": c.pk in correct} for c in self.question_choices],
+                    "numeric_answer": changes.get("numeric_answer", question.numeric_answer),
+                    "numeric_tolerance": changes.get("numeric_tolerance", question.numeric_tolerance),
+                    "accepted_answers": changes.get("accepted_answers", question.accepted_answers),
+                }
+            )
+        )
+        return data
+
+
+class PoolForm(forms.Form):
+    """Draw ``count`` questions tagged ``tag`` in each new attempt (``services.pool_set``,
+    which checks the bank has enough: its errors go on these fields)."""
+
+    tag = forms.CharField(
+        label=_("Tag"),
+        max_length=100,
+        help_text=_("A competency code or a topic of the bank's questions."),
+        widget=forms.TextInput(attrs={"list": "bank-tags", "autocomplete": "off"}),
+    )
+    count = forms.IntegerField(label=_("Questions drawn in each attempt"), max_value=1000)
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, messages_ in error.message_dict.items():
+            self.add_error(key if key in self.fields else None, messages_)

@@ -31,14 +31,13 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from assessments.models import Question
-from courses.models import COMPETENCY_CODES
+from assessments.validation import question_problems
 
 SPECIAL = "~=#{}:"
 ESCAPES = {"~": "~", "=": "=", "#": "#", "{": "{", "}": "}", ":": ":", "\\": "\\", "n": "\n"}
 FORMAT_MARKER = re.compile(r"^\s*\[(plain|markdown|html|moodle)\]", re.IGNORECASE)
 WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-CHOICE_KINDS = (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.TRUE_FALSE)
 MISSING_WORD = "_____"
 
 
@@ -66,78 +65,6 @@ def question_dict(**fields) -> dict:
     }
     question.update(fields)
     return question
-
-
-def decimal_problem(value: Decimal) -> str | None:
-    """Why a number cannot be stored as an answer or tolerance (14 digits, 4 decimals)."""
-    if not value.is_finite():
-        return _("%(value)s is not a number.") % {"value": value}
-    if abs(value) >= Decimal("1e10"):
-        return _("%(value)s is too large.") % {"value": value}
-    if value != value.quantize(Decimal("0.0001")):
-        return _("%(value)s has more than 4 decimal places.") % {"value": value}
-    return None
-
-
-def question_problems(question: dict) -> list[str]:
-    """Why a question dict cannot be created as it stands ([] when it can)."""
-    problems = []
-    kind = question.get("kind")
-    if kind not in Question.Kind.values:
-        return [_("Unknown kind %(kind)r: use one of %(kinds)s.") % {"kind": kind, "kinds": ", ".join(Question.Kind)}]
-    if not str(question.get("text") or "").strip():
-        problems.append(_("The question text is empty."))
-    points = question.get("points")
-    if not isinstance(points, Decimal) or not points.is_finite() or points <= 0:
-        problems.append(_("Points must be a number above 0."))
-    elif points >= 1000 or points != points.quantize(Decimal("0.01")):
-        problems.append(_("Points must be below 1000 with at most 2 decimal places."))
-    competency = question.get("competency") or ""
-    if competency and competency not in COMPETENCY_CODES:
-        problems.append(
-            _("Unknown competency %(code)r: use one of %(codes)s.")
-            % {"code": competency, "codes": ", ".join(COMPETENCY_CODES)}
-        )
-    if len(question.get("topic") or "") > 100:
-        problems.append(_("The topic is longer than 100 characters."))
-    choices = question.get("choices") or []
-    if kind in CHOICE_KINDS:
-        correct = sum(1 for choice in choices if choice["correct"])
-        if len(choices) < 2:
-            problems.append(_("A choice question needs at least two choices."))
-        if any(not choice["text"].strip() for choice in choices):
-            problems.append(_("A choice is empty."))
-        if any(len(choice["text"]) > 500 for choice in choices):
-            problems.append(_("A choice is longer than 500 characters."))
-        if kind == Question.Kind.MULTIPLE and correct == 0:
-            problems.append(_("No choice is marked correct."))
-        if kind != Question.Kind.MULTIPLE and correct != 1:
-            problems.append(_("Exactly one choice must be correct, not %(count)d.") % {"count": correct})
-        if kind == Question.Kind.TRUE_FALSE and [choice["text"] for choice in choices] != ["True", "False"]:
-            problems.append(_("A true/false question has the choices True and False, in that order."))
-    elif choices:
-        problems.append(_("Only choice questions have choices."))
-    if kind == Question.Kind.NUMERIC:
-        answer, tolerance = question.get("numeric_answer"), question.get("numeric_tolerance")
-        if not isinstance(answer, Decimal):
-            problems.append(_("A numeric question needs its answer."))
-        elif problem := decimal_problem(answer):
-            problems.append(problem)
-        if not isinstance(tolerance, Decimal) or tolerance < 0:
-            problems.append(_("The tolerance must be a number of at least 0."))
-        elif problem := decimal_problem(tolerance):
-            problems.append(problem)
-    if kind == Question.Kind.SHORT_TEXT:
-        answers = question.get("accepted_answers") or []
-        if not answers or any(not answer.strip() for answer in answers):
-            problems.append(_("A short text question needs its accepted answers, none empty."))
-    scenario = question.get("scenario")
-    if scenario is not None:
-        if not scenario.get("title", "").strip() or not scenario.get("text", "").strip():
-            problems.append(_("A scenario needs a title and a text."))
-        elif len(scenario["title"]) > 200:
-            problems.append(_("The scenario title is longer than 200 characters."))
-    return problems
 
 
 # A block is tokenised into (character, is_special, line) triples: an escaped character

@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from assessments.gift import question_problems
 from assessments.grading import Grade, attempt_score, grade, response_problems
 from assessments.models import (
     Allowance,
@@ -39,6 +38,7 @@ from assessments.models import (
     Scenario,
 )
 from assessments.selectors import allowance_terms
+from assessments.validation import question_errors, question_problems
 from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Course, Enrollment, Module
@@ -124,41 +124,6 @@ def _decimal_or_none(value) -> Decimal | None:
     return number
 
 
-def _key_problems(
-    *, kind: str, choices: list[dict], numeric_answer, accepted_answers: list, points
-) -> dict[str, list[str]]:
-    """Why a question's answer key is unusable, by field (empty when fine)."""
-    errors: dict[str, list[str]] = {}
-    if kind not in Question.Kind.values:
-        errors["kind"] = [_("Unknown kind of question.")]
-        return errors
-    points_value = _decimal_or_none(points)
-    if points_value is None or not points_value.is_finite() or points_value <= 0:
-        errors["points"] = [_("Points are a positive number.")]
-    correct = sum(1 for choice in choices if choice.get("correct"))
-    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-        if len(choices) < 2:
-            errors["choices"] = [_("Give at least two choices.")]
-        elif any(not str(choice.get("text", "")).strip() for choice in choices):
-            errors["choices"] = [_("Every choice has a text.")]
-        elif kind == Question.Kind.SINGLE and correct != 1:
-            errors["choices"] = [_("A single-choice question has exactly one correct choice.")]
-        elif kind == Question.Kind.MULTIPLE and correct < 1:
-            errors["choices"] = [_("A multiple-choice question has at least one correct choice.")]
-    elif kind == Question.Kind.TRUE_FALSE:
-        if correct != 1 or len(choices) != 2:
-            errors["choices"] = [_("Say whether the statement is true or false.")]
-    elif choices:
-        errors["choices"] = [_("Only choice questions have choices.")]
-    if kind == Question.Kind.NUMERIC:
-        number = _decimal_or_none(numeric_answer)
-        if number is None or not number.is_finite():
-            errors["numeric_answer"] = [_("A numeric question needs its answer, a number.")]
-    if kind == Question.Kind.SHORT_TEXT and not [answer for answer in accepted_answers if str(answer).strip()]:
-        errors["accepted_answers"] = [_("A short-text question needs at least one accepted answer.")]
-    return errors
-
-
 def _true_false_choices(choices: Iterable[dict]) -> list[dict]:
     """True/false as two choices, stored in English (translated when shown).
 
@@ -188,17 +153,29 @@ def question_create(
     accepted_answers: Iterable[str] = (),
     scenario: Scenario | None = None,
 ) -> Question:
-    """A question with its choices; ``ValidationError`` by field when its key is unusable."""
+    """A question with its choices; ``ValidationError`` by field when it breaks a rule of
+    ``assessments.validation.question_errors`` (or names another bank's scenario)."""
     _bank_edit_check(actor=actor, bank=bank)
     choices = [dict(choice) for choice in choices]
     if kind == Question.Kind.TRUE_FALSE:
         choices = _true_false_choices(choices)
     accepted_answers = [str(answer).strip() for answer in accepted_answers if str(answer).strip()]
-    errors = _key_problems(
-        kind=kind, choices=choices, numeric_answer=numeric_answer, accepted_answers=accepted_answers, points=points
+    points = _decimal_or_none(points)
+    numeric_answer = _decimal_or_none(numeric_answer) if kind == Question.Kind.NUMERIC else None
+    numeric_tolerance = _decimal_or_none(numeric_tolerance) or Decimal("0")
+    errors = question_errors(
+        {
+            "kind": kind,
+            "text": text,
+            "points": points,
+            "competency": competency,
+            "topic": topic,
+            "choices": choices,
+            "numeric_answer": numeric_answer,
+            "numeric_tolerance": numeric_tolerance,
+            "accepted_answers": accepted_answers,
+        }
     )
-    if not str(text).strip():
-        errors["text"] = [_("The question needs a text.")]
     if scenario is not None and scenario.bank_id != bank.pk:
         errors["scenario"] = [_("The scenario belongs to another bank.")]
     if errors:
@@ -209,11 +186,11 @@ def question_create(
         kind=kind,
         text=text,
         explanation=explanation,
-        points=_decimal_or_none(points),
+        points=points,
         competency=competency,
         topic=topic,
-        numeric_answer=_decimal_or_none(numeric_answer) if kind == Question.Kind.NUMERIC else None,
-        numeric_tolerance=_decimal_or_none(numeric_tolerance) or 0,
+        numeric_answer=numeric_answer,
+        numeric_tolerance=numeric_tolerance,
         accepted_answers=accepted_answers,
     )
     question.full_clean()
@@ -246,7 +223,8 @@ def _question_key(question: Question) -> dict:
 def question_correct(*, question: Question, actor: User, **changes) -> Question:
     """Correct a question's answer key: any of ``points``, ``numeric_answer``,
     ``numeric_tolerance``, ``accepted_answers``, ``explanation`` and ``correct_choices``
-    (the ids of the choices that are correct).
+    (the ids of the choices that are correct). The question as corrected must meet the rules
+    of ``assessments.validation.question_errors``, as a new one does.
 
     Past attempts keep their snapshot until ``attempts_regrade`` is called for the question.
     Audited (``question.corrected``) with the key before and after. Locks the question.
@@ -262,20 +240,29 @@ def question_correct(*, question: Question, actor: User, **changes) -> Question:
     if not correct_ids <= {choice.pk for choice in choices}:
         raise ValidationError({"correct_choices": [_("These choices are not the question's.")]})
     accepted = [str(a).strip() for a in changes.get("accepted_answers", question.accepted_answers) if str(a).strip()]
-    numeric_answer = changes.get("numeric_answer", question.numeric_answer)
-    points = changes.get("points", question.points)
-    errors = _key_problems(
-        kind=question.kind,
-        choices=[{"text": choice.text, "correct": choice.pk in correct_ids} for choice in choices],
-        numeric_answer=numeric_answer,
-        accepted_answers=accepted,
-        points=points,
+    points = _decimal_or_none(changes.get("points", question.points))
+    numeric_answer = _decimal_or_none(changes.get("numeric_answer", question.numeric_answer))
+    if question.kind != Question.Kind.NUMERIC:
+        numeric_answer = None
+    numeric_tolerance = _decimal_or_none(changes.get("numeric_tolerance", question.numeric_tolerance)) or Decimal("0")
+    errors = question_errors(
+        {
+            "kind": question.kind,
+            "text": question.text,
+            "points": points,
+            "competency": question.competency,
+            "topic": question.topic,
+            "choices": [{"text": choice.text, "correct": choice.pk in correct_ids} for choice in choices],
+            "numeric_answer": numeric_answer,
+            "numeric_tolerance": numeric_tolerance,
+            "accepted_answers": accepted,
+        }
     )
     if errors:
         raise ValidationError(errors)
-    question.points = _decimal_or_none(points)
-    question.numeric_answer = _decimal_or_none(numeric_answer) if question.kind == Question.Kind.NUMERIC else None
-    question.numeric_tolerance = _decimal_or_none(changes.get("numeric_tolerance", question.numeric_tolerance)) or 0
+    question.points = points
+    question.numeric_answer = numeric_answer
+    question.numeric_tolerance = numeric_tolerance
     question.accepted_answers = accepted
     question.explanation = changes.get("explanation", question.explanation)
     question.full_clean()

@@ -26,3 +26,17 @@ urlpatterns += [
     path("assessments/<int:pk>/questions/import/", authoring.questions_import, name="questions-import"),
     path("assessments/<int:pk>/questions/export.csv", authoring.questions_export, name="questions-export"),
 ]
+
+# Authoring: questions and pools (assessments/views/authoring.py) ------------------------------
+urlpatterns += [
+    path("assessments/<int:pk>/questions/", authoring.question_list, name="assessment-questions"),
+    path("assessments/<int:pk>/questions/new/", authoring.question_create, name="question-create"),
+    path("assessments/<int:pk>/questions/<int:question_pk>/", authoring.question_edit, name="question-edit"),
+    path(
+        "assessments/<int:pk>/questions/<int:question_pk>/archive/",
+        authoring.question_archive,
+        name="question-archive",
+    ),
+    path("assessments/<int:pk>/pools/", authoring.pool_list, name="assessment-pools"),
+    path("assessments/<int:pk>/pools/<int:pool_pk>/delete/", authoring.pool_delete, name="pool-delete"),
+]

@@ -1,23 +1,29 @@
-"""Pages for course authors: import questions into an assessment's bank, export them as CSV.
+"""Pages for course authors: an assessment's questions (list, add, correct, archive), its
+pools, and importing questions into its bank or exporting them as CSV.
 
 Only the course's authors and admins (``courses.selectors.course_is_editable``); someone
 who can see the assessment but not edit it gets a 403, someone who cannot see it a 404.
 """
 
+from collections import Counter
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import selectors, services
 from assessments.bank_csv import bank_csv_export, bank_csv_parse
+from assessments.forms import PoolForm, QuestionForm, QuestionKeyForm
 from assessments.gift import ImportProblems, gift_parse
-from assessments.models import Assessment
+from assessments.models import Assessment, Attempt, Pool, Question
 from courses.selectors import course_is_editable
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -104,3 +110,191 @@ def questions_export(request, pk: int):
     response = HttpResponse("\ufeff" + bank_csv_export(assessment.bank), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-questions.csv"'
     return response
+
+
+# Questions and pools ---------------------------------------------------------------------
+# The same people as the import: the course's authors and admins (403 for others who see the
+# assessment, 404 for those who do not). The questions are those of the assessment's bank.
+
+
+def _bank_question(assessment: Assessment, question_pk: int) -> Question:
+    question = (
+        Question.objects.filter(bank_id=assessment.bank_id, pk=question_pk)
+        .select_related("scenario")
+        .prefetch_related("choices")
+        .first()
+    )
+    if question is None:
+        raise Http404
+    return question
+
+
+def _attempts_showing(question: Question) -> int:
+    """How many attempts showed the question: those ``services.attempts_regrade`` would touch."""
+    attempts = Attempt.objects.filter(assessment__bank_id=question.bank_id)
+    if connection.features.supports_json_field_contains:
+        return attempts.filter(snapshot__contains=[{"id": question.pk}]).count()
+    # SQLite has no JSON containment: read the snapshots, one query.
+    snapshots = attempts.values_list("snapshot", flat=True)
+    return sum(1 for snapshot in snapshots.iterator() if any(shown.get("id") == question.pk for shown in snapshot))
+
+
+@login_required
+@require_GET
+def question_list(request, pk: int):
+    """Every question of the assessment's bank (live ones first), with links to edit each,
+    add one, import, export and the pools. Four queries however many questions."""
+    assessment = _editable_assessment(request, pk)
+    questions = list(
+        Question.objects.filter(bank_id=assessment.bank_id).select_related("scenario").order_by("is_archived", "pk")
+    )
+    live = sum(1 for question in questions if not question.is_archived)
+    context = {
+        "assessment": assessment,
+        "questions": questions,
+        "live_count": live,
+        "archived_count": len(questions) - live,
+        "pool_count": assessment.pools.count(),
+    }
+    return render(request, "assessments/question_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_create(request, pk: int):
+    """Add one question of any kind to the assessment's bank (with a new scenario if described).
+    "Save and add another" comes back to an empty form."""
+    assessment = _editable_assessment(request, pk)
+    form = QuestionForm(request.POST or None, bank=assessment.bank)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                scenario = form.cleaned_data["scenario"]
+                if new_scenario := form.new_scenario():
+                    scenario = services.scenario_create(bank=assessment.bank, actor=request.user, **new_scenario)
+                services.question_create(
+                    bank=assessment.bank, actor=request.user, scenario=scenario, **form.question_arguments()
+                )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, gettext("The question is added."))
+            if request.POST.get("then") == "another":
+                return redirect("question-create", pk=assessment.pk)
+            return redirect("assessment-questions", pk=assessment.pk)
+    context = {"assessment": assessment, "form": form, "question": None}
+    return render(request, "assessments/question_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk: int, question_pk: int):
+    """Correct a question's answer key, points and explanation; optionally regrade the
+    attempts that showed it (``services.question_correct`` then ``attempts_regrade``)."""
+    assessment = _editable_assessment(request, pk)
+    question = _bank_question(assessment, question_pk)
+    attempts = _attempts_showing(question)
+    form = QuestionKeyForm(request.POST or None, question=question, attempts=attempts)
+    if request.method == "POST" and form.is_valid():
+        regrade = form.cleaned_data.get("regrade", False)
+        try:
+            with transaction.atomic():
+                services.question_correct(question=question, actor=request.user, **form.changes())
+                changed = services.attempts_regrade(question=question, actor=request.user) if regrade else 0
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            parts = [gettext("The answer key is saved.")]
+            if regrade:
+                parts.append(
+                    ngettext(
+                        "%(count)d attempt that showed the question was regraded.",
+                        "%(count)d attempts that showed the question were regraded.",
+                        attempts,
+                    )
+                    % {"count": attempts}
+                )
+                parts.append(
+                    ngettext("%(count)d result changed.", "%(count)d results changed.", changed) % {"count": changed}
+                )
+            elif attempts:
+                parts.append(gettext("Past attempts keep their results."))
+            messages.success(request, " ".join(parts))
+            return redirect("assessment-questions", pk=assessment.pk)
+    context = {"assessment": assessment, "form": form, "question": question, "attempts": attempts}
+    return render(request, "assessments/question_form.html", context)
+
+
+@login_required
+@require_POST
+def question_archive(request, pk: int, question_pk: int):
+    """Never draw the question again; attempts that showed it keep it."""
+    assessment = _editable_assessment(request, pk)
+    question = _bank_question(assessment, question_pk)
+    services.question_archive(question=question, actor=request.user)
+    messages.success(request, gettext("The question is archived: new attempts no longer draw it."))
+    return redirect("assessment-questions", pk=assessment.pk)
+
+
+def _pool_rows(assessment: Assessment, pools: list[Pool]) -> list[dict]:
+    """Each pool with how many live questions of the bank carry its tag (one query)."""
+    if not pools:
+        return []
+    counts = Question.objects.filter(bank_id=assessment.bank_id, is_archived=False).aggregate(
+        **{f"pool_{pool.pk}": Count("pk", filter=Q(competency=pool.tag) | Q(topic=pool.tag)) for pool in pools}
+    )
+    return [{"pool": pool, "live": counts[f"pool_{pool.pk}"]} for pool in pools]
+
+
+def _bank_tags(assessment: Assessment) -> list[dict]:
+    """The competencies and topics of the bank's live questions, with how many carry each (one query)."""
+    tags: Counter[str] = Counter()
+    live = Question.objects.filter(bank_id=assessment.bank_id, is_archived=False)
+    for competency, topic in live.values_list("competency", "topic"):
+        tags.update({competency, topic} - {""})
+    return [{"tag": tag, "count": count} for tag, count in sorted(tags.items())]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool_list(request, pk: int):
+    """The assessment's pools; set one (a tag and how many questions to draw) or remove one."""
+    assessment = _editable_assessment(request, pk)
+    form = PoolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pool = services.pool_set(assessment=assessment, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Each new attempt draws %(count)d question tagged %(tag)s.",
+                    "Each new attempt draws %(count)d questions tagged %(tag)s.",
+                    pool.count,
+                )
+                % {"count": pool.count, "tag": pool.tag},
+            )
+            return redirect("assessment-pools", pk=assessment.pk)
+    pools = list(assessment.pools.order_by("tag", "pk"))
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "rows": _pool_rows(assessment, pools),
+        "tags": _bank_tags(assessment),
+    }
+    return render(request, "assessments/pool_list.html", context)
+
+
+@login_required
+@require_POST
+def pool_delete(request, pk: int, pool_pk: int):
+    assessment = _editable_assessment(request, pk)
+    pool = assessment.pools.filter(pk=pool_pk).first()
+    if pool is None:
+        raise Http404
+    pool.assessment = assessment
+    services.pool_delete(pool=pool, actor=request.user)
+    messages.success(request, gettext("The pool of %(tag)s is removed.") % {"tag": pool.tag})
+    return redirect("assessment-pools", pk=assessment.pk)

@@ -1,14 +1,20 @@
-"""Importing questions into an assessment's bank through the page, and exporting them as CSV."""
+"""The authoring pages: importing questions into an assessment's bank and exporting them as CSV;
+listing, adding, correcting and archiving its questions; its pools."""
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from assessments.models import Question
+from assessments import services
+from assessments.models import Choice, Pool, Question, Scenario
+from lms.audit.models import AuditEntry
+from tests.assessments.conftest import right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +231,630 @@ def test_countdown_script_is_small_and_never_submits():
     assert len(script.encode()) < 1536
     assert ".submit(" not in script
     assert "requestSubmit" not in script
+
+
+# Questions and pools: the authoring pages -------------------------------------------------------
+
+ROWS = {f"choice_text_{n}": "" for n in range(1, 7)}
+
+
+def _state(assessment) -> tuple:
+    """Everything an authoring page could change."""
+    return (
+        list(Pool.objects.filter(assessment=assessment).values_list("tag", "count")),
+        list(
+            Question.objects.filter(bank=assessment.bank)
+            .order_by("pk")
+            .values_list("pk", "text", "points", "is_archived", "explanation", "numeric_answer", "accepted_answers")
+        ),
+        sorted(Choice.objects.filter(question__bank=assessment.bank, is_correct=True).values_list("pk", flat=True)),
+        Scenario.objects.filter(bank=assessment.bank).count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def _new_question(assessment) -> Question:
+    return Question.objects.filter(bank=assessment.bank).latest("pk")
+
+
+def _stored(question: Question) -> dict:
+    return {
+        "kind": question.kind,
+        "text": question.text,
+        "points": question.points,
+        "choices": list(question.choices.order_by("order").values_list("text", "is_correct")),
+        "numeric_answer": question.numeric_answer,
+        "numeric_tolerance": question.numeric_tolerance,
+        "accepted_answers": question.accepted_answers,
+        "explanation": question.explanation,
+        "competency": question.competency,
+        "topic": question.topic,
+        "scenario": None if question.scenario is None else (question.scenario.title, question.scenario.text),
+    }
+
+
+def _expected(**fields) -> dict:
+    expected = {
+        "points": Decimal("1.00"),
+        "choices": [],
+        "numeric_answer": None,
+        "numeric_tolerance": Decimal("0"),
+        "accepted_answers": [],
+        "explanation": "",
+        "competency": "",
+        "topic": "",
+        "scenario": None,
+    }
+    expected.update(fields)
+    return expected
+
+
+@pytest.mark.parametrize(
+    ("posted", "expected"),
+    [
+        (
+            {
+                "kind": "single",
+                "text": "Who may order a search?",
+                "points": "2",
+                "choice_text_1": "A judge",
+                "choice_correct_1": "on",
+                "choice_text_3": "A neighbour",  # row 2 left blank: ignored
+                "choice_text_4": "  ",
+                "choice_correct_4": "on",  # a blank row ticked is still blank
+                "explanation": "Only a judicial authority.",
+                "competency": "HR",
+                "topic": "searches",
+            },
+            _expected(
+                kind="single",
+                text="Who may order a search?",
+                points=Decimal("2.00"),
+                choices=[("A judge", True), ("A neighbour", False)],
+                explanation="Only a judicial authority.",
+                competency="HR",
+                topic="searches",
+            ),
+        ),
+        (
+            {
+                "kind": "multiple",
+                "text": "Which are rights of a detainee?",
+                "choice_text_1": "A lawyer",
+                "choice_correct_1": "on",
+                "choice_text_2": "To be told why",
+                "choice_correct_2": "on",
+                "choice_text_3": "To be beaten",
+            },
+            _expected(
+                kind="multiple",
+                text="Which are rights of a detainee?",
+                choices=[("A lawyer", True), ("To be told why", True), ("To be beaten", False)],
+            ),
+        ),
+        (
+            {"kind": "true_false", "text": "Force must be proportionate.", "is_true": "true"},
+            _expected(
+                kind="true_false", text="Force must be proportionate.", choices=[("True", True), ("False", False)]
+            ),
+        ),
+        (
+            {"kind": "true_false", "text": "Anyone may be detained.", "is_true": "false"},
+            _expected(kind="true_false", text="Anyone may be detained.", choices=[("True", False), ("False", True)]),
+        ),
+        (
+            {
+                "kind": "numeric",
+                "text": "How many hours before a detainee sees a judge?",
+                "numeric_answer": "48",
+                "numeric_tolerance": "0.5",
+                "choice_text_1": "Typed, then the kind changed",  # rows of another kind: ignored
+            },
+            _expected(
+                kind="numeric",
+                text="How many hours before a detainee sees a judge?",
+                numeric_answer=Decimal("48.0000"),
+                numeric_tolerance=Decimal("0.5000"),
+            ),
+        ),
+        (
+            {
+                "kind": "short_text",
+                "text": "The principle that force must match the threat?",
+                "accepted_answers": "proportionality\n\n  Proportionnalité  \n",
+            },
+            _expected(
+                kind="short_text",
+                text="The principle that force must match the threat?",
+                accepted_answers=["proportionality", "Proportionnalité"],
+            ),
+        ),
+        (
+            {
+                "kind": "essay",
+                "text": "Describe a lawful stop.",
+                "points": "4",
+                "new_scenario_title": "Checkpoint",
+                "new_scenario_text": "A car stops at night.",
+            },
+            _expected(
+                kind="essay",
+                text="Describe a lawful stop.",
+                points=Decimal("4.00"),
+                scenario=("Checkpoint", "A car stops at night."),
+            ),
+        ),
+    ],
+    ids=["single", "multiple", "true", "false", "numeric", "short_text", "essay_with_new_scenario"],
+)
+def test_author_adds_each_kind_of_question_through_the_form(client, people, assessment, posted, expected):
+    client.force_login(people.trainer_north)
+    before = Question.objects.filter(bank=assessment.bank).count()
+
+    response = client.post(f"/assessments/{assessment.pk}/questions/new/", {**ROWS, "points": "1", **posted})
+
+    assert (response.status_code, response["Location"]) == (302, f"/assessments/{assessment.pk}/questions/")
+    assert Question.objects.filter(bank=assessment.bank).count() == before + 1
+    assert _stored(_new_question(assessment)) == expected
+    assert _messages(client.get(response["Location"])) == ["The question is added."]
+
+
+def test_a_question_joins_an_existing_scenario_and_add_another_comes_back(client, people, assessment):
+    scenario = services.scenario_create(
+        bank=assessment.bank, title="Checkpoint", text="A car stops.", actor=people.trainer_north
+    )
+    client.force_login(people.trainer_north)
+    url = f"/assessments/{assessment.pk}/questions/new/"
+
+    page = client.get(url)
+    response = client.post(
+        url, {**ROWS, "kind": "essay", "text": "What next?", "points": "1", "scenario": scenario.pk, "then": "another"}
+    )
+
+    assert f'<option value="{scenario.pk}">Checkpoint</option>' in page.content.decode()
+    assert (response.status_code, response["Location"]) == (302, url)
+    assert _new_question(assessment).scenario == scenario
+    assert Scenario.objects.filter(bank=assessment.bank).count() == 1
+
+
+def test_a_single_choice_question_without_a_correct_choice_is_refused(client, people, assessment):
+    client.force_login(people.trainer_north)
+    before = _state(assessment)
+
+    response = client.post(
+        f"/assessments/{assessment.pk}/questions/new/",
+        {**ROWS, "kind": "single", "text": "Who?", "points": "1", "choice_text_1": "A judge", "choice_text_2": "Me"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"choices": ["Exactly one choice must be correct, not 0."]}
+    html = response.content.decode()
+    assert "<li>Choices: Exactly one choice must be correct, not 0.</li>" in html
+    # What was typed stays in the form.
+    assert 'name="choice_text_1" value="A judge"' in html
+    assert _state(assessment) == before
+
+
+@pytest.mark.parametrize(
+    ("posted", "errors"),
+    [
+        ({"kind": "true_false", "text": "Water is wet."}, {"is_true": ["Say whether the statement is true or false."]}),
+        ({"kind": "numeric", "text": "How many?"}, {"numeric_answer": ["A numeric question needs its answer."]}),
+        (
+            {"kind": "numeric", "text": "How many?", "numeric_answer": "1.23456", "numeric_tolerance": "-1"},
+            {
+                "numeric_answer": ["1.23456 has more than 4 decimal places."],
+                "numeric_tolerance": ["The tolerance must be a number of at least 0."],
+            },
+        ),
+        (
+            {"kind": "short_text", "text": "Word?", "accepted_answers": "\n \n"},
+            {"accepted_answers": ["A short text question needs its accepted answers, none empty."]},
+        ),
+        (
+            {"kind": "single", "text": "Who?", "choice_text_1": "Only one", "choice_correct_1": "on"},
+            {"choices": ["A choice question needs at least two choices."]},
+        ),
+        ({"kind": "essay", "text": "Why?", "points": "0"}, {"points": ["Points must be a number above 0."]}),
+        ({"kind": "essay", "text": "Why?", "points": "abc"}, {"points": ["Enter a number."]}),
+        ({"kind": "essay", "text": "  "}, {"text": ["This field is required."]}),
+        (
+            {"kind": "essay", "text": "Why?", "new_scenario_title": "Checkpoint"},
+            {"new_scenario_title": ["A scenario needs a title and a text."]},
+        ),
+    ],
+    ids=[
+        "true_false",
+        "numeric",
+        "numeric_digits",
+        "short_text",
+        "one_choice",
+        "points",
+        "not_a_number",
+        "text",
+        "scenario",
+    ],
+)
+def test_the_form_shows_each_problem_on_its_field_and_stores_nothing(client, people, assessment, posted, errors):
+    client.force_login(people.trainer_north)
+    before = _state(assessment)
+
+    response = client.post(f"/assessments/{assessment.pk}/questions/new/", {**ROWS, "points": "1", **posted})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
+    assert _state(assessment) == before
+
+
+def test_the_form_the_api_and_the_import_apply_the_same_rule_with_the_same_words(
+    client, api_client, people, assessment
+):
+    two_correct = [{"text": "a", "correct": True}, {"text": "b", "correct": True}]
+    client.force_login(people.trainer_north)
+    api_client.force_authenticate(people.trainer_north)
+    before = _state(assessment)
+
+    page = client.post(
+        f"/assessments/{assessment.pk}/questions/new/",
+        {
+            **ROWS,
+            "kind": "single",
+            "text": "Q?",
+            "points": "1",
+            "choice_text_1": "a",
+            "choice_correct_1": "on",
+            "choice_text_2": "b",
+            "choice_correct_2": "on",
+        },
+    )
+    api = api_client.post(
+        f"/api/v1/assessments/{assessment.pk}/questions/",
+        {"kind": "single", "text": "Q?", "choices": two_correct},
+        format="json",
+    )
+    imported = _upload(client, assessment, "bank.csv", b"kind,text,choices\nsingle,Q?,*a | *b\n")
+    with pytest.raises(ValidationError) as raised:
+        services.question_create(
+            bank=assessment.bank, kind="single", text="Q?", actor=people.trainer_north, choices=two_correct
+        )
+
+    message = "Exactly one choice must be correct, not 2."
+    assert page.context["form"].errors == {"choices": [message]}
+    assert (api.status_code, api.json()) == (400, {"choices": [message]})
+    assert imported.context["problems"] == [f"row 2: {message}"]
+    assert raised.value.message_dict == {"choices": [message]}
+    assert _state(assessment) == before
+
+
+def test_question_list_shows_every_question_with_its_facts_and_links(client, people, assessment):
+    scenario = services.scenario_create(bank=assessment.bank, title="Checkpoint", text="A car.", actor=people.admin)
+    essay = services.question_create(
+        bank=assessment.bank, kind="essay", text="Why?", points=3, topic="stops", actor=people.admin, scenario=scenario
+    )
+    numeric = assessment.questions["numeric"]
+    services.question_archive(question=numeric, actor=people.admin)
+    Pool.objects.create(assessment=assessment, tag="HR", count=2)
+    client.force_login(people.trainer_north)
+
+    response = client.get(f"/assessments/{assessment.pk}/questions/")
+
+    assert response.status_code == 200
+    rows = [
+        (q.text, q.get_kind_display(), q.points, q.competency, q.topic, q.scenario_id, q.is_archived)
+        for q in response.context["questions"]
+    ]
+    assert rows == [
+        ("Who may order an arrest?", "Single choice", Decimal("1.00"), "HR", "", None, False),
+        ("Which are rights of a detainee?", "Multiple choice", Decimal("1.00"), "HR", "", None, False),
+        ("The principle that force must match the threat?", "Short text", Decimal("1.00"), "HR", "", None, False),
+        ("Why?", "Essay", Decimal("3.00"), "", "stops", scenario.pk, False),
+        ("How many hours before a detainee sees a judge?", "Numeric", Decimal("1.00"), "HR", "", None, True),
+    ]
+    html = response.content.decode()
+    base = f"/assessments/{assessment.pk}"
+    for link in (
+        f"{base}/questions/new/",
+        f"{base}/questions/import/",
+        f"{base}/questions/export.csv",
+        f"{base}/pools/",
+        f"{base}/questions/{essay.pk}/",
+        f"{base}/questions/{numeric.pk}/",
+        f"{base}/questions/{essay.pk}/archive/",
+    ):
+        assert f'href="{link}"' in html or f'action="{link}"' in html, link
+    # An archived question has no archive button, but a badge.
+    assert f'action="{base}/questions/{numeric.pk}/archive/"' not in html
+    assert html.count('<span class="badge status-archived">Archived</span>') == 1
+    assert "4 live questions: new attempts draw from them." in html
+    assert "Each attempt draws from 1 pool." in html
+    assert "<td>Checkpoint</td>" in html.replace(' dir="auto"', "")
+    assert "<td><bdi>stops</bdi></td>" in html
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_question_list_queries_do_not_grow_with_the_questions(
+    client, people, course, count, django_assert_max_num_queries
+):
+    assessment = services.assessment_create(course=course, title="Quiz", actor=people.trainer_north)
+    scenario = services.scenario_create(bank=assessment.bank, title="Case", text="A case.", actor=people.admin)
+    for index in range(count):
+        services.question_create(
+            bank=assessment.bank,
+            kind="single",
+            text=f"Q{index}?",
+            actor=people.trainer_north,
+            choices=[{"text": "a", "correct": True}, {"text": "b"}],
+            scenario=scenario if index % 2 else None,
+            competency="HR",
+        )
+    client.force_login(people.trainer_north)
+
+    # Session, user, roles, assessment, author check, questions (with scenarios), pools, notifications.
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/assessments/{assessment.pk}/questions/")
+
+    assert len(response.context["questions"]) == count
+    assert response.content.decode().count('<tr id="question-') == count
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_pool_page_queries_do_not_grow_with_the_questions_or_pools(
+    client, people, course, count, django_assert_max_num_queries
+):
+    assessment = services.assessment_create(course=course, title="Quiz", actor=people.trainer_north)
+    for index in range(count):
+        services.question_create(
+            bank=assessment.bank, kind="essay", text=f"Q{index}?", actor=people.trainer_north, topic=f"topic-{index}"
+        )
+        Pool.objects.create(assessment=assessment, tag=f"topic-{index}", count=1)
+    client.force_login(people.trainer_north)
+
+    # Session, user, roles, assessment, author check, pools, live counts, tags, notifications.
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/assessments/{assessment.pk}/pools/")
+
+    assert [row["live"] for row in response.context["rows"]] == [1] * count
+    assert len(response.context["tags"]) == count
+
+
+def _attempt_with_wrong_single(people, published) -> tuple:
+    """A graded attempt, right everywhere but the single choice (the neighbour): 75%."""
+    attempt = services.attempt_start(assessment=published, user=people.trainee)
+    single = published.questions["single"]
+    neighbour = single.choices.get(text="A neighbour")
+    answers = [(q, r) for q, r in right_answers(attempt) if q != single.pk] + [(single.pk, {"choices": [neighbour.pk]})]
+    services.attempt_submit(attempt=attempt, user=people.trainee, answers=answers)
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.score, attempt.is_passed) == ("graded", Decimal("75.00"), True)
+    return attempt, single, neighbour
+
+
+def test_correcting_the_key_with_regrade_changes_a_graded_attempts_score(client, people, published):
+    attempt, single, neighbour = _attempt_with_wrong_single(people, published)
+    client.force_login(people.trainer_north)
+    url = f"/assessments/{published.pk}/questions/{single.pk}/"
+
+    page = client.get(url)
+    response = client.post(
+        url, {"choices": str(neighbour.pk), "points": "1", "explanation": "Corrected.", "regrade": "on"}
+    )
+
+    assert page.context["attempts"] == 1
+    html = page.content.decode()
+    assert "Regrade the 1 attempt that showed this question" in html
+    assert f'value="{single.choices.get(text="A judge").pk}"' in html
+    assert (response.status_code, response["Location"]) == (302, f"/assessments/{published.pk}/questions/")
+    assert _messages(client.get(response["Location"])) == [
+        "The answer key is saved. 1 attempt that showed the question was regraded. 1 result changed."
+    ]
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.is_passed) == (Decimal("100.00"), True)
+    single.refresh_from_db()
+    assert single.explanation == "Corrected."
+    assert list(single.choices.filter(is_correct=True)) == [neighbour]
+    assert AuditEntry.objects.filter(action="assessment.regraded").count() == 1
+
+
+def test_correcting_the_key_without_regrade_keeps_past_scores(client, people, published):
+    attempt, single, neighbour = _attempt_with_wrong_single(people, published)
+    client.force_login(people.trainer_north)
+
+    response = client.post(
+        f"/assessments/{published.pk}/questions/{single.pk}/",
+        {"choices": str(neighbour.pk), "points": "2"},
+        follow=True,
+    )
+
+    assert _messages(response) == ["The answer key is saved. Past attempts keep their results."]
+    attempt.refresh_from_db()
+    assert attempt.score == Decimal("75.00")
+    single.refresh_from_db()
+    assert single.points == Decimal("2.00")
+    assert list(single.choices.filter(is_correct=True)) == [neighbour]
+
+
+@pytest.mark.parametrize(
+    ("kind", "posted", "stored"),
+    [
+        (
+            "numeric",
+            {"numeric_answer": "72", "numeric_tolerance": "1.5", "points": "2"},
+            (Decimal("72.0000"), Decimal("1.5000"), [], Decimal("2.00")),
+        ),
+        (
+            "short_text",
+            {"accepted_answers": "proportionality\nproportionate force", "points": "1"},
+            (None, Decimal("0.0000"), ["proportionality", "proportionate force"], Decimal("1.00")),
+        ),
+    ],
+)
+def test_correcting_a_numeric_or_short_text_key(client, people, assessment, kind, posted, stored):
+    question = assessment.questions[kind]
+    client.force_login(people.trainer_north)
+
+    page = client.get(f"/assessments/{assessment.pk}/questions/{question.pk}/")
+    response = client.post(f"/assessments/{assessment.pk}/questions/{question.pk}/", posted)
+
+    assert "regrade" not in page.context["form"].fields  # nobody has taken it yet
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.numeric_answer, question.numeric_tolerance, question.accepted_answers, question.points) == stored
+
+
+def test_a_correction_leaving_no_correct_choice_is_refused(client, people, assessment):
+    multiple = assessment.questions["multiple"]
+    client.force_login(people.trainer_north)
+    before = _state(assessment)
+
+    response = client.post(f"/assessments/{assessment.pk}/questions/{multiple.pk}/", {"points": "1"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"choices": ["No choice is marked correct."]}
+    assert _state(assessment) == before
+
+
+def test_a_question_of_another_bank_is_not_found(client, people, assessment, course):
+    other = services.assessment_create(course=course, title="Quiz", actor=people.trainer_north)
+    question = assessment.questions["single"]
+    client.force_login(people.trainer_north)
+    before = _state(assessment)
+
+    pages = [
+        client.get(f"/assessments/{other.pk}/questions/{question.pk}/"),
+        client.post(f"/assessments/{other.pk}/questions/{question.pk}/archive/"),
+    ]
+
+    assert [page.status_code for page in pages] == [404, 404]
+    assert _state(assessment) == before
+
+
+def test_author_archives_a_question(client, people, assessment):
+    single = assessment.questions["single"]
+    client.force_login(people.trainer_north)
+
+    response = client.post(f"/assessments/{assessment.pk}/questions/{single.pk}/archive/", follow=True)
+
+    assert _messages(response) == ["The question is archived: new attempts no longer draw it."]
+    single.refresh_from_db()
+    assert single.is_archived is True
+    assert client.get(f"/assessments/{assessment.pk}/questions/{single.pk}/archive/").status_code == 405
+
+
+def test_author_sets_replaces_and_removes_a_pool(client, people, assessment):
+    client.force_login(people.trainer_north)
+    url = f"/assessments/{assessment.pk}/pools/"
+
+    created = client.post(url, {"tag": "HR", "count": "3"}, follow=True)
+    replaced = client.post(url, {"tag": " HR ", "count": "2"}, follow=True)
+
+    assert _messages(created) == ["Each new attempt draws 3 questions tagged HR."]
+    assert _messages(replaced) == ["Each new attempt draws 2 questions tagged HR."]
+    pool = Pool.objects.get(assessment=assessment)
+    assert (pool.tag, pool.count) == ("HR", 2)
+    assert [(row["pool"].tag, row["pool"].count, row["live"]) for row in replaced.context["rows"]] == [("HR", 2, 4)]
+    assert replaced.context["tags"] == [{"tag": "HR", "count": 4}]
+    assert f'action="/assessments/{assessment.pk}/pools/{pool.pk}/delete/"' in replaced.content.decode()
+
+    removed = client.post(f"/assessments/{assessment.pk}/pools/{pool.pk}/delete/", follow=True)
+
+    assert _messages(removed) == ["The pool of HR is removed."]
+    assert not Pool.objects.filter(assessment=assessment).exists()
+    assert AuditEntry.objects.filter(action="pool.delete").get().before == {"tag": "HR", "count": 2}
+
+
+@pytest.mark.parametrize(
+    ("posted", "errors"),
+    [
+        ({"tag": "HR", "count": "5"}, {"count": ["Only 4 live question(s) of the bank have the tag 'HR'."]}),
+        ({"tag": "HR", "count": "0"}, {"count": ["Draw at least one question."]}),
+        ({"tag": "unknown", "count": "1"}, {"count": ["Only 0 live question(s) of the bank have the tag 'unknown'."]}),
+        ({"tag": "", "count": "1"}, {"tag": ["This field is required."]}),
+    ],
+)
+def test_a_pool_the_bank_cannot_fill_shows_the_service_error_on_its_field(client, people, assessment, posted, errors):
+    client.force_login(people.trainer_north)
+    before = _state(assessment)
+
+    response = client.post(f"/assessments/{assessment.pk}/pools/", posted)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
+    assert _state(assessment) == before
+
+
+def test_a_pool_of_another_assessment_is_not_removed(client, people, assessment, course):
+    other = services.assessment_create(course=course, title="Quiz", actor=people.trainer_north, bank=assessment.bank)
+    pool = services.pool_set(assessment=other, tag="HR", count=1, actor=people.trainer_north)
+    client.force_login(people.trainer_north)
+
+    response = client.post(f"/assessments/{assessment.pk}/pools/{pool.pk}/delete/")
+
+    assert response.status_code == 404
+    assert Pool.objects.filter(pk=pool.pk).exists()
+
+
+def test_assessment_page_links_editors_to_questions_and_pools(client, people, published):
+    links = (f'href="/assessments/{published.pk}/questions/"', f'href="/assessments/{published.pk}/pools/"')
+    client.force_login(people.admin)
+    admin_page = client.get(f"/assessments/{published.pk}/").content.decode()
+    client.force_login(people.trainee)
+    trainee_page = client.get(f"/assessments/{published.pk}/").content.decode()
+    client.force_login(people.trainer_south)
+    other_trainer_page = client.get(f"/assessments/{published.pk}/").content.decode()
+
+    assert [link in admin_page for link in links] == [True, True]
+    assert [link in trainee_page for link in links] == [False, False]
+    assert [link in other_trainer_page for link in links] == [False, False]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (None, 302),
+        ("trainee", 403),  # enrolled: sees the assessment, may not edit it
+        ("other_trainee", 404),  # not enrolled: does not see it
+        ("trainer_south", 403),  # trainers see every course; only its authors edit it
+        ("leader", 403),
+        ("trainer_north", 200),  # the course's author
+        ("admin", 200),
+    ],
+)
+def test_who_may_use_the_question_and_pool_pages(client, people, published, who, expected):
+    if who is not None:
+        client.force_login(getattr(people, who))
+    single = published.questions["single"]
+    judge = single.choices.get(text="A judge")
+    pool = Pool.objects.create(assessment=published, tag="HR", count=1)
+    base = f"/assessments/{published.pk}"
+    before = _state(published)
+
+    pages = [
+        client.get(f"{base}/questions/"),
+        client.get(f"{base}/questions/new/"),
+        client.get(f"{base}/questions/{single.pk}/"),
+        client.get(f"{base}/pools/"),
+    ]
+    writes = [
+        client.post(f"{base}/questions/new/", {**ROWS, "kind": "essay", "text": "Why?", "points": "1"}),
+        client.post(f"{base}/questions/{single.pk}/", {"choices": str(judge.pk), "points": "3"}),
+        client.post(f"{base}/pools/", {"tag": "HR", "count": "2"}),
+        client.post(f"{base}/pools/{pool.pk}/delete/"),
+        client.post(f"{base}/questions/{single.pk}/archive/"),
+    ]
+
+    assert [page.status_code for page in pages] == [expected] * 4
+    if expected == 200:
+        assert [write.status_code for write in writes] == [302] * 5
+        single.refresh_from_db()
+        assert (single.points, single.is_archived) == (Decimal("3.00"), True)
+        assert not Pool.objects.filter(assessment=published).exists()  # set to 2, then removed
+        assert Question.objects.filter(bank=published.bank, text="Why?").exists()
+    else:
+        assert [write.status_code for write in writes] == [expected] * 5
+        assert _state(published) == before
+    if expected == 302:
+        assert pages[0]["Location"] == LOGIN + f"{base}/questions/"
