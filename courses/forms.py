@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import selectors
-from courses.models import COMPETENCY_CODES, Course, Lesson, validate_practicals
+from courses.models import COMPETENCY_CODES, COMPETENCY_NAMES, Course, Lesson, validate_practicals
 from organisations.models import Officer, Organisation, Unit, User
 
 # Enrolling a unit or named officers (trainers) ------------------------------------------
@@ -110,25 +110,6 @@ class OfficerEnrolmentForm(forms.Form):
 # Authoring (course authors) -------------------------------------------------------------
 # Plain forms: the views hand ``cleaned_data`` to the services, which validate the model
 # and own every write.
-
-# The competency catalogue of ../shared/DOMAIN.md, named for people (the codes live in
-# ``courses.models.COMPETENCY_CODES``).
-COMPETENCY_NAMES = {
-    "COP": _("Community-oriented policing"),
-    "ILP": _("Intelligence-led policing"),
-    "INV": _("Criminal investigation"),
-    "POP": _("Public order and public safety"),
-    "HR": _("Human rights in policing"),
-    "SGBV": _("Sexual and gender-based violence"),
-    "CP": _("Child protection"),
-    "POC": _("Protection of civilians"),
-    "CD": _("Conduct and discipline"),
-    "CMD": _("Command and control"),
-    "ADM": _("Police administration"),
-    "TOT": _("Training of trainers, mentoring and advising"),
-    "TOC": _("Countering transnational organised crime"),
-    "BM": _("Border management"),
-}
 
 
 def _competency_field() -> forms.MultipleChoiceField:

@@ -34,6 +34,24 @@ COMPETENCY_CODES = (
     "BM",
 )
 
+# The same catalogue named for people (forms, certificates); translated when shown.
+COMPETENCY_NAMES = {
+    "COP": _("Community-oriented policing"),
+    "ILP": _("Intelligence-led policing"),
+    "INV": _("Criminal investigation"),
+    "POP": _("Public order and public safety"),
+    "HR": _("Human rights in policing"),
+    "SGBV": _("Sexual and gender-based violence"),
+    "CP": _("Child protection"),
+    "POC": _("Protection of civilians"),
+    "CD": _("Conduct and discipline"),
+    "CMD": _("Command and control"),
+    "ADM": _("Police administration"),
+    "TOT": _("Training of trainers, mentoring and advising"),
+    "TOC": _("Countering transnational organised crime"),
+    "BM": _("Border management"),
+}
+
 
 def validate_competencies(value) -> None:
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value):

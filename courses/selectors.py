@@ -197,6 +197,23 @@ class Requirement:
     link: str = ""  # where the trainee goes to meet it (a path on this site), if anywhere
 
 
+@dataclass(frozen=True)
+class StaffLink:
+    """A page of a later app about a course, offered to the staff who see its report."""
+
+    label: str
+    url: str
+
+
+def course_staff_links(*, user: User, course: Course) -> list[StaffLink]:
+    """Links from ``settings.COURSE_STAFF_LINKS`` providers (dotted paths to callables taking
+    ``user`` and ``course``), so later apps add pages here without courses importing them."""
+    links: list[StaffLink] = []
+    for path in settings.COURSE_STAFF_LINKS:
+        links.extend(import_string(path)(user=user, course=course))
+    return links
+
+
 def completion_requirements(enrollment: Enrollment) -> list[Requirement]:
     """Every requirement of the enrolment's release, met or not, in the providers' order.
 

@@ -103,7 +103,13 @@ def course_report(request, pk: int):
         return _report_csv(course, report)
     total = report.total
     sex_rows = [(gettext("Women"), total.women), (gettext("Men"), total.men), (gettext("Total"), total.everyone)]
-    context = {"course": course, "unit": unit, "report": report, "sex_rows": sex_rows}
+    context = {
+        "course": course,
+        "unit": unit,
+        "report": report,
+        "sex_rows": sex_rows,
+        "staff_links": selectors.course_staff_links(user=request.user, course=course),
+    }
     return render(request, "courses/reports/report.html", context)
 
 

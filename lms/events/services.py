@@ -31,11 +31,15 @@ def handlers_for(name: str) -> list[str]:
     return list(settings.LMS_EVENT_HANDLERS.get(name, []))
 
 
-def events_record(*, name: str, payloads: Iterable[dict]) -> list[Event]:
+def events_record(
+    *, name: str, payloads: Iterable[dict], dispatch_batch_size: int = DISPATCH_BATCH_SIZE
+) -> list[Event]:
     """Write events and their deliveries inside the caller's transaction.
 
     Precondition: called inside ``transaction.atomic`` together with the change the events
-    describe, so that both commit or neither does. Dispatch to the broker happens on commit.
+    describe, so that both commit or neither does. Dispatch to the broker happens on commit,
+    ``dispatch_batch_size`` deliveries per task message: 1 spreads heavy handlers (a bulk
+    run's chunks) over every worker.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Record events inside the transaction of the change they describe.")
@@ -46,7 +50,9 @@ def events_record(*, name: str, payloads: Iterable[dict]) -> list[Event]:
         deliveries = Delivery.objects.bulk_create(
             Delivery(event=event, handler=handler, next_attempt_at=now) for event in events for handler in handlers
         )
-        transaction.on_commit(partial(deliveries_dispatch, delivery_ids=[d.pk for d in deliveries]))
+        transaction.on_commit(
+            partial(deliveries_dispatch, delivery_ids=[d.pk for d in deliveries], batch_size=dispatch_batch_size)
+        )
     return events
 
 
@@ -54,14 +60,14 @@ def event_record(*, name: str, payload: dict) -> Event:
     return events_record(name=name, payloads=[payload])[0]
 
 
-def deliveries_dispatch(*, delivery_ids: list[int]) -> int:
+def deliveries_dispatch(*, delivery_ids: list[int], batch_size: int = DISPATCH_BATCH_SIZE) -> int:
     """Hand deliveries to the broker; stops quietly at the first failure (the sweep resends).
 
     Returns how many were handed over.
     """
     sent: list[int] = []
-    for start in range(0, len(delivery_ids), DISPATCH_BATCH_SIZE):
-        batch = delivery_ids[start : start + DISPATCH_BATCH_SIZE]
+    for start in range(0, len(delivery_ids), batch_size):
+        batch = delivery_ids[start : start + batch_size]
         try:
             celery_app.send_task(DELIVER_TASK, args=(batch,), retry=False)
         except Exception as error:  # broker down or unreachable: the sweep will resend

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "organisations",
     "courses",
     "assessments",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -148,7 +149,11 @@ API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 7 * 24))
 ACTIVATION_CODE_TTL = timedelta(days=env_int("ACTIVATION_CODE_TTL_DAYS", 30))
 ROSTER_IMPORT_MAX_BYTES = env_int("ROSTER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DEMO_SEED_ALLOWED = True
-DEMO_SEED_STEPS = ["courses.demo.courses_seed", "assessments.demo.assessments_seed"]
+DEMO_SEED_STEPS = [
+    "courses.demo.courses_seed",
+    "assessments.demo.assessments_seed",
+    "certificates.demo.certificates_seed",
+]
 
 # Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -221,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "courses.models.Enrollment.Status",
         "SessionStatusEnum": "courses.models.TrainingSession.Status",
         "AttendanceEnum": "courses.models.SessionRegistration.Attendance",
+        "CertificateStatusEnum": "certificates.models.Certificate.Status",
     },
 }
 
@@ -277,6 +283,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Notifications: remind officers of enrolment deadlines within DEADLINE_REMINDER_DAYS.
     "deadline-reminders": {"task": "courses.deadline_reminders", "schedule": crontab(hour=6, minute=0)},
+    # Certificates: mark expired ones (an event each), then remind holders of refreshers due.
+    "certificates-expire": {"task": "certificates.expire", "schedule": crontab(hour=0, minute=20)},
+    "certificates-refresher-reminders": {
+        "task": "certificates.refresher_reminders",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
 
 # Domain events: event name -> dotted paths of handler functions. A handler takes the
@@ -284,7 +296,15 @@ CELERY_BEAT_SCHEDULE = {
 # here, so no lower app imports a higher one.
 LMS_EVENT_HANDLERS: dict[str, list[str]] = {
     "notification.created": ["lms.notifications.handlers.notification_email"],
+    "course.completed": ["certificates.handlers.certificate_issue_on_completion"],
+    # Certificates: one chunk of a bulk issue run (certificates/runs.py), spread over workers.
+    "certificate.run_chunk": ["certificates.handlers.issue_run_chunk"],
 }
+# Certificates: holders are reminded this many days before a certificate expires.
+CERTIFICATE_REFRESHER_NOTICE_DAYS = env_int("CERTIFICATE_REFRESHER_NOTICE_DAYS", 60)
+# Certificates: public verification checks per client address (page, PDF upload and API
+# share the budget), as comma-separated "<checks>/<second|minute|hour|day>".
+CERTIFICATE_VERIFY_RATE = env_str("CERTIFICATE_VERIFY_RATE", "60/minute,600/day")
 # The completion rule of a course: every requirement these providers report must be met
 # (see ``courses.selectors.completion_requirements``; later apps append their own).
 COURSE_COMPLETION_REQUIREMENTS = [
@@ -293,6 +313,8 @@ COURSE_COMPLETION_REQUIREMENTS = [
     "courses.selectors.practicals_requirement",
     "assessments.selectors.assessments_requirement",
 ]
+# Pages of later apps linked from a course's report for staff (see ``courses.selectors.course_staff_links``).
+COURSE_STAFF_LINKS = ["certificates.selectors.course_staff_links"]
 # E-mail a copy of each notification to people with an address (to var/mail/ unless EMAIL_HOST is set).
 NOTIFICATIONS_EMAIL = env_bool("NOTIFICATIONS_EMAIL", True)
 

@@ -1,0 +1,1 @@
+"""The certificates API (``/api/v1/``), one module per audience (see certificates/api_urls.py)."""

@@ -1,0 +1,1 @@
+"""Pages of the certificates app, one module per audience (see certificates/urls.py)."""

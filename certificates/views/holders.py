@@ -1,0 +1,224 @@
+"""Pages for holders and the staff who look after their certificates.
+
+Who sees what is ``selectors.certificate_list``: the holder; trainers and leaders with the
+holder in scope; the course's authors; admins. A certificate outside it is a 404.
+Revocation and reissue are for those ``services.certificate_can_manage`` allows (403 for
+someone who sees the certificate but may not manage it).
+"""
+
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from certificates import selectors, services
+from certificates.models import Certificate
+from certificates.pdf import verification_url
+from certificates.transcript import transcript_pdf, transcript_rows
+from courses import selectors as course_selectors
+from lms.spreadsheet import csv_cell
+from organisations.selectors import unit_list, user_roles
+
+CERTIFICATES_PER_PAGE = 50
+INDENT = "\u00a0\u00a0"  # no-break spaces, which a <select> keeps
+MANAGEABLE = (Certificate.Status.VALID, Certificate.Status.EXPIRED)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to whoever verifies the certificate and kept in the audit log."),
+    )
+
+
+class CertificateFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Certificate.Status.choices]
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), required=False, queryset=None, empty_label=_("All units"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        unit_field.queryset = unit_list(user=user)
+        # Indented by depth so that the tree reads in a plain <select>.
+        unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
+
+
+def _visible(request, code: str) -> Certificate:
+    certificate = selectors.certificate_get(user=request.user, code=code)
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
+@login_required
+@require_GET
+def my_certificates(request):
+    """The signed-in person's own certificates, newest first (anyone signed in: none without an officer record)."""
+    certificates = selectors.certificate_list(user=request.user).filter(officer__user=request.user)
+    return render(request, "certificates/my_certificates.html", {"certificates": certificates})
+
+
+def _detail(request, certificate: Certificate, *, revoke_form=None, reissue_form=None, status: int = 200):
+    can_manage = services.certificate_can_manage(user=request.user, certificate=certificate)
+    context = {
+        "certificate": certificate,
+        "verify_url": verification_url(certificate.code),
+        "is_holder": certificate.officer.user_id == request.user.pk,
+        "replaced_by": Certificate.objects.filter(replaces=certificate).only("code").first(),
+        "can_manage": can_manage and certificate.status in MANAGEABLE,
+        "revoke_form": revoke_form or ReasonForm(prefix="revoke"),
+        "reissue_form": reissue_form or ReasonForm(prefix="reissue"),
+    }
+    return render(request, "certificates/certificate_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def certificate_detail(request, code: str):
+    """The holder, admins, the course's authors and trainers or leaders with the holder in scope."""
+    return _detail(request, _visible(request, code))
+
+
+def _managed(request, code: str) -> Certificate:
+    certificate = _visible(request, code)
+    if not services.certificate_can_manage(user=request.user, certificate=certificate):
+        raise PermissionDenied
+    return certificate
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, code: str):
+    """Revoke with a reason (course authors, trainers with the holder in scope, admins)."""
+    certificate = _managed(request, code)
+    form = ReasonForm(request.POST, prefix="revoke")
+    if form.is_valid():
+        try:
+            services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, gettext("The certificate is revoked. Verification now shows it as revoked."))
+        return redirect("certificate-detail", code=certificate.code)
+    return _detail(request, certificate, revoke_form=form, status=400)
+
+
+@login_required
+@require_POST
+def certificate_reissue(request, code: str):
+    """Issue a new certificate from today's records; the old one is superseded (same people as revocation)."""
+    certificate = _managed(request, code)
+    form = ReasonForm(request.POST, prefix="reissue")
+    if form.is_valid():
+        try:
+            new = services.certificate_reissue(
+                certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("certificate-detail", code=certificate.code)
+        messages.success(
+            request,
+            gettext("A new certificate %(code)s is issued; %(old)s is superseded.")
+            % {"code": new.code, "old": certificate.code},
+        )
+        return redirect("certificate-detail", code=new.code)
+    return _detail(request, certificate, reissue_form=form, status=400)
+
+
+@login_required
+@require_GET
+def course_certificates(request, pk: int):
+    """A course's certificates within the viewer's scope: trainers and leaders (holders in
+    their scope), the course's authors (all of it), admins. ``?status=`` and ``?unit=``
+    (a unit of the viewer's scope: 404 otherwise) filter; ``?format=csv`` downloads them."""
+    course = course_selectors.course_get(user=request.user, course_id=pk)
+    if course is None:
+        raise Http404
+    is_staff = user_roles(request.user).has(*course_selectors.STAFF_ROLES)
+    if not is_staff and not course_selectors.course_is_editable(user=request.user, course=course):
+        raise PermissionDenied
+    form = CertificateFilterForm(request.GET or None, user=request.user)
+    filters = {}
+    if form.is_bound:
+        if not form.is_valid():
+            raise Http404
+        unit = form.cleaned_data["unit"]
+        filters = {"unit_id": unit.pk if unit else None, "status": form.cleaned_data["status"]}
+    certificates = selectors.certificates_filter(
+        selectors.certificate_list(user=request.user), course_id=course.pk, **filters
+    )
+    if request.GET.get("format") == "csv":
+        return _certificates_csv(course, certificates)
+    page = Paginator(certificates, CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    context = {"course": course, "form": form, "page": page, "query": query.urlencode()}
+    return render(request, "certificates/course_certificates.html", context)
+
+
+def _certificates_csv(course, certificates) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(course.code) or "course"}-certificates.csv"'
+    response.write("\ufeff")  # spreadsheets then read the file as UTF-8
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow(
+        [
+            gettext("Code"),
+            gettext("Serial number"),
+            gettext("Holder"),
+            gettext("Service number"),
+            gettext("Unit"),
+            gettext("Issued on"),
+            gettext("Expires on"),
+            gettext("Status"),
+            gettext("Reason"),
+        ]
+    )
+    for certificate in certificates.iterator(chunk_size=1000):
+        writer.writerow(
+            csv_cell(value)
+            for value in (
+                certificate.code,
+                certificate.serial,
+                certificate.holder_name,
+                certificate.holder_service_number,
+                certificate.officer.unit.name,
+                timezone.localdate(certificate.issued_at).isoformat(),
+                certificate.expires_on.isoformat() if certificate.expires_on else "",
+                certificate.get_status_display(),
+                certificate.status_reason,
+            )
+        )
+    return response
+
+
+@login_required
+@require_GET
+def transcript_download(request):
+    """The signed-in person's own transcript (404 without an officer record), in their language."""
+    officer = user_roles(request.user).officer
+    if officer is None:
+        raise Http404
+    language = translation.get_language()
+    pdf = transcript_pdf(officer=officer, rows=transcript_rows(officer=officer, language=language), language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"transcript-{slugify(officer.service_number) or officer.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,130 @@
+"""Pages for bulk runs: the form that starts one for a course, and the run's progress.
+
+Starting a run: the course's authors, trainers (for officers within their trainer scope)
+and admins; a course the user cannot see is a 404, one they see but may not issue is a 403.
+A run's page and its retry: the run's requester, the course's authors and admins (404 for
+anyone else). The progress page refreshes itself while the run is under way (a meta
+refresh inside ``noscript``, which the reader can turn off); with JavaScript,
+static/js/certificate-run.js polls the JSON endpoint instead.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certificates import runs
+from certificates.models import IssueRun
+from courses.models import Course, TrainingSession
+from courses.selectors import course_get
+
+REFRESH_SECONDS = 5
+FAILURES_SHOWN = 100
+RUNS_SHOWN = 10
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TrainingSession) -> str:
+        return f"{date_format(obj.date, 'SHORT_DATE_FORMAT')}, {obj.place}"
+
+
+class IssueRunForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to do"), choices=IssueRun.Kind.choices, initial=IssueRun.Kind.ISSUE)
+    session = SessionChoiceField(
+        label=_("Session"),
+        queryset=TrainingSession.objects.none(),
+        required=False,
+        empty_label=_("Everyone who completed the course"),
+        help_text=_("Only the officers registered for this session."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        required=False,
+        help_text=_("Required to reissue (for example, a corrected name); recorded on the old certificates."),
+    )
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = runs.issue_run_sessions(course=course)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == IssueRun.Kind.REISSUE and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", gettext("Give the reason for reissuing."))
+        return cleaned
+
+
+def _form_errors(form: forms.Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue_run_create(request, pk: int):
+    """The form that starts a run for the course, with the user's recent runs of it."""
+    course = course_get(user=request.user, course_id=pk)
+    if course is None:
+        raise Http404
+    if not runs.issue_run_can_create(user=request.user, course=course):
+        raise PermissionDenied
+    form = IssueRunForm(request.POST if request.method == "POST" else None, course=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = runs.issue_run_create(course=course, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            return redirect("certificate-run-detail", pk=run.pk)
+    recent = list(runs.issue_run_list(user=request.user, course=course)[:RUNS_SHOWN])
+    return render(request, "certificates/run_form.html", {"course": course, "form": form, "recent": recent})
+
+
+@login_required
+@require_GET
+def issue_run_detail(request, pk: int):
+    """The run's progress: a bar with its percentage, the counts, and the failures."""
+    run = runs.issue_run_get(user=request.user, run_id=pk)
+    if run is None:
+        raise Http404
+    progress = runs.issue_run_progress(run)
+    failures = list(runs.issue_run_failures(run)[:FAILURES_SHOWN]) if progress.failed else []
+    is_live = not progress.is_finished and request.GET.get("refresh") != "off"
+    context = {
+        "run": run,
+        "progress": progress,
+        "failures": failures,
+        "failures_hidden": progress.failed - len(failures),
+        "is_live": is_live,
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    return render(request, "certificates/run_detail.html", context)
+
+
+@login_required
+@require_POST
+def issue_run_retry(request, pk: int):
+    """Queue the run's failed items again."""
+    run = runs.issue_run_get(user=request.user, run_id=pk)
+    if run is None:
+        raise Http404
+    count = runs.issue_run_retry(run=run, actor=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext("%(count)d certificate queued again.", "%(count)d certificates queued again.", count)
+            % {"count": count},
+        )
+    else:
+        messages.info(request, gettext("Nothing failed: there is nothing to retry."))
+    return redirect("certificate-run-detail", pk=run.pk)
