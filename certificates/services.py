@@ -163,16 +163,19 @@ def _certificate_build(
 
 
 def _holder_notify(certificates: list[Certificate]) -> None:
+    """Tell each holder their certificate is ready: one batch of notices per course title
+    (a bulk chunk is one course), linking to "My certificates"."""
+    holders: dict[str, list] = {}
     for certificate in certificates:
-        user = certificate.officer.user
-        if user is None:
-            continue
+        if certificate.officer.user is not None:
+            holders.setdefault(certificate.course_title, []).append(certificate.officer.user)
+    for course_title, users in holders.items():
         notifications_send(
-            users=[user],
+            users=users,
             kind=ISSUED_EVENT,
             message=_("Your certificate for %(course)s is ready to download."),
-            params={"course": certificate.course_title},
-            link=reverse("certificate-detail", args=[certificate.code]),
+            params={"course": course_title},
+            link=reverse("my-certificates"),
         )
 
 

@@ -44,7 +44,8 @@ def test_completing_a_course_queues_the_certificate_and_the_delivery_issues_it(p
     assert issued.payload["certificate_id"] == certificate.pk
     assert issued.payload["code"] == certificate.code
     notice = Notification.objects.get(user=people.trainee, kind="certificate.issued")
-    assert notice.link == f"/certificates/{certificate.code}/"
+    assert notice.link == "/certificates/"
+    assert notice.message == "Your certificate for Human rights in policing is ready to download."
 
 
 def test_a_delivery_run_twice_or_a_repeated_issue_issues_nothing_more(completion):
