@@ -253,7 +253,7 @@ def certificate_can_manage(*, user: User, certificate: Certificate) -> bool:
 
 
 def _lock(certificate: Certificate) -> Certificate:
-    return Certificate.objects.select_for_update().select_related("officer__user").get(pk=certificate.pk)
+    return Certificate.objects.select_for_update(of=("self",)).select_related("officer__user").get(pk=certificate.pk)
 
 
 def _status_set(*, certificate: Certificate, status: str, actor: User | None, reason: str, now) -> dict:

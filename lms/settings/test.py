@@ -9,6 +9,7 @@ import tempfile
 
 from lms.settings.base import *  # noqa: F403
 from lms.settings.base import DATABASES, STATIC_ROOT, VAR_DIR
+from lms.settings.env import env_str
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,6 +29,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a worker process in an integration test sees it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif env_str("TEST_DATABASE_NAME", ""):
+    # Two test runs on one PostgreSQL server (a CI check beside a developer's run) need
+    # test databases of their own: Django drops its test database at the end.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "")}
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
