@@ -14,9 +14,11 @@ urlpatterns = [
     path("api/v1/", include("assessments.api_urls")),
     path("api/v1/", include("certificates.api_urls")),
     path("api/v1/", include("lms.notifications.api_urls")),
+    path("api/v1/", include("readiness.api_urls")),
     path("", include("organisations.urls")),
     path("", include("courses.urls")),
     path("", include("assessments.urls")),
     path("", include("certificates.urls")),
     path("", include("lms.notifications.urls")),
+    path("", include("readiness.urls")),
 ]

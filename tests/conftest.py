@@ -1,5 +1,9 @@
+from io import StringIO
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from organisations import services
@@ -69,3 +73,23 @@ def people(tree):
     p.admin = UserFactory(username="admin")
     services.role_grant(user=p.admin, role=Role.ADMIN, unit=None)
     return p
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The whole demo (every step of ``settings.DEMO_SEED_STEPS``), seeded once per test
+    module (it takes seconds) inside a transaction rolled back after the module."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", stdout=StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(seeded_once, db):
+    """Per test: the demo as seeded (a test's changes roll back with its savepoint)."""

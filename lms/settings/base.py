@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "courses",
     "assessments",
     "certificates",
+    "readiness",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,7 @@ DEMO_SEED_STEPS = [
     "courses.demo.courses_seed",
     "assessments.demo.assessments_seed",
     "certificates.demo.certificates_seed",
+    "readiness.demo.readiness_seed",
 ]
 
 # Languages -------------------------------------------------------------------------------
@@ -227,6 +229,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "courses.models.TrainingSession.Status",
         "AttendanceEnum": "courses.models.SessionRegistration.Attendance",
         "CertificateStatusEnum": "certificates.models.Certificate.Status",
+        "ReadinessStatusEnum": "readiness.models.UnitReadiness.Status",
+        "UnitTypeEnum": "organisations.models.Unit.Type",
     },
 }
 
@@ -285,6 +289,9 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "courses.deadline_reminders", "schedule": crontab(hour=6, minute=0)},
     # Certificates: mark expired ones (an event each), then remind holders of refreshers due.
     "certificates-expire": {"task": "certificates.expire", "schedule": crontab(hour=0, minute=20)},
+    # Readiness: nightly full reconciliation, then the day's snapshots (also on demand).
+    "readiness-sync-full": {"task": "readiness.sync_full", "schedule": crontab(hour=1, minute=0)},
+    "readiness-sync-dirty": {"task": "readiness.sync_dirty", "schedule": timedelta(minutes=1)},
     "certificates-refresher-reminders": {
         "task": "certificates.refresher_reminders",
         "schedule": crontab(hour=6, minute=10),
@@ -299,6 +306,27 @@ LMS_EVENT_HANDLERS: dict[str, list[str]] = {
     "course.completed": ["certificates.handlers.certificate_issue_on_completion"],
     # Certificates: one chunk of a bulk issue run (certificates/runs.py), spread over workers.
     "certificate.run_chunk": ["certificates.handlers.issue_run_chunk"],
+    # Readiness: recompute the units an event touched (and their ancestors).
+    **{
+        name: ["readiness.handlers.readiness_update"]
+        for name in (
+            "certificate.issued",
+            "certificate.revoked",
+            "certificate.superseded",
+            "certificate.expired",
+            "officer.joined",
+            "officer.left",
+            "officer.transferred",
+            "officer.vetting_changed",
+            "officer.command_changed",
+        )
+    },
+    "readiness.profile_changed": ["readiness.handlers.readiness_reconcile"],
+    # Readiness: a joint assessment or handover decision recorded for a unit.
+    "readiness.unit_changed": ["readiness.handlers.readiness_update"],
+    # Readiness: an admin's on-demand reconciliation (API), and each webhook's daily snapshots.
+    "readiness.sync_requested": ["readiness.handlers.readiness_reconcile"],
+    "readiness.webhook": ["readiness.webhooks.webhook_deliver"],
 }
 # Certificates: holders are reminded this many days before a certificate expires.
 CERTIFICATE_REFRESHER_NOTICE_DAYS = env_int("CERTIFICATE_REFRESHER_NOTICE_DAYS", 60)

@@ -3,9 +3,7 @@ realistic bank, a paired pre-test, and graded attempts by other officers; seeded
 
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Avg
 
 from assessments import services
@@ -16,26 +14,6 @@ from lms.audit.models import AuditEntry
 from organisations.models import User
 
 ENGLISH_CODES = ["BM-201", "COP-101", "HR-101", "SGBV-101", "TOC-201"]
-
-
-@pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
-    """The whole demo, seeded once for this module (it takes seconds) inside a transaction
-    that is rolled back afterwards; each test still runs in its own savepoint."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def seeded(seeded_once, db):
-    """Per test: the demo as seeded (changes a test makes are rolled back with it)."""
 
 
 def finals():

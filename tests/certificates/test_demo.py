@@ -2,32 +2,11 @@
 
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from certificates.models import Certificate, Signatory
 from courses.models import CourseCompletion
 from lms.events.models import Delivery
-
-
-@pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
-    """The whole demo, seeded once for this module inside a transaction rolled back afterwards."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def seeded(seeded_once, db):
-    """Per test: the demo as seeded."""
 
 
 def test_every_demo_completion_has_exactly_one_original_certificate(seeded):

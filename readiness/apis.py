@@ -1,0 +1,290 @@
+"""Readiness for mission data systems and dashboards: thin views over ``selectors``.
+
+Who: leaders (``Role.LEADERSHIP``, within their subtrees) and admins; trainers and trainees
+get 403 (see ``selectors``), anonymous callers 401, a unit outside the caller's scope 404.
+Everything is answered from the stored rows the syncs keep up to date: a unit never synced
+yet answers zeros, status "" and ``as_of`` null rather than being computed on read.
+"""
+
+import re
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lms.api import StandardPagination
+from organisations.models import Unit
+from organisations.selectors import user_roles
+from readiness import selectors, services
+from readiness.models import UnitReadiness
+from readiness.selectors import RollupLine, UnitReadinessDetail
+
+UNENCODED_OFFSET = re.compile(r"(T[\d:.]+) (\d{2}:?\d{2})$")
+STATUS_HELP = 'One of ready, progressing, not_ready; "" when the unit has no eligible officer (or no unit assessed).'
+
+
+class CanSeeReadiness(BasePermission):
+    """Leaders (granted, or commanders over their own unit) and admins."""
+
+    def has_permission(self, request, view) -> bool:
+        return selectors.readiness_can_see(request.user)
+
+
+class IsAdmin(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user_roles(user).is_admin)
+
+
+# Serializers (output; they describe the dictionaries the views shape) ---------------------
+
+
+@extend_schema_serializer(component_name="ReadinessUnit")
+class UnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=Unit.Type.choices)
+
+
+class ComponentsSerializer(serializers.Serializer):
+    """Each component 0-1 capped at its target (null when it cannot be computed); roll-ups
+    (areas, the nation) have none: their index is the weighted mean of their units'."""
+
+    training = serializers.FloatField(allow_null=True)
+    vetting = serializers.FloatField(allow_null=True)
+    women = serializers.FloatField(allow_null=True)
+    assessment = serializers.FloatField(allow_null=True)
+
+
+class GateSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text='"vetting", "women" or a competency code.')
+    met = serializers.BooleanField()
+
+
+class FreshnessSerializer(serializers.Serializer):
+    last_roster_import = serializers.DateTimeField(allow_null=True, help_text="Latest roster import of the service.")
+    vetting_unknown = serializers.IntegerField(help_text="Active officers whose vetting status is unknown.")
+    last_full_sync = serializers.DateTimeField(allow_null=True, help_text="Latest full reconciliation.")
+
+
+class CompetencyLineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    headcount = serializers.IntegerField(help_text="Eligible officers of the requirement's population.")
+    certified = serializers.IntegerField(help_text="Of them, holders of a valid certificate with the competency.")
+    coverage = serializers.FloatField(allow_null=True, help_text="certified / headcount; null when headcount is 0.")
+    target = serializers.FloatField(allow_null=True, help_text="Null where the unit type's profile sets none.")
+    met = serializers.BooleanField(allow_null=True, source="is_met")
+    is_gate = serializers.BooleanField()
+    headcount_women = serializers.IntegerField()
+    certified_women = serializers.IntegerField()
+    headcount_men = serializers.IntegerField()
+    certified_men = serializers.IntegerField()
+
+
+class UnitReadinessSerializer(serializers.Serializer):
+    unit = UnitSerializer()
+    index = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=UnitReadiness.Status.choices, allow_blank=True, help_text=STATUS_HELP)
+    as_of = serializers.DateTimeField(allow_null=True, help_text="When these figures were last computed.")
+    components = ComponentsSerializer()
+    gates = GateSerializer(many=True)
+    eligible = serializers.IntegerField()
+    eligible_women = serializers.IntegerField()
+    units_ready = serializers.IntegerField()
+    units_assessed = serializers.IntegerField()
+    handed_over_on = serializers.DateField(allow_null=True)
+    freshness = FreshnessSerializer()
+    competencies = CompetencyLineSerializer(many=True)
+
+
+class RollupSerializer(serializers.Serializer):
+    unit = UnitSerializer()
+    parent = serializers.IntegerField(allow_null=True)
+    level = serializers.CharField(help_text='The area level ("Region", "District") or the unit type.')
+    index = serializers.FloatField(allow_null=True, help_text="Weighted by eligible headcount over assessed units.")
+    status = serializers.ChoiceField(choices=UnitReadiness.Status.choices, allow_blank=True, help_text=STATUS_HELP)
+    units_ready = serializers.IntegerField()
+    units_assessed = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    eligible_women = serializers.IntegerField()
+    vetting_unknown = serializers.IntegerField()
+    handed_over_on = serializers.DateField(allow_null=True)
+    as_of = serializers.DateTimeField(allow_null=True)
+
+
+class SummarySerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(allow_null=True, help_text="When the newest figure shown was computed.")
+    last_roster_import = serializers.DateTimeField(allow_null=True)
+    last_full_sync = serializers.DateTimeField(allow_null=True)
+    nation = RollupSerializer(allow_null=True, help_text="Null when the national headquarters is outside the scope.")
+    areas = RollupSerializer(many=True)
+
+
+@extend_schema_serializer(component_name="ReadinessSnapshot")
+class SnapshotSerializer(serializers.Serializer):
+    """One unit's readiness on one day, as the feed and the webhook send it."""
+
+    unit = serializers.IntegerField(source="unit_id")
+    unit_code = serializers.CharField(source="unit.code")
+    taken_on = serializers.DateField()
+    index = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=UnitReadiness.Status.choices, allow_blank=True, help_text=STATUS_HELP)
+    eligible = serializers.IntegerField()
+    eligible_women = serializers.IntegerField()
+    coverage = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="Competency code -> [certified, headcount].",
+    )
+    components = ComponentsSerializer()
+    recorded_at = serializers.DateTimeField()
+
+
+class SyncQueuedSerializer(serializers.Serializer):
+    queued = serializers.BooleanField()
+
+
+def _unit(unit: Unit) -> dict:
+    return {"id": unit.pk, "code": unit.code, "name": unit.name, "type": unit.unit_type}
+
+
+def _components(readiness: UnitReadiness) -> dict:
+    return {
+        "training": readiness.training_score,
+        "vetting": readiness.vetting_score,
+        "women": readiness.women_score,
+        "assessment": readiness.assessment_score,
+    }
+
+
+def _detail(detail: UnitReadinessDetail) -> dict:
+    readiness = detail.readiness
+    return {
+        "unit": _unit(detail.unit),
+        "index": readiness.index,
+        "status": readiness.status,
+        "as_of": readiness.computed_at,
+        "components": _components(readiness),
+        "gates": readiness.gates,
+        "eligible": readiness.eligible,
+        "eligible_women": readiness.eligible_women,
+        "units_ready": readiness.units_ready,
+        "units_assessed": readiness.units_assessed,
+        "handed_over_on": detail.handed_over_on,
+        "freshness": {
+            "last_roster_import": detail.last_roster_import,
+            "vetting_unknown": readiness.vetting_unknown,
+            "last_full_sync": detail.last_full_sync,
+        },
+        "competencies": detail.competencies,
+    }
+
+
+def _rollup(line: RollupLine) -> dict:
+    readiness = line.readiness
+    return {
+        "unit": _unit(line.unit),
+        "parent": line.unit.parent_id,
+        "level": line.unit.level_name,
+        "index": readiness.index,
+        "status": readiness.status,
+        "units_ready": readiness.units_ready,
+        "units_assessed": readiness.units_assessed,
+        "eligible": readiness.eligible,
+        "eligible_women": readiness.eligible_women,
+        "vetting_unknown": readiness.vetting_unknown,
+        "handed_over_on": line.handed_over_on,
+        "as_of": readiness.computed_at,
+    }
+
+
+# Views ------------------------------------------------------------------------------------
+
+
+class UnitReadinessApi(APIView):
+    """A unit's (or an area's) readiness: index, status, components, gates, freshness of
+    the records and every competency of the catalogue, in catalogue order."""
+
+    permission_classes = [IsAuthenticated, CanSeeReadiness]
+
+    @extend_schema(responses=UnitReadinessSerializer)
+    def get(self, request, pk: int):
+        unit = selectors.readiness_unit_get(user=request.user, unit_id=pk)
+        if unit is None:
+            raise Http404
+        return Response(UnitReadinessSerializer(_detail(selectors.unit_readiness_detail(unit))).data)
+
+
+class ReadinessSummaryApi(APIView):
+    """The nation's and each area's roll-up within the caller's scope (a leader of a region:
+    their region and the areas below it)."""
+
+    permission_classes = [IsAuthenticated, CanSeeReadiness]
+
+    @extend_schema(responses=SummarySerializer)
+    def get(self, request):
+        summary = selectors.readiness_summary(user=request.user)
+        return Response(
+            SummarySerializer(
+                {
+                    "as_of": summary.as_of,
+                    "last_roster_import": summary.last_roster_import,
+                    "last_full_sync": summary.last_full_sync,
+                    "nation": _rollup(summary.nation) if summary.nation else None,
+                    "areas": [_rollup(line) for line in summary.areas],
+                }
+            ).data
+        )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "since", str, description="ISO 8601 date and time: only snapshots recorded after it (exclusive)."
+        ),
+        OpenApiParameter("unit", int, description="Only this unit and the units below it (id)."),
+    ]
+)
+class SnapshotListApi(ListAPIView):
+    """The outbound feed: daily snapshots of the units in scope, oldest recorded first. A
+    client keeps the latest ``recorded_at`` it received and asks again with ``since``."""
+
+    permission_classes = [IsAuthenticated, CanSeeReadiness]
+    pagination_class = StandardPagination
+    serializer_class = SnapshotSerializer
+
+    class FilterSerializer(serializers.Serializer):
+        since = serializers.DateTimeField(required=False)
+        unit = serializers.IntegerField(required=False)
+
+    def get_queryset(self):
+        params = self.request.query_params.copy()
+        if "since" in params:
+            # An unencoded "+01:00" offset arrives as " 01:00": read it as meant.
+            params["since"] = UNENCODED_OFFSET.sub(r"\1+\2", params["since"])
+        filters = self.FilterSerializer(data=params)
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        unit = None
+        if "unit" in values:
+            unit = selectors.readiness_unit_get(user=self.request.user, unit_id=values["unit"])
+            if unit is None:
+                raise Http404
+        return selectors.snapshot_list(user=self.request.user, since=values.get("since"), unit=unit)
+
+
+class ReadinessSyncApi(APIView):
+    """Admins: queue a full reconciliation now (through the outbox: a broker outage delays
+    it, nothing is lost). Audited."""
+
+    permission_classes = [IsAuthenticated, IsAdmin]
+
+    @extend_schema(request=None, responses={202: SyncQueuedSerializer})
+    def post(self, request):
+        services.readiness_sync_request(actor=request.user)
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)

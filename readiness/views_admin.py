@@ -1,0 +1,278 @@
+"""Management pages of readiness: requirement profiles, joint assessments, handover
+decisions, and the handover briefing PDF.
+
+Who may:
+- requirement profiles: every leader and admin reads them (they say what "ready" means);
+  only admins and leaders of a whole service change them (``services.profiles_can_edit``),
+  anyone else gets 403 on a form;
+- a unit's joint assessments, handover decisions and briefing: leaders whose leadership
+  scope covers the unit, and admins; a unit out of scope is a 404, and anyone who is no
+  leader or admin (trainees, trainers) gets 403.
+
+Plain forms, POST then redirect; a service's ``ValidationError`` comes back as errors on
+the form's fields and nothing is written.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from courses.models import COMPETENCY_NAMES
+from organisations.models import Unit
+from organisations.selectors import unit_ancestors
+from readiness import selectors, services
+from readiness.briefing import briefing_data, briefing_pdf
+from readiness.forms import (
+    CRITERIA,
+    HandoverDecisionForm,
+    JointAssessmentForm,
+    ProfileCreateForm,
+    ProfileForm,
+    RequirementForm,
+    unit_type_choices,
+)
+from readiness.models import HandoverDecision, JointAssessment, Requirement, RequirementProfile
+
+ROUNDS_PER_PAGE = 20
+
+
+def _form_errors(form: forms.Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _require_reader(user) -> None:
+    if not selectors.readiness_can_see(user):
+        raise PermissionDenied
+
+
+def _require_profile_editor(user) -> None:
+    _require_reader(user)
+    if not services.profiles_can_edit(user=user):
+        raise PermissionDenied
+
+
+def _unit_or_404(request, unit_id: int) -> Unit:
+    """The unit if the user leads it (or is an admin): 403 for anyone else, 404 out of scope."""
+    _require_reader(request.user)
+    unit = selectors.readiness_unit_get(user=request.user, unit_id=unit_id)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+# Requirement profiles ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def profile_list(request):
+    """Every requirement profile: the default first, then one per unit type."""
+    _require_reader(request.user)
+    profiles = RequirementProfile.objects.select_related("updated_by").order_by("unit_type", "name")
+    type_labels = dict(Unit.Type.choices)
+    context = {
+        "profiles": [(profile, type_labels.get(profile.unit_type, profile.unit_type)) for profile in profiles],
+        "can_edit": services.profiles_can_edit(user=request.user),
+        "can_create": bool(unit_type_choices()),
+    }
+    return render(request, "readiness/manage/profile_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_create(request):
+    """Give a unit type a profile of its own (a copy of the default one to edit)."""
+    _require_profile_editor(request.user)
+    form = ProfileCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.profile_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, gettext("Profile created. Readiness is being recomputed."))
+            return redirect("readiness-profile", pk=profile.pk)
+    return render(request, "readiness/manage/profile_create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_detail(request, pk: int):
+    """A profile's settings and requirements; editors change the settings here."""
+    _require_reader(request.user)
+    profile = get_object_or_404(RequirementProfile.objects.select_related("updated_by"), pk=pk)
+    can_edit = services.profiles_can_edit(user=request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = None
+    if can_edit:
+        initial = {name: getattr(profile, name) for name in services.PROFILE_EDITABLE_FIELDS}
+        form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.profile_update(profile=profile, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, gettext("Profile saved. Readiness is being recomputed."))
+                return redirect("readiness-profile", pk=profile.pk)
+    requirements = [
+        (requirement, COMPETENCY_NAMES.get(requirement.competency_id, requirement.competency.name))
+        for requirement in profile.requirements.select_related("competency").order_by("competency__order")
+    ]
+    context = {
+        "profile": profile,
+        "unit_type_label": dict(Unit.Type.choices).get(profile.unit_type, profile.unit_type),
+        "requirements": requirements,
+        "form": form,
+        "can_edit": can_edit,
+        "settings": [
+            (RequirementProfile._meta.get_field(name).verbose_name, getattr(profile, name))
+            for name in services.PROFILE_EDITABLE_FIELDS
+            if name != "name"
+        ],
+    }
+    return render(request, "readiness/manage/profile_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requirement_edit(request, pk: int, code: str | None = None):
+    """Add a requirement to a profile (no ``code``) or change one."""
+    _require_profile_editor(request.user)
+    profile = get_object_or_404(RequirementProfile, pk=pk)
+    requirement = None
+    if code is not None:
+        requirement = get_object_or_404(
+            Requirement.objects.select_related("competency"), profile=profile, competency=code
+        )
+    initial = {}
+    if requirement is not None:
+        initial = {
+            name: getattr(requirement, name) for name in ("population", "position", "target", "is_gate", "weight")
+        }
+    form = RequirementForm(
+        request.POST if request.method == "POST" else None, profile=profile, requirement=requirement, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        competency = data.pop("competency", None) or requirement.competency
+        try:
+            services.requirement_set(profile=profile, competency=competency, actor=request.user, **data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, gettext("Requirement saved. Readiness is being recomputed."))
+            return redirect("readiness-profile", pk=profile.pk)
+    context = {
+        "profile": profile,
+        "requirement": requirement,
+        "competency_name": COMPETENCY_NAMES.get(code, requirement.competency.name) if requirement else "",
+        "form": form,
+    }
+    return render(request, "readiness/manage/requirement_form.html", context)
+
+
+@login_required
+@require_POST
+def requirement_delete(request, pk: int, code: str):
+    _require_profile_editor(request.user)
+    requirement = get_object_or_404(Requirement, profile_id=pk, competency=code)
+    try:
+        services.requirement_delete(requirement=requirement, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("Requirement removed. Readiness is being recomputed."))
+    return redirect("readiness-profile", pk=pk)
+
+
+# Joint assessments and handover decisions --------------------------------------------------
+
+
+def _unit_context(user, unit: Unit) -> dict:
+    """The unit and the ancestors the user may see (a region's leader does not see the nation)."""
+    roots = selectors.readiness_scope(user)
+    ancestors = [
+        ancestor
+        for ancestor in unit_ancestors(unit)
+        if roots is None or any(ancestor.path.startswith(root.path) for root in roots)
+    ]
+    return {"unit": unit, "ancestors": ancestors, "is_assessed": services.is_assessed(unit.unit_type)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def joint_assessments(request, pk: int):
+    """Record a round of the joint assessment of a unit; the rounds so far, newest first."""
+    unit = _unit_or_404(request, pk)
+    form = JointAssessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.joint_assessment_record(unit=unit, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, gettext("Assessment recorded. The unit's index is being updated."))
+            return redirect("readiness-assessments", pk=unit.pk)
+    rounds = Paginator(
+        JointAssessment.objects.filter(unit=unit).select_related("recorded_by").order_by("-assessed_on", "-pk"),
+        ROUNDS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    labels = dict(JointAssessment.Rating.choices)
+    criteria = [JointAssessment._meta.get_field(name).verbose_name for name in CRITERIA]
+    lines = [(entry, [labels[getattr(entry, name)] for name in CRITERIA]) for entry in rounds]
+    context = _unit_context(request.user, unit) | {"form": form, "page": rounds, "lines": lines, "criteria": criteria}
+    return render(request, "readiness/manage/assessments.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_decisions(request, pk: int):
+    """Record the handover decision for a unit or area; the decisions so far, newest first."""
+    unit = _unit_or_404(request, pk)
+    form = HandoverDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.handover_decision_record(unit=unit, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, gettext("Handover decision recorded."))
+            return redirect("readiness-handover", pk=unit.pk)
+    decisions = Paginator(
+        HandoverDecision.objects.filter(unit=unit).select_related("recorded_by").order_by("-decided_on", "-pk"),
+        ROUNDS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    context = _unit_context(request.user, unit) | {"form": form, "page": decisions}
+    return render(request, "readiness/manage/handover.html", context)
+
+
+# The handover briefing ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def briefing_download(request, pk: int):
+    """The unit's (or area's) handover briefing as an A4 PDF in the reader's language."""
+    unit = _unit_or_404(request, pk)
+    language = translation.get_language()
+    pdf = briefing_pdf(data=briefing_data(unit=unit), language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"handover-briefing-{slugify(unit.code) or unit.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
