@@ -79,7 +79,7 @@ class CompetencyLineSerializer(serializers.Serializer):
     certified = serializers.IntegerField(help_text="Of them, holders of a valid certificate with the competency.")
     coverage = serializers.FloatField(allow_null=True, help_text="certified / headcount; null when headcount is 0.")
     target = serializers.FloatField(allow_null=True, help_text="Null where the unit type's profile sets none.")
-    met = serializers.BooleanField(allow_null=True, source="is_met")
+    met = serializers.BooleanField(allow_null=True)
     is_gate = serializers.BooleanField()
     headcount_women = serializers.IntegerField()
     certified_women = serializers.IntegerField()
@@ -149,6 +149,14 @@ class SyncQueuedSerializer(serializers.Serializer):
     queued = serializers.BooleanField()
 
 
+_WHEN = serializers.DateTimeField()
+
+
+def _when(value):
+    """A date and time as the serializers write it (in the current time zone)."""
+    return None if value is None else _WHEN.to_representation(value)
+
+
 def _unit(unit: Unit) -> dict:
     return {"id": unit.pk, "code": unit.code, "name": unit.name, "type": unit.unit_type}
 
@@ -163,25 +171,44 @@ def _components(readiness: UnitReadiness) -> dict:
 
 
 def _detail(detail: UnitReadinessDetail) -> dict:
+    """The unit endpoint's answer, ready to render: built by hand rather than through
+    ``UnitReadinessSerializer`` (which documents it; a test holds the two equal), because
+    the serializers cost more than the whole of the rest of the request."""
     readiness = detail.readiness
     return {
         "unit": _unit(detail.unit),
         "index": readiness.index,
         "status": readiness.status,
-        "as_of": readiness.computed_at,
+        "as_of": _when(readiness.computed_at),
         "components": _components(readiness),
         "gates": readiness.gates,
         "eligible": readiness.eligible,
         "eligible_women": readiness.eligible_women,
         "units_ready": readiness.units_ready,
         "units_assessed": readiness.units_assessed,
-        "handed_over_on": detail.handed_over_on,
+        "handed_over_on": detail.handed_over_on and detail.handed_over_on.isoformat(),
         "freshness": {
-            "last_roster_import": detail.last_roster_import,
+            "last_roster_import": _when(detail.last_roster_import),
             "vetting_unknown": readiness.vetting_unknown,
-            "last_full_sync": detail.last_full_sync,
+            "last_full_sync": _when(detail.last_full_sync),
         },
-        "competencies": detail.competencies,
+        "competencies": [
+            {
+                "code": line.code,
+                "name": line.name,
+                "headcount": line.headcount,
+                "certified": line.certified,
+                "coverage": line.coverage,
+                "target": line.target,
+                "met": line.is_met,
+                "is_gate": line.is_gate,
+                "headcount_women": line.headcount_women,
+                "certified_women": line.certified_women,
+                "headcount_men": line.headcount_men,
+                "certified_men": line.certified_men,
+            }
+            for line in detail.competencies
+        ],
     }
 
 
@@ -214,10 +241,10 @@ class UnitReadinessApi(APIView):
 
     @extend_schema(responses=UnitReadinessSerializer)
     def get(self, request, pk: int):
-        unit = selectors.readiness_unit_get(user=request.user, unit_id=pk)
-        if unit is None:
+        detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
+        if detail is None:
             raise Http404
-        return Response(UnitReadinessSerializer(_detail(selectors.unit_readiness_detail(unit))).data)
+        return Response(_detail(detail))
 
 
 class ReadinessSummaryApi(APIView):

@@ -26,7 +26,7 @@ from lms.pdf import BOLD, draw_text, pdf_canvas, wrap_text
 from organisations.models import Unit
 from organisations.selectors import unit_ancestors
 from readiness.models import HandoverDecision, JointAssessment, Snapshot, UnitReadiness
-from readiness.selectors import CompetencyLine, UnitReadinessDetail, unit_readiness_detail
+from readiness.selectors import CompetencyLine, UnitReadinessDetail
 from readiness.services import is_assessed, profile_rules
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.28, 841.89  # A4 portrait, points
@@ -75,15 +75,16 @@ class Briefing:
         return self.detail.unit
 
 
-def briefing_data(*, unit: Unit) -> Briefing:
-    """Everything the briefing of ``unit`` shows, in a fixed number of queries.
+def briefing_data(*, detail: UnitReadinessDetail) -> Briefing:
+    """Everything the briefing of ``detail``'s unit shows, in a fixed number of queries.
 
-    Precondition: the caller checked that the reader may see the unit
-    (``readiness.selectors.readiness_unit_get``)."""
+    ``detail`` comes from ``readiness.selectors.readiness_unit_detail_get``, which checked
+    that the reader may see the unit."""
+    unit = detail.unit
     rules, default = profile_rules()
     since = timezone.localdate() - datetime.timedelta(days=TREND_DAYS)
     return Briefing(
-        detail=unit_readiness_detail(unit),
+        detail=detail,
         path=[ancestor.name for ancestor in unit_ancestors(unit)],
         threshold=rules.get(unit.unit_type, default).threshold,
         trend=list(

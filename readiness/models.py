@@ -134,7 +134,7 @@ class CompetencyMetric(models.Model):
     """Derived: one unit (its whole subtree) x one competency of the catalogue."""
 
     unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="competency_metrics")
-    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="metrics")
     headcount = models.PositiveIntegerField(default=0)
     certified = models.PositiveIntegerField(default=0)
     headcount_women = models.PositiveIntegerField(default=0)

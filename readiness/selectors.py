@@ -13,7 +13,7 @@ page or an API call costs a fixed number of queries whatever the size of the tre
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Max, Q, QuerySet, Sum, Value
+from django.db.models import F, FilteredRelation, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 
 from courses.models import COMPETENCY_NAMES
@@ -118,24 +118,34 @@ def stored_readiness(unit: Unit) -> UnitReadiness:
 
 def competency_lines(unit: Unit) -> list[CompetencyLine]:
     """Every competency of the catalogue in catalogue order, with the unit's stored metric
-    (zeros when none is stored yet). Two queries."""
-    metrics = {row.competency_id: row for row in CompetencyMetric.objects.filter(unit=unit)}
-    lines = []
-    for competency in Competency.objects.order_by("order", "code"):
-        row = metrics.get(competency.code) or CompetencyMetric(unit=unit, competency=competency)
-        lines.append(
-            CompetencyLine(
-                code=competency.code,
-                name=str(COMPETENCY_NAMES.get(competency.code, competency.name)),
-                headcount=row.headcount,
-                certified=row.certified,
-                headcount_women=row.headcount_women,
-                certified_women=row.certified_women,
-                target=None if row.target is None else float(row.target),
-                is_gate=row.is_gate,
-            )
+    (zeros when none is stored yet). One query (the catalogue left-joined to the metrics)."""
+    rows = (
+        Competency.objects.annotate(metric=FilteredRelation("metrics", condition=Q(metrics__unit_id=unit.pk)))
+        .order_by("order", "code")
+        .values_list(
+            "code",
+            "name",
+            "metric__headcount",
+            "metric__certified",
+            "metric__headcount_women",
+            "metric__certified_women",
+            "metric__target",
+            "metric__is_gate",
         )
-    return lines
+    )
+    return [
+        CompetencyLine(
+            code=code,
+            name=str(COMPETENCY_NAMES.get(code, name)),
+            headcount=headcount or 0,
+            certified=certified or 0,
+            headcount_women=headcount_women or 0,
+            certified_women=certified_women or 0,
+            target=None if target is None else float(target),
+            is_gate=bool(is_gate),
+        )
+        for code, name, headcount, certified, headcount_women, certified_women, target, is_gate in rows
+    ]
 
 
 def handed_over_on(unit_ids: list[int]) -> dict[int, datetime.date]:
@@ -156,24 +166,43 @@ def handed_over_on(unit_ids: list[int]) -> dict[int, datetime.date]:
     }
 
 
-def last_roster_import(service_id: int) -> datetime.datetime | None:
-    return RosterImport.objects.filter(service_id=service_id).aggregate(latest=Max("imported_at"))["latest"]
-
-
 def last_full_sync_of(service_id: int) -> datetime.datetime | None:
     return SyncState.objects.filter(service_id=service_id).values_list("last_full_at", flat=True).first()
 
 
-def unit_readiness_detail(unit: Unit) -> UnitReadinessDetail:
-    """Everything the unit endpoint and page show, in a fixed number of queries (five, after
-    ``readiness_unit_get``), whatever the number of competencies or units."""
+def readiness_unit_detail_get(*, user: User, unit_id: int) -> UnitReadinessDetail | None:
+    """Everything the unit endpoint and page show if the user may see the unit, else None.
+
+    Two queries after the user's roles, whatever the number of competencies or units: the
+    unit with its stored row, its latest handover decision and the freshness of the
+    records (subqueries of one statement), then the catalogue with the unit's metrics."""
+    decisions = HandoverDecision.objects.filter(unit=OuterRef("pk")).order_by("-decided_on", "-pk")
+    unit = (
+        readiness_units(user=user)
+        .select_related("service", "readiness")
+        .annotate(
+            handover_decision=Subquery(decisions.values("decision")[:1]),
+            handover_decided_on=Subquery(decisions.values("decided_on")[:1]),
+            roster_imported_at=Subquery(
+                RosterImport.objects.filter(service=OuterRef("service_id"))
+                .order_by("-imported_at")
+                .values("imported_at")[:1]
+            ),
+            full_synced_at=Subquery(SyncState.objects.filter(service=OuterRef("service_id")).values("last_full_at")),
+        )
+        .filter(pk=unit_id)
+        .first()
+    )
+    if unit is None:
+        return None
+    handed_over = unit.handover_decision == HandoverDecision.Decision.HANDED_OVER
     return UnitReadinessDetail(
         unit=unit,
         readiness=stored_readiness(unit),
         competencies=competency_lines(unit),
-        handed_over_on=handed_over_on([unit.pk]).get(unit.pk),
-        last_roster_import=last_roster_import(unit.service_id),
-        last_full_sync=last_full_sync_of(unit.service_id),
+        handed_over_on=unit.handover_decided_on if handed_over else None,
+        last_roster_import=unit.roster_imported_at,
+        last_full_sync=unit.full_synced_at,
     )
 
 

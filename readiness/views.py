@@ -418,10 +418,10 @@ def readiness_unit(request, pk: int):
     records, the trend and the projected date. ``?format=csv`` downloads the competencies,
     ``?format=csv&table=units`` the units below."""
     _require_reader(request.user)
-    unit = selectors.readiness_unit_get(user=request.user, unit_id=pk)
-    if unit is None:
+    detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
+    if detail is None:
         raise Http404
-    detail = selectors.unit_readiness_detail(unit)
+    unit = detail.unit
     children = selectors.readiness_children(unit)
     rows = selectors.unit_rows([unit, *children])
     row, child_rows = rows[0], rows[1:]

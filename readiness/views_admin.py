@@ -268,9 +268,13 @@ def handover_decisions(request, pk: int):
 @require_GET
 def briefing_download(request, pk: int):
     """The unit's (or area's) handover briefing as an A4 PDF in the reader's language."""
-    unit = _unit_or_404(request, pk)
+    _require_reader(request.user)
+    detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
+    if detail is None:
+        raise Http404
+    unit = detail.unit
     language = translation.get_language()
-    pdf = briefing_pdf(data=briefing_data(unit=unit), language=language)
+    pdf = briefing_pdf(data=briefing_data(detail=detail), language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"handover-briefing-{slugify(unit.code) or unit.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

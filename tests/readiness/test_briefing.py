@@ -15,6 +15,7 @@ from organisations.models import Officer, Role
 from readiness import services
 from readiness.briefing import briefing_data, briefing_pdf
 from readiness.models import HandoverDecision, JointAssessment, Snapshot
+from readiness.selectors import readiness_unit_detail_get
 from tests.factories import OfficerFactory, UserFactory
 from tests.readiness.conftest import certify
 
@@ -205,8 +206,9 @@ def test_an_arabic_unit_name_renders_in_an_arabic_briefing(client, tree, station
     assert PdfReader(io.BytesIO(pdf)).metadata.title.endswith("مركز شرطة كورا المركزي")
 
 
-def test_a_french_briefing_uses_french_dates(station):
-    pdf = briefing_pdf(data=briefing_data(unit=station), language="fr")
+def test_a_french_briefing_uses_french_dates(station, people):
+    detail = readiness_unit_detail_get(user=people.leader, unit_id=station.pk)
+    pdf = briefing_pdf(data=briefing_data(detail=detail), language="fr")
 
     with translation.override("fr"):
         today = formats.date_format(TODAY, "DATE_FORMAT")
