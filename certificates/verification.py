@@ -20,13 +20,13 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.crypto import salted_hmac
 
 from certificates.codes import code_normalise
 from certificates.models import Certificate, Verification
+from lms import counters
 
 PDF_MAX_BYTES = 5 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -81,21 +81,21 @@ def verification_throttle(*, client: str, now: float | None = None) -> int | Non
     wait = 0.0
     for limit, period in verify_rates():
         prefix = f"certificate-verify:{client}:{period}"
-        if cache.add(f"{prefix}:start", now, timeout=period):
+        if counters.add(f"{prefix}:start", now, timeout=period):
             start = now
         else:
-            start = cache.get(f"{prefix}:start", now)
+            start = counters.get(f"{prefix}:start", now)
             if now >= start + period:  # the cache has not dropped the old window yet
                 start = now
-                cache.set(f"{prefix}:start", now, timeout=period)
+                counters.set(f"{prefix}:start", now, timeout=period)
         counter = f"{prefix}:{start:.3f}"
-        if cache.add(counter, 1, timeout=period + 1):
+        if counters.add(counter, 1, timeout=period + 1):
             count = 1
         else:
             try:
-                count = cache.incr(counter)
+                count = counters.incr(counter)
             except ValueError:  # expired between add and incr: a new window
-                cache.set(counter, 1, timeout=period + 1)
+                counters.set(counter, 1, timeout=period + 1)
                 count = 1
         if count > limit:
             wait = max(wait, start + period - now)

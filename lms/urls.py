@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("certificates.urls")),
     path("", include("lms.notifications.urls")),
+    path("", include("lms.audit.urls")),
     path("", include("readiness.urls")),
 ]

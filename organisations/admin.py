@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from organisations import services
+from organisations.forms import ThrottledAdminAuthenticationForm
 from organisations.models import (
     ActivationCode,
     Officer,
@@ -14,6 +15,9 @@ from organisations.models import (
     Unit,
     User,
 )
+
+# /admin/login/ takes passwords too: without this it would be a door around the lock-out.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(PoliceService)

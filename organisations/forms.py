@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,15 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         throttles.failures_clear(**scope)
         return cleaned
+
+
+class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
+    """The Django admin's sign-in (staff accounts only), counting failures in the same
+    scope as the site's sign-in: one budget of guesses, whichever page they come through."""
+
+    error_messages = AdminAuthenticationForm.error_messages | {
+        "locked_out": ThrottledAuthenticationForm.error_messages["locked_out"],
+    }
 
 
 class AccountActivationForm(forms.Form):

@@ -153,3 +153,47 @@ def test_publishing_to_a_server_broker_gives_up_quickly(tmp_path):
         "interval_max": 0.5,
     }
     assert not (tmp_path / "broker").exists()
+
+
+HEADERS_OVER_HTTP_AND_HTTPS = """
+import json, django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="lms.example.org")
+# A page that renders no template: production serves static files from a manifest that
+# only collectstatic writes.
+plain = client.get("/no-such-page/")
+secure = client.get("/no-such-page/", secure=True)
+proxied = client.get("/no-such-page/", HTTP_X_FORWARDED_PROTO="https")
+print(json.dumps({
+    "http": [plain.status_code, plain.get("Location"), plain.get("Strict-Transport-Security")],
+    "https": [secure.status_code, secure.get("Strict-Transport-Security"), secure.get("X-Frame-Options"),
+              secure.get("Referrer-Policy"), secure.get("Content-Security-Policy")],
+    "behind_proxy": [proxied.status_code, proxied.get("Strict-Transport-Security")],
+}))
+"""
+
+
+def test_production_redirects_to_tls_and_sends_hsts_only_over_tls(tmp_path):
+    result = python(
+        *("-c", HEADERS_OVER_HTTP_AND_HTTPS),
+        settings="lms.settings.production",
+        tmp_path=tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="lms.example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+    hsts = "max-age=31536000; includeSubDomains; preload"
+    assert json.loads(result.stdout) == {
+        "http": [301, "https://lms.example.org/no-such-page/", None],
+        "https": [
+            404,
+            hsts,
+            "DENY",
+            "same-origin",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        ],
+        "behind_proxy": [404, hsts],
+    }
