@@ -10,6 +10,7 @@ from pathlib import PurePath
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 from assessments import bank_csv, gift, selectors, services
 from assessments.models import Assessment, Attempt, Question
 from courses import selectors as course_selectors
+from lms.api import INTEGER_MAX, SMALLINT_MAX, ObjectIdField, object_id_query_parameter
 from organisations.models import Officer
 from organisations.permissions import IsTrainer
 from organisations.selectors import user_roles
@@ -203,7 +205,8 @@ def _detail(request, attempt: Attempt) -> dict:
         "started_at": attempt.started_at,
         "deadline": attempt.deadline,
         "submitted_at": attempt.submitted_at,
-        "score": attempt.score,
+        # A decimal string, as the serializers give it everywhere else (JSON would give a float).
+        "score": None if attempt.score is None else f"{attempt.score:.2f}",
         "passed": attempt.is_passed,
         "is_feedback_visible": with_key,
         "questions": questions,
@@ -218,14 +221,18 @@ class AssessmentListApi(APIView):
 
     @extend_schema_serializer(component_name="AssessmentCreateInput")
     class InputSerializer(serializers.Serializer):
-        course = serializers.IntegerField()
+        course = ObjectIdField()
         title = serializers.CharField(max_length=200)
-        module = serializers.IntegerField(required=False, allow_null=True, default=None)
+        module = ObjectIdField(required=False, allow_null=True, default=None)
         instructions = serializers.CharField(required=False, allow_blank=True, default="")
         pass_mark = serializers.IntegerField(min_value=0, max_value=100, default=70)
-        max_attempts = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-        time_limit_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-        cooldown_minutes = serializers.IntegerField(min_value=0, default=0)
+        max_attempts = serializers.IntegerField(
+            min_value=1, max_value=SMALLINT_MAX, required=False, allow_null=True, default=None
+        )
+        time_limit_minutes = serializers.IntegerField(
+            min_value=1, max_value=INTEGER_MAX, required=False, allow_null=True, default=None
+        )
+        cooldown_minutes = serializers.IntegerField(min_value=0, max_value=INTEGER_MAX, default=0)
         closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
         feedback_policy = serializers.ChoiceField(
             choices=Assessment.FeedbackPolicy.choices, default=Assessment.FeedbackPolicy.AFTER_SUBMISSION
@@ -234,15 +241,19 @@ class AssessmentListApi(APIView):
         is_required = serializers.BooleanField(required=False, allow_null=True, default=None)
         is_pretest = serializers.BooleanField(default=False)
 
-    permission_classes = [IsAuthenticated]
+    def get_permissions(self):
+        # Only trainers and admins can be course authors: refuse anyone else before
+        # reading the body, as the course list does.
+        if self.request.method == "POST":
+            return [IsTrainer()]
+        return [IsAuthenticated()]
 
     @extend_schema(
         parameters=[OpenApiParameter("course", int, description="Only this course's assessments.")],
         responses={200: AssessmentSerializer(many=True)},
     )
     def get(self, request):
-        course = request.query_params.get("course")
-        course_id = int(course) if course and course.isdigit() else None
+        course_id = object_id_query_parameter(request, "course", _("A course id is a whole number."))
         queryset = selectors.assessment_list(user=request.user, course_id=course_id)
         return Response(AssessmentSerializer(queryset, many=True).data)
 
@@ -296,7 +307,7 @@ class QuestionCreateApi(APIView):
         )
         numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, default=0)
         accepted_answers = serializers.ListField(child=serializers.CharField(), default=list)
-        scenario = serializers.IntegerField(required=False, allow_null=True, default=None)
+        scenario = ObjectIdField(required=False, allow_null=True, default=None)
 
         def validate_choices(self, value):
             serializer = QuestionCreateApi.ChoiceInputSerializer(data=value, many=True)
@@ -480,10 +491,10 @@ class AllowanceCreateApi(APIView):
 
     @extend_schema_serializer(component_name="AssessmentAllowanceInput")
     class InputSerializer(serializers.Serializer):
-        officer = serializers.IntegerField()
+        officer = ObjectIdField()
         reason = serializers.CharField()
-        extra_attempts = serializers.IntegerField(min_value=0, default=0)
-        extra_minutes = serializers.IntegerField(min_value=0, default=0)
+        extra_attempts = serializers.IntegerField(min_value=0, max_value=SMALLINT_MAX, default=0)
+        extra_minutes = serializers.IntegerField(min_value=0, max_value=INTEGER_MAX, default=0)
         closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     @extend_schema_serializer(component_name="AssessmentAllowance")

@@ -37,6 +37,7 @@ from courses.models import (
     validate_competencies,
     validate_practicals,
 )
+from lms.api import INTEGER_MAX, SMALLINT_MAX, BlankableUrlField, HourMinuteField, ObjectIdField
 from organisations.models import Officer, Organisation, Role, User
 from organisations.permissions import IsTrainer
 from organisations.selectors import user_roles
@@ -119,7 +120,9 @@ class CourseListApi(ListAPIView):
         estimated_hours = serializers.DecimalField(
             max_digits=5, decimal_places=1, required=False, allow_null=True, default=None
         )
-        validity_months = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        validity_months = serializers.IntegerField(
+            min_value=1, max_value=SMALLINT_MAX, required=False, allow_null=True, default=None
+        )
         is_self_enrolment_open = serializers.BooleanField(default=True)
 
     def get_permissions(self):
@@ -158,7 +161,7 @@ class CourseDetailApi(APIView):
             validators=[validate_competencies],
             help_text=f"Competency codes, any of: {', '.join(COMPETENCY_CODES)}.",
         )
-        validity_months = serializers.IntegerField(min_value=1, allow_null=True)
+        validity_months = serializers.IntegerField(min_value=1, max_value=SMALLINT_MAX, allow_null=True)
         is_self_enrolment_open = serializers.BooleanField()
         is_sequential = serializers.BooleanField()
         requires_attendance = serializers.BooleanField(
@@ -227,7 +230,9 @@ class LessonCreateApi(APIView):
         aim = serializers.CharField(required=False, allow_blank=True, default="")
         relevance = serializers.CharField(required=False, allow_blank=True, default="")
         learning_outcomes = serializers.CharField(required=False, allow_blank=True, default="")
-        duration_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        duration_minutes = serializers.IntegerField(
+            min_value=1, max_value=INTEGER_MAX, required=False, allow_null=True, default=None
+        )
         summary = serializers.CharField(required=False, allow_blank=True, default="")
         video_url = serializers.URLField(required=False, allow_blank=True, default="")
         is_required = serializers.BooleanField(default=True)
@@ -263,6 +268,7 @@ class LessonDetailApi(APIView):
     class OutputSerializer(serializers.ModelSerializer):
         course = serializers.IntegerField(source="module.course_id")
         html = serializers.CharField(source="body_html")
+        video_url = BlankableUrlField(allow_blank=True)
 
         class Meta:
             model = Lesson
@@ -289,7 +295,7 @@ class LessonDetailApi(APIView):
         aim = serializers.CharField(allow_blank=True)
         relevance = serializers.CharField(allow_blank=True)
         learning_outcomes = serializers.CharField(allow_blank=True)
-        duration_minutes = serializers.IntegerField(min_value=1, allow_null=True)
+        duration_minutes = serializers.IntegerField(min_value=1, max_value=INTEGER_MAX, allow_null=True)
         summary = serializers.CharField(allow_blank=True)
         video_url = serializers.URLField(allow_blank=True)
         is_required = serializers.BooleanField(
@@ -369,10 +375,8 @@ class CourseEnrolApi(APIView):
 
     @extend_schema_serializer(component_name="CourseEnrolInput")
     class InputSerializer(serializers.Serializer):
-        unit = serializers.IntegerField(required=False, help_text="Enrol every active officer of this unit's subtree.")
-        officers = serializers.ListField(
-            child=serializers.IntegerField(), required=False, allow_empty=False, max_length=5000
-        )
+        unit = ObjectIdField(required=False, help_text="Enrol every active officer of this unit's subtree.")
+        officers = serializers.ListField(child=ObjectIdField(), required=False, allow_empty=False, max_length=5000)
         deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
         def validate(self, attrs):
@@ -476,7 +480,7 @@ class EnrollmentListApi(ListAPIView):
     serializer_class = EnrollmentSerializer
 
     class FilterSerializer(serializers.Serializer):
-        course = serializers.IntegerField(required=False)
+        course = ObjectIdField(required=False)
 
     def get_queryset(self):
         filters = self.FilterSerializer(data=self.request.query_params)
@@ -828,8 +832,8 @@ class SessionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     course = EnrollmentCourseSerializer()
     date = serializers.DateField()
-    start_time = serializers.TimeField(format="%H:%M", help_text="Local time at the place.")
-    end_time = serializers.TimeField(format="%H:%M", allow_null=True)
+    start_time = HourMinuteField(help_text="Local time at the place.")
+    end_time = HourMinuteField(allow_null=True)
     place = serializers.CharField()
     unit = SessionUnitSerializer(help_text="The host unit.")
     capacity = serializers.IntegerField()
@@ -893,14 +897,14 @@ def _officer_rows(rows: list[dict], field: str) -> dict[int, int]:
 
 @extend_schema_serializer(component_name="SessionCreateInput")
 class SessionInputSerializer(serializers.Serializer):
-    course = serializers.IntegerField(help_text="A published course.")
-    unit = serializers.IntegerField(help_text="The host unit, within your trainer scope.")
+    course = ObjectIdField(help_text="A published course.")
+    unit = ObjectIdField(help_text="The host unit, within your trainer scope.")
     date = serializers.DateField()
     start_time = serializers.TimeField(help_text="Local time at the place.")
     end_time = serializers.TimeField(required=False, allow_null=True, default=None)
     place = serializers.CharField(max_length=200)
-    capacity = serializers.IntegerField(min_value=1)
-    trainer = serializers.IntegerField(required=False, help_text="A trainer covering the unit; default: you.")
+    capacity = serializers.IntegerField(min_value=1, max_value=INTEGER_MAX)
+    trainer = ObjectIdField(required=False, help_text="A trainer covering the unit; default: you.")
     paper_test_max_score = serializers.IntegerField(
         min_value=1, max_value=1000, required=False, allow_null=True, default=None
     )
@@ -940,7 +944,7 @@ class SessionListApi(ListAPIView):
     serializer_class = SessionSerializer
 
     class FilterSerializer(serializers.Serializer):
-        course = serializers.IntegerField(required=False)
+        course = ObjectIdField(required=False)
         upcoming = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def get_permissions(self):
@@ -1050,10 +1054,8 @@ class SessionRegistrationsApi(APIView):
 
     @extend_schema_serializer(component_name="SessionRegisterInput")
     class InputSerializer(serializers.Serializer):
-        unit = serializers.IntegerField(required=False, help_text="Register every active officer of this subtree.")
-        officers = serializers.ListField(
-            child=serializers.IntegerField(), required=False, allow_empty=False, max_length=1000
-        )
+        unit = ObjectIdField(required=False, help_text="Register every active officer of this subtree.")
+        officers = serializers.ListField(child=ObjectIdField(), required=False, allow_empty=False, max_length=1000)
 
         def validate(self, attrs):
             if ("unit" in attrs) == ("officers" in attrs):
@@ -1110,7 +1112,7 @@ def _recorded(session: TrainingSession, changed: int) -> Response:
 
 @extend_schema_serializer(component_name="AttendanceMark")
 class AttendanceMarkSerializer(serializers.Serializer):
-    officer = serializers.IntegerField()
+    officer = ObjectIdField()
     attendance = serializers.ChoiceField(choices=services.RECORDED_ATTENDANCE)
 
 
@@ -1142,7 +1144,7 @@ class SessionAttendanceApi(APIView):
 
 @extend_schema_serializer(component_name="PracticalEntry")
 class PracticalEntrySerializer(serializers.Serializer):
-    officer = serializers.IntegerField()
+    officer = ObjectIdField()
     skill = serializers.CharField(max_length=100)
     passed = serializers.BooleanField(allow_null=True, help_text="null removes a recorded result.")
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -1175,7 +1177,7 @@ class SessionPracticalsApi(APIView):
 
 @extend_schema_serializer(component_name="PaperScore")
 class PaperScoreSerializer(serializers.Serializer):
-    officer = serializers.IntegerField()
+    officer = ObjectIdField()
     score = serializers.DecimalField(
         max_digits=5, decimal_places=1, allow_null=True, help_text="0 to the test's maximum; null clears it."
     )

@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled, ValidationError
@@ -17,6 +23,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lms.api import ERROR_DETAIL, BlankableEmailField, ObjectIdField, object_id_query_parameter
 from organisations import activation, roster, selectors, throttles
 from organisations.models import Officer, Unit
 from organisations.permissions import IsStaffRole, IsTrainer
@@ -41,7 +48,10 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            429: OpenApiResponse(ERROR_DETAIL, description="Too many failed sign-ins for this account or address."),
+        },
         auth=[],
     )
     def post(self, request):
@@ -72,7 +82,7 @@ class MeApi(APIView):
         id = serializers.IntegerField()
         username = serializers.CharField()
         name = serializers.CharField()
-        email = serializers.EmailField()
+        email = BlankableEmailField(allow_blank=True)
         preferred_language = serializers.CharField()
         roles = serializers.ListField(child=serializers.CharField())
         scope = serializers.DictField(child=UnitRefSerializer(many=True, allow_null=True))
@@ -130,12 +140,9 @@ class UnitListApi(ListAPIView):
     serializer_class = UnitSerializer
 
     def get_queryset(self):
-        parent = self.request.query_params.get("parent")
-        if parent is not None and not parent.isdigit():
-            raise ValidationError({"parent": [_("A unit id is a whole number.")]})
         return selectors.unit_list(
             user=self.request.user,
-            parent=int(parent) if parent else None,
+            parent=object_id_query_parameter(self.request, "parent", _("A unit id is a whole number.")),
             search=self.request.query_params.get("search", "").strip(),
         )
 
@@ -190,10 +197,9 @@ class OfficerListApi(ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         unit = None
-        if params.get("unit"):
-            if not params["unit"].isdigit():
-                raise ValidationError({"unit": [_("A unit id is a whole number.")]})
-            unit = get_object_or_404(selectors.unit_list(user=self.request.user), pk=params["unit"])
+        unit_id = object_id_query_parameter(self.request, "unit", _("A unit id is a whole number."))
+        if unit_id is not None:
+            unit = get_object_or_404(selectors.unit_list(user=self.request.user), pk=unit_id)
         return selectors.officer_list(
             user=self.request.user,
             unit=unit,
@@ -219,7 +225,7 @@ class OfficerImportApi(APIView):
     @extend_schema_serializer(component_name="OfficerImportInput")
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="CSV, UTF-8, comma or semicolon separated.")
-        service = serializers.IntegerField(
+        service = ObjectIdField(
             required=False, help_text="Police service id; defaults to the only one within the caller's scope."
         )
 
@@ -298,7 +304,10 @@ class AccountActivateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("AccountActivateOutput", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("AccountActivateOutput", {"token": serializers.CharField()}),
+            429: OpenApiResponse(ERROR_DETAIL, description="Too many failed codes for this number or address."),
+        },
         auth=[],
     )
     def post(self, request):

@@ -16,7 +16,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lms.api import StandardPagination
+from lms.api import ObjectIdField, StandardPagination
 from organisations.models import Unit
 from organisations.selectors import user_roles
 from readiness import selectors, services
@@ -287,7 +287,7 @@ class SnapshotListApi(ListAPIView):
 
     class FilterSerializer(serializers.Serializer):
         since = serializers.DateTimeField(required=False)
-        unit = serializers.IntegerField(required=False)
+        unit = ObjectIdField(required=False)
 
     def get_queryset(self):
         params = self.request.query_params.copy()

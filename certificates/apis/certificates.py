@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from certificates import selectors, services
 from certificates.models import Certificate
 from certificates.pdf import verification_url
-from lms.api import StandardPagination
+from lms.api import ObjectIdField, StandardPagination
 
 
 def _validation_error(error: DjangoValidationError) -> ValidationError:
@@ -118,8 +118,8 @@ class CertificateListApi(ListAPIView):
     serializer_class = CertificateSerializer
 
     class FilterSerializer(serializers.Serializer):
-        course = serializers.IntegerField(required=False)
-        unit = serializers.IntegerField(required=False)
+        course = ObjectIdField(required=False)
+        unit = ObjectIdField(required=False)
         status = serializers.ChoiceField(choices=Certificate.Status.choices, required=False)
 
     def get_queryset(self):

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lms.api import StandardPagination
+from lms.api import ObjectIdField, StandardPagination
 from lms.notifications import selectors, services
 from lms.notifications.models import Notification
 
@@ -51,7 +51,7 @@ class NotificationReadApi(APIView):
 
     @extend_schema_serializer(component_name="NotificationReadInput")
     class InputSerializer(serializers.Serializer):
-        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)
+        ids = serializers.ListField(child=ObjectIdField(), required=False, max_length=1000)
 
     @extend_schema_serializer(component_name="NotificationsMarked")
     class OutputSerializer(serializers.Serializer):

@@ -97,6 +97,9 @@ def test_attempt_lifecycle_over_the_api(api_client, people, published):
     assert submitted.json() == {"score": "50.00", "passed": False, "status": "graded"}
     second = _post(api_client, people.trainee, f"/api/v1/attempts/{attempt.pk}/submit/", {"answers": []})
     assert second.json() == {"score": "50.00", "passed": False, "status": "graded"}
+    # The attempt's own page gives the score as the same decimal string (it once gave 50.0).
+    detail = api_client.get(f"/api/v1/attempts/{attempt.pk}/")
+    assert (detail.json()["score"], detail.json()["passed"]) == ("50.00", False)
 
 
 def test_a_malformed_answer_is_a_400(api_client, people, published):
@@ -218,6 +221,24 @@ def test_authorization_table(api_client, people, published, tree, who, detail, g
     assert Allowance.objects.count() == (1 if allowance == 201 else 0)
 
 
+def test_an_allowance_beyond_what_the_database_holds_is_a_400(api_client, people, published, tree):
+    # PostgreSQL refused 40000 extra attempts (a smallint column) with an error: a 500.
+    api_client.force_authenticate(people.trainer_north)
+
+    response = api_client.post(
+        f"/api/v1/assessments/{published.pk}/allowances/",
+        {"officer": tree.north_officers[0].pk, "reason": "Sick", "extra_attempts": 40000, "extra_minutes": 2**31},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "extra_attempts": ["Ensure this value is less than or equal to 32767."],
+        "extra_minutes": ["Ensure this value is less than or equal to 2147483647."],
+    }
+    assert not Allowance.objects.exists()
+
+
 def test_grading_queue_lists_essays_in_scope(api_client, people, published):
     _attempt, answer = _submitted_essay_attempt(people, published)
 
@@ -238,7 +259,7 @@ def test_only_authors_create_assessments(api_client, people, course, who):
 
     response = api_client.post("/api/v1/assessments/", {"course": course.pk, "title": "Quiz"}, format="json")
 
-    assert response.status_code == {"anonymous": 401, "trainee": 400, "trainer_south": 403, "leader": 403}[who]
+    assert response.status_code == {"anonymous": 401, "trainee": 403, "trainer_south": 403, "leader": 403}[who]
     assert not Assessment.objects.exists()
 
 

@@ -356,3 +356,34 @@ def test_a_cancelled_session_records_nothing(api_client, people, session):
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["The session is cancelled: nothing can be recorded."]}
     assert Officer.objects.get(user=people.trainee).session_registrations.get().attendance == "registered"
+
+
+def test_a_course_filter_beyond_64_bits_is_a_400_not_a_server_error(api_client, people, session):
+    api_client.force_authenticate(people.trainer_north)
+
+    response = api_client.get(SESSIONS, {"course": 2**63})
+
+    assert response.status_code == 400
+    assert response.json() == {"course": ["Ensure this value is less than or equal to 9223372036854775807."]}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("attendance/", {"marks": [{"officer": 2**63, "attendance": "present"}]}),
+        ("practicals/", {"results": [{"officer": 2**63, "skill": FIRST_AID, "passed": True}]}),
+        ("paper-scores/", {"scores": [{"officer": 2**63, "score": "10.0"}]}),
+    ],
+)
+def test_an_officer_id_beyond_64_bits_is_a_400_not_a_server_error(api_client, people, session, endpoint, body):
+    api_client.force_authenticate(people.trainer_north)
+    before = _state()
+
+    response = api_client.post(SESSION.format(session=session.pk) + endpoint, body, format="json")
+
+    assert response.status_code == 400
+    [field] = body
+    assert response.json() == {
+        field: {"0": {"officer": ["Ensure this value is less than or equal to 9223372036854775807."]}}
+    }
+    assert _state() == before

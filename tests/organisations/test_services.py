@@ -133,6 +133,18 @@ def test_units_api_filters_by_parent_and_search(api_client, tree, people):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("parent", [str(2**63), "\u00b2"])
+def test_units_api_refuses_a_parent_that_is_no_database_id(api_client, tree, people, parent):
+    # Beyond 64 bits it once overflowed, and "\u00b2" (a digit to str.isdigit) failed int(): 500s.
+    api_client.force_authenticate(people.leader)
+
+    response = api_client.get("/api/v1/units/", {"parent": parent})
+
+    assert response.status_code == 400
+    assert response.json() == {"parent": ["A unit id is a whole number."]}
+
+
+@pytest.mark.django_db
 def test_officers_api_filters_by_unit_subtree(api_client, tree, people):
     api_client.force_authenticate(people.leader)
 
