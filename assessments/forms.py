@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Question, QuestionBank, Scenario
+from assessments.models import Assessment, Question, QuestionBank, Scenario
 from assessments.validation import question_errors
 from courses.models import COMPETENCY_CODES
 
@@ -466,7 +466,19 @@ class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
         return data
 
 
-class PoolForm(forms.Form):
+class ServiceErrorsMixin:
+    """Puts a service's ``ValidationError`` on the form: each field's messages on the field
+    of that name, the rest (and a message without fields) above the form."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, messages_ in error.message_dict.items():
+            self.add_error(key if key in self.fields else None, messages_)
+
+
+class PoolForm(ServiceErrorsMixin, forms.Form):
     """Draw ``count`` questions tagged ``tag`` in each new attempt (``services.pool_set``,
     which checks the bank has enough: its errors go on these fields)."""
 
@@ -478,9 +490,39 @@ class PoolForm(forms.Form):
     )
     count = forms.IntegerField(label=_("Questions drawn in each attempt"), max_value=1000)
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, messages_ in error.message_dict.items():
-            self.add_error(key if key in self.fields else None, messages_)
+
+class AssessmentForm(ServiceErrorsMixin, forms.Form):
+    """A new draft assessment of a course: its final assessment, or a module's quiz.
+
+    ``cleaned_data`` holds ``services.assessment_create``'s keywords (course and actor aside)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
+    module = forms.ModelChoiceField(
+        label=_("Module"),
+        queryset=None,
+        required=False,
+        empty_label=_("None: the course's final assessment"),
+        help_text=_("A module's quiz does not count towards completion unless you make it required."),
+    )
+    instructions = forms.CharField(
+        label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
+    )
+    pass_mark = forms.IntegerField(label=_("Pass mark (%)"), min_value=0, max_value=100, initial=70)
+    time_limit_minutes = forms.IntegerField(
+        label=_("Time limit (minutes)"), min_value=1, max_value=24 * 60, required=False, help_text=_("Empty: none.")
+    )
+    max_attempts = forms.IntegerField(
+        label=_("Attempts allowed"), min_value=1, max_value=100, required=False, help_text=_("Empty: no limit.")
+    )
+    cooldown_minutes = forms.IntegerField(
+        label=_("Wait between attempts (minutes)"), min_value=0, max_value=30 * 24 * 60, initial=0
+    )
+    feedback_policy = forms.ChoiceField(
+        label=_("When trainees see the correct answers"),
+        choices=Assessment.FeedbackPolicy.choices,
+        initial=Assessment.FeedbackPolicy.AFTER_SUBMISSION,
+    )
+
+    def __init__(self, *args, modules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = modules

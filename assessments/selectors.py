@@ -205,3 +205,19 @@ def statistics_attempts(*, user: User, assessment: Assessment) -> tuple[list[Att
     post = list(graded.filter(assessment=assessment).prefetch_related("answers").order_by("officer_id", "number"))
     pre = list(graded.filter(assessment__pretest_of=assessment).order_by("officer_id", "submitted_at", "number"))
     return post, pre
+
+
+def course_staff_links(*, user: User, course) -> list[course_selectors.StaffLink]:
+    """For the course's authors and admins: each assessment's questions (where it is
+    published from) and a new assessment. One query for the assessments."""
+    if not course_selectors.course_is_editable(user=user, course=course):
+        return []
+    links = [
+        course_selectors.StaffLink(
+            gettext("Assessment: %(title)s") % {"title": assessment.title},
+            reverse("assessment-questions", args=[assessment.pk]),
+        )
+        for assessment in Assessment.objects.filter(course=course).order_by("pk").only("pk", "title")
+    ]
+    links.append(course_selectors.StaffLink(gettext("New assessment"), reverse("assessment-create", args=[course.pk])))
+    return links

@@ -27,8 +27,10 @@ urlpatterns += [
     path("assessments/<int:pk>/questions/export.csv", authoring.questions_export, name="questions-export"),
 ]
 
-# Authoring: questions and pools (assessments/views/authoring.py) ------------------------------
+# Authoring: assessments, questions and pools (assessments/views/authoring.py) -----------------
 urlpatterns += [
+    path("courses/<int:pk>/assessments/new/", authoring.assessment_create, name="assessment-create"),
+    path("assessments/<int:pk>/publish/", authoring.assessment_publish, name="assessment-publish"),
     path("assessments/<int:pk>/questions/", authoring.question_list, name="assessment-questions"),
     path("assessments/<int:pk>/questions/new/", authoring.question_create, name="question-create"),
     path("assessments/<int:pk>/questions/<int:question_pk>/", authoring.question_edit, name="question-edit"),

@@ -1,5 +1,5 @@
-"""Pages for course authors: an assessment's questions (list, add, correct, archive), its
-pools, and importing questions into its bank or exporting them as CSV.
+"""Pages for course authors: a new assessment and publishing it, its questions (list, add,
+correct, archive), its pools, and importing questions into its bank or exporting them as CSV.
 
 Only the course's authors and admins (``courses.selectors.course_is_editable``); someone
 who can see the assessment but not edit it gets a 403, someone who cannot see it a 404.
@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import selectors, services
 from assessments.bank_csv import bank_csv_export, bank_csv_parse
-from assessments.forms import PoolForm, QuestionForm, QuestionKeyForm
+from assessments.forms import AssessmentForm, PoolForm, QuestionForm, QuestionKeyForm
 from assessments.gift import ImportProblems, gift_parse
 from assessments.models import Assessment, Attempt, Pool, Question
-from courses.selectors import course_is_editable
+from courses.models import Module
+from courses.selectors import course_get, course_is_editable
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -55,6 +56,45 @@ def _editable_assessment(request, pk: int) -> Assessment:
     if not course_is_editable(user=request.user, course=assessment.course):
         raise PermissionDenied
     return assessment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_create(request, pk: int):
+    """A new draft assessment of the course ``pk`` (its final assessment or a module's
+    quiz); the author adds questions next, then publishes it."""
+    course = course_get(user=request.user, course_id=pk)
+    if course is None:
+        raise Http404
+    if not course_is_editable(user=request.user, course=course):
+        raise PermissionDenied
+    modules = Module.objects.filter(course=course, is_archived=False).order_by("order", "pk")
+    form = AssessmentForm(request.POST or None, modules=modules)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(course=course, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request, gettext("The assessment is created as a draft. Add its questions, then publish it.")
+            )
+            return redirect("assessment-questions", pk=assessment.pk)
+    return render(request, "assessments/assessment_form.html", {"course": course, "form": form})
+
+
+@login_required
+@require_POST
+def assessment_publish(request, pk: int):
+    """Open the assessment to the course's trainees (refused while it has no live question)."""
+    assessment = _editable_assessment(request, pk)
+    try:
+        services.assessment_publish(assessment=assessment, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, gettext("The assessment is published: enrolled trainees can take it."))
+    return redirect("assessment-questions", pk=assessment.pk)
 
 
 def _parse(upload, chosen: str) -> tuple[list[dict], list[str]]:

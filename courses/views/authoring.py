@@ -158,6 +158,7 @@ def course_edit(request, pk: int):
         "live_modules": [module for module in course.all_modules if not module.is_archived],
         "archived_modules": [module for module in course.all_modules if module.is_archived],
         "status_actions": STATUS_ACTIONS.get(course.status, []),
+        "staff_links": selectors.course_staff_links(user=request.user, course=course),
     }
     return render(request, "courses/authoring/course_edit.html", context)
 

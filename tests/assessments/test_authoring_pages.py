@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Choice, Pool, Question, Scenario
+from assessments.models import Assessment, Choice, Pool, Question, Scenario
+from courses import services as course_services
 from lms.audit.models import AuditEntry
-from tests.assessments.conftest import right_answers
+from tests.assessments.conftest import questions_add, right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -858,3 +859,92 @@ def test_who_may_use_the_question_and_pool_pages(client, people, published, who,
         assert _state(published) == before
     if expected == 302:
         assert pages[0]["Location"] == LOGIN + f"{base}/questions/"
+
+
+# A new assessment and publishing it ----------------------------------------------------------
+
+
+def test_an_author_creates_a_final_assessment_then_publishes_it_once_it_has_questions(client, people, course):
+    client.force_login(people.trainer_north)
+    edit_page = client.get(f"/author/courses/{course.pk}/").content.decode()
+    assert f'href="/courses/{course.pk}/assessments/new/"' in edit_page
+
+    response = client.post(
+        f"/courses/{course.pk}/assessments/new/",
+        {
+            "title": "Final test",
+            "module": "",
+            "pass_mark": "80",
+            "max_attempts": "3",
+            "cooldown_minutes": "0",
+            "feedback_policy": "after_submission",
+        },
+    )
+
+    assessment = Assessment.objects.get(course=course)
+    assert (response.status_code, response["Location"]) == (302, f"/assessments/{assessment.pk}/questions/")
+    assert (assessment.title, assessment.module, assessment.pass_mark, assessment.max_attempts) == (
+        "Final test",
+        None,
+        80,
+        3,
+    )
+    assert assessment.is_required
+    assert assessment.published_at is None
+    questions_page = client.get(response["Location"])
+    assert [str(message) for message in questions_page.context["messages"]] == [
+        "The assessment is created as a draft. Add its questions, then publish it."
+    ]
+    assert "Publish the assessment" in questions_page.content.decode()
+    assert AuditEntry.objects.filter(action="assessment.create", target_id=str(assessment.pk)).exists()
+
+    refused = client.post(f"/assessments/{assessment.pk}/publish/", follow=True)
+    assert [str(message) for message in refused.context["messages"]] == [
+        "Add questions before publishing the assessment."
+    ]
+    assessment.refresh_from_db()
+    assert assessment.published_at is None
+
+    questions_add(assessment.bank, people.trainer_north)
+    published = client.post(f"/assessments/{assessment.pk}/publish/", follow=True)
+    assert [str(message) for message in published.context["messages"]] == [
+        "The assessment is published: enrolled trainees can take it."
+    ]
+    assessment.refresh_from_db()
+    assert assessment.published_at is not None
+    assert "Publish the assessment" not in published.content.decode()
+
+
+def test_a_new_assessment_with_a_bad_pass_mark_or_another_courses_module_is_refused(client, people, course):
+    other = course_services.course_create(creator=people.trainer_north, code="HR-301", title="Other")
+    foreign = course_services.module_create(course=other, title="Elsewhere")
+    client.force_login(people.trainer_north)
+
+    response = client.post(
+        f"/courses/{course.pk}/assessments/new/",
+        {
+            "title": "",
+            "module": str(foreign.pk),
+            "pass_mark": "120",
+            "cooldown_minutes": "0",
+            "feedback_policy": "after_submission",
+        },
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"title", "module", "pass_mark"}
+    assert not Assessment.objects.filter(course=course).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("trainer_south", 403), ("leader", 403), ("trainee", 404), ("admin", 200)]
+)
+def test_only_authors_and_admins_create_or_publish_assessments(client, people, course, assessment, who, expected):
+    client.force_login(getattr(people, who))
+
+    assert client.get(f"/courses/{course.pk}/assessments/new/").status_code == expected
+    publish = client.post(f"/assessments/{assessment.pk}/publish/")
+    assert publish.status_code == (302 if expected == 200 else expected)
+    assessment.refresh_from_db()
+    assert (assessment.published_at is not None) == (expected == 200)
