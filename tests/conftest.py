@@ -7,8 +7,8 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from organisations import services
-from organisations.models import Role, Unit
-from tests.factories import OfficerFactory, PoliceServiceFactory, UnitFactory, UserFactory
+from organisations.models import Role
+from tests.factories import OfficerFactory, UserFactory, tree_build
 
 
 @pytest.fixture(autouse=True)
@@ -30,19 +30,7 @@ def tree(db):
 
     ``tree.north_station`` and ``tree.south_station`` hold two officers each.
     """
-
-    class Tree:
-        pass
-
-    t = Tree()
-    t.service = PoliceServiceFactory(code="NNP", name="Numara National Police")
-    t.nation = UnitFactory(service=t.service, code="HQ", name="National Headquarters", unit_type=Unit.Type.NATIONAL)
-    t.north = UnitFactory(parent=t.nation, code="N", name="Northern Region", unit_type=Unit.Type.AREA)
-    t.south = UnitFactory(parent=t.nation, code="S", name="Southern Region", unit_type=Unit.Type.AREA)
-    t.north_district = UnitFactory(parent=t.north, code="N1", name="Kora District", unit_type=Unit.Type.AREA)
-    t.south_district = UnitFactory(parent=t.south, code="S1", name="Talu District", unit_type=Unit.Type.AREA)
-    t.north_station = UnitFactory(parent=t.north_district, code="N1-ST", name="Kora Central Station")
-    t.south_station = UnitFactory(parent=t.south_district, code="S1-ST", name="Talu Central Station")
+    t = tree_build()
     t.north_officers = OfficerFactory.create_batch(2, unit=t.north_station)
     t.south_officers = OfficerFactory.create_batch(2, unit=t.south_station)
     return t

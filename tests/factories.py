@@ -1,5 +1,7 @@
 """factory_boy factories shared by every test module."""
 
+from types import SimpleNamespace
+
 import factory
 from django.utils import timezone
 
@@ -62,3 +64,18 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     rank = "Constable"
     vetting_status = Officer.VettingStatus.FINALLY_CERTIFIED
     created_at = factory.LazyFunction(timezone.now)
+
+
+def tree_build() -> SimpleNamespace:
+    """A small service: nation -> two regions (North, South) -> a district each -> a
+    station each, without officers."""
+    t = SimpleNamespace()
+    t.service = PoliceServiceFactory(code="NNP", name="Numara National Police")
+    t.nation = UnitFactory(service=t.service, code="HQ", name="National Headquarters", unit_type=Unit.Type.NATIONAL)
+    t.north = UnitFactory(parent=t.nation, code="N", name="Northern Region", unit_type=Unit.Type.AREA)
+    t.south = UnitFactory(parent=t.nation, code="S", name="Southern Region", unit_type=Unit.Type.AREA)
+    t.north_district = UnitFactory(parent=t.north, code="N1", name="Kora District", unit_type=Unit.Type.AREA)
+    t.south_district = UnitFactory(parent=t.south, code="S1", name="Talu District", unit_type=Unit.Type.AREA)
+    t.north_station = UnitFactory(parent=t.north_district, code="N1-ST", name="Kora Central Station")
+    t.south_station = UnitFactory(parent=t.south_district, code="S1-ST", name="Talu Central Station")
+    return t

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.security.ContentSecurityPolicyMiddleware",  # before WhiteNoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,7 +116,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache (login throttles, API throttles): shared by every process on the machine.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that stopped answering costs a request a second, not a hung worker:
+            # the throttles then count in the process (lms/counters.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 elif CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif CACHE_URL in ("", "file://"):
@@ -213,6 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "PAGE_SIZE": 50,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "lms.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Police development LMS API",
@@ -223,6 +233,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lms.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CourseStatusEnum": "courses.models.Course.Status",
         "EnrollmentStatusEnum": "courses.models.Enrollment.Status",
@@ -342,7 +356,7 @@ COURSE_COMPLETION_REQUIREMENTS = [
     "assessments.selectors.assessments_requirement",
 ]
 # Pages of later apps linked from a course's report for staff (see ``courses.selectors.course_staff_links``).
-COURSE_STAFF_LINKS = ["certificates.selectors.course_staff_links"]
+COURSE_STAFF_LINKS = ["assessments.selectors.course_staff_links", "certificates.selectors.course_staff_links"]
 # E-mail a copy of each notification to people with an address (to var/mail/ unless EMAIL_HOST is set).
 NOTIFICATIONS_EMAIL = env_bool("NOTIFICATIONS_EMAIL", True)
 

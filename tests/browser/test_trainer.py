@@ -1,0 +1,113 @@
+"""A trainer authors a course in the browser (module, lessons, final assessment and its
+questions), publishes them and enrols a unit, whose officers then find it in their courses."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import Assessment, Question
+from courses.models import Course, Enrollment
+from tests.browser.conftest import Journey
+from tests.browser.worlds import ASSESSMENT_TITLE, COURSE_TITLE, LESSONS, PASSWORD, QUESTIONS, world_build
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def course_drafted(journey: Journey) -> None:
+    page, t = journey.page, journey.t
+    journey.step("home")
+    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Author")).click()
+    journey.step("author-courses")
+    page.get_by_role("link", name=t("New course")).click()
+    page.get_by_label(t("Code")).fill("HR-201")
+    page.get_by_label(t("Title")).fill(COURSE_TITLE)
+    page.get_by_label(t("Summary")).fill("Arrest, detention and the rights of the people held.")
+    journey.step("course-new")
+    page.get_by_role("button", name=t("Create the draft")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(COURSE_TITLE)
+
+    page.get_by_label(t("New module")).fill("Arrest and detention")
+    page.get_by_role("button", name=t("Add the module")).click()
+    for title, body in LESSONS:
+        page.get_by_label(t("New lesson in this module")).fill(title)
+        page.get_by_role("button", name=t("Add the lesson")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        page.get_by_label(t("Body")).fill(body)
+        journey.step(f"lesson-{len(journey.steps)}")
+        page.get_by_role("button", name=t("Save the lesson")).click()
+        expect(page.get_by_text(t("The lesson was saved."))).to_be_visible()
+        page.get_by_role("navigation", name=t("Breadcrumbs")).get_by_role("link", name=COURSE_TITLE).click()
+
+    page.get_by_label(re.compile(r"\(HR\)$")).check()
+    page.get_by_role("button", name=t("Save the details")).click()
+    journey.step("course-outline")
+
+
+def assessment_authored(journey: Journey, course: Course) -> Assessment:
+    """From the course's authoring page: a new final assessment, its questions, published."""
+    page, t = journey.page, journey.t
+    page.get_by_role("link", name=t("New assessment")).click()
+    page.get_by_label(t("Title")).fill(ASSESSMENT_TITLE)
+    page.get_by_label(t("Pass mark (%)")).fill("75")
+    journey.step("assessment-new")
+    page.get_by_role("button", name=t("Create the draft")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Questions"))
+    journey.step("assessment-draft")
+    for text, right, wrong in QUESTIONS:
+        page.get_by_role("link", name=t("Add a question")).click()
+        page.get_by_label(t("Kind of question")).select_option(label=t("Single choice"))
+        page.get_by_label(t("Question"), exact=True).fill(text)
+        page.get_by_label(t("Choice 1"), exact=True).fill(right)
+        page.get_by_label(t("Choice 1 is correct")).check()
+        page.get_by_label(t("Choice 2"), exact=True).fill(wrong)
+        journey.step("question-new")
+        page.get_by_role("button", name=t("Add the question"), exact=True).click()
+        expect(page.get_by_text(text)).to_be_visible()
+    journey.step("questions")
+    page.get_by_role("button", name=t("Publish the assessment")).click()
+    expect(page.get_by_text(t("The assessment is published: enrolled trainees can take it."))).to_be_visible()
+    journey.step("assessment-published")
+    return Assessment.objects.get(course=course)
+
+
+def test_trainer_authors_publishes_and_enrols_a_unit(journey_of):
+    world = world_build()
+    journey = journey_of("trainer")
+    page, t = journey.page, journey.t
+    journey.sign_in(world.trainer.username, PASSWORD)
+
+    course_drafted(journey)
+    course = Course.objects.get(code="HR-201")
+    assessment = assessment_authored(journey, course)
+    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Author")).click()
+    page.get_by_role("link", name=COURSE_TITLE).click()
+    page.get_by_role("button", name=t("Publish"), exact=True).click()
+    expect(page.get_by_text(t("Published"), exact=True)).to_be_visible()
+    journey.step("published")
+
+    journey.open(f"/courses/{course.pk}/")
+    journey.step("course-page")
+    page.get_by_role("link", name=t("Enrol a unit")).click()
+    units = page.get_by_label(t("Unit"), exact=True)
+    # Options are indented by depth in the tree: pick the station by its name and code.
+    units.select_option(units.locator("option", has_text="Kora Central Station (N-ST)").get_attribute("value"))
+    journey.step("enrol")
+    page.get_by_role("button", name=t("Enrol the unit")).click()
+    expect(page.get_by_role("status")).to_contain_text("3 officers enrolled")
+    journey.step("enrolled")
+
+    course.refresh_from_db()
+    assert (course.status, course.releases.count(), course.competencies) == ("published", 1, ["HR"])
+    assert [lesson.title for lesson in course.modules.get().lessons.all()] == [title for title, _ in LESSONS]
+    assessment.refresh_from_db()
+    assert assessment.published_at is not None
+    assert assessment.module is None  # the course's final assessment
+    assert Question.objects.filter(bank=assessment.bank).count() == len(QUESTIONS)
+    assert Enrollment.objects.filter(course=course, officer__unit=world.station).count() == 3
+
+    trainee = journey_of("trainee")
+    trainee.sign_in(world.trainee.username, PASSWORD)
+    trainee.page.get_by_role("link", name=trainee.t("My courses"), exact=True).first.click()
+    expect(trainee.page.get_by_role("link", name=COURSE_TITLE, exact=True)).to_be_visible()
+    trainee.step("my-courses")
