@@ -83,9 +83,8 @@ def chromium_missing() -> str:
 def browser() -> Iterator[Browser]:
     """One Chromium per test module; each test opens contexts (cookies, viewport) of its own.
 
-    Not one per session: Playwright's sync API refuses to start while another instance's
-    loop runs in this thread, and tests elsewhere (tests/security_hardening) start their own.
-    """
+    Not one per session: while a browser is open, Playwright's sync API keeps an event loop
+    in this thread, which every later test of the session would run beside."""
     problem = chromium_missing()
     require(not problem, problem)
     with pytest.MonkeyPatch.context() as patch:

@@ -2,33 +2,25 @@
 Django admin, the API docs) still work, and the browser reports no refused script or
 style on them, on the browsable API or on the site's own pages."""
 
-import os
-import shutil
 from types import SimpleNamespace
 
 import pytest
-
-try:
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-except ImportError:  # not dependencies of the app; the browser tests need them
-    Axe = sync_playwright = None
+from axe_playwright_python.sync_playwright import Axe
 
 from lms.audit.services import audit_record
 from organisations import services
 from organisations.models import Role
 from tests.factories import UserFactory
-from tests.integration.conftest import require
 
-CHROMIUM = os.environ.get("LMS_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.integration
+
 PASSWORD = "Correct-Horse-9"
 PAGES = ["/", "/audit/", "/admin/", "/admin/audit/auditentry/", "/api/v1/me/"]
 
 
 @pytest.fixture
 def root(transactional_db):
-    """An admin, made before the browser starts: Django refuses database calls from a
-    thread where Playwright's event loop runs."""
+    """An admin with one audited change."""
     admin = UserFactory(username="root", first_name="Ama")
     services.role_grant(user=admin, role=Role.ADMIN, unit=None)
     audit_record(
@@ -43,24 +35,21 @@ def root(transactional_db):
 
 
 @pytest.fixture
-def browser(root):
-    """A Chromium page, and the policy refusals it logs to its console."""
-    require(sync_playwright, "Playwright or axe-playwright-python is not installed")
-    require(CHROMIUM, "no Chromium to drive (set LMS_CHROMIUM to its path)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        page = chromium.new_page()
-        refused: list[str] = []
-        page.on(
-            "console",
-            lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
-        )
-        yield SimpleNamespace(page=page, refused=refused)
-        chromium.close()
+def watched(browser, root):
+    """A page of the module's Chromium, and the policy refusals it logs to its console."""
+    context = browser.new_context()
+    page = context.new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    yield SimpleNamespace(page=page, refused=refused)
+    context.close()
 
 
-def test_the_admin_and_the_api_docs_work_under_the_policy(live_server, root, browser):
-    page = browser.page
+def test_the_admin_and_the_api_docs_work_under_the_policy(live_server, root, watched):
+    page = watched.page
 
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", "root")
@@ -76,11 +65,11 @@ def test_the_admin_and_the_api_docs_work_under_the_policy(live_server, root, bro
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector("#swagger-ui .opblock", timeout=20_000)
 
-    assert browser.refused == []
+    assert watched.refused == []
 
 
-def test_the_audit_trail_page_has_no_accessibility_violation(live_server, browser):
-    page = browser.page
+def test_the_audit_trail_page_has_no_accessibility_violation(live_server, watched):
+    page = watched.page
     page.goto(f"{live_server.url}/accounts/login/?next=/audit/")
     page.fill("#id_username", "root")
     page.fill("#id_password", PASSWORD)
@@ -91,4 +80,4 @@ def test_the_audit_trail_page_has_no_accessibility_violation(live_server, browse
 
     assert [(violation["id"], [node["target"] for node in violation["nodes"]]) for violation in violations] == []
     assert page.locator("table.audit-trail tbody tr").count() == 2
-    assert browser.refused == []
+    assert watched.refused == []
