@@ -15,7 +15,8 @@ trainees:
 1. **Redis stopped** for ``--redis-outage`` seconds (longer if no course was completed in
    that time yet) while the first third take the course, starting spread over the outage.
    One more person signs in through the login page and the token endpoint during the
-   outage (the sign-in throttles live in the Redis cache): their statuses are reported.
+   outage: both must work (the sign-in throttles count in the web process while their
+   Redis cache is away, ``lms/counters.py``).
 2. **A worker killed** with SIGKILL (main and pool processes) while it runs a task, during
    the second third's courses; another worker is started in its place.
 3. **PostgreSQL restarted** (fast shutdown: every session ends) while the web and worker
@@ -326,6 +327,7 @@ def drills(arguments, seed: TrainingSeed, base_url: str, redis_server, broker, w
         "worker_killed_mid_task": report["worker_killed"]["killed_mid_task"],
         "idle_connections_before_restart": idle > 0,
         "no_trainee_failure_during_redis_outage": set(report["redis_outage"]["statuses"]) <= {200, 201},
+        "sign_in_during_redis_outage": report["redis_outage"]["sign_in_statuses"] == [302, 200],
         "no_trainee_failure_with_a_worker_killed": set(report["worker_killed"]["statuses"]) <= {200, 201},
         "no_failure_after_postgres_restart": set(after_restart) <= {200, 201},
     }

@@ -76,6 +76,11 @@ def test_trainees_requests_succeed_while_redis_is_down_and_a_worker_dies(drill):
     assert drill["worker_killed"]["statuses"] == EVERY_REQUEST_ONCE, drill["output"]
 
 
+def test_signing_in_works_while_redis_is_down(drill):
+    """The login page (a redirect once signed in) and the token endpoint (a token)."""
+    assert drill["redis_outage"]["sign_in_statuses"] == [302, 200], drill["output"]
+
+
 def test_requests_after_a_postgres_restart_succeed(drill):
     restart = drill["postgres_restart"]
     assert restart["idle_connections"] > 0, drill["output"]
