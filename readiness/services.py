@@ -565,19 +565,7 @@ def webhooks_notify(*, day: datetime.date) -> int:
 # ``readiness.sync_dirty`` finds it whatever happens to the broker) and records
 # ``readiness.unit_changed``, whose handler asks for the coalesced update after commit.
 
-PROFILE_EDITABLE_FIELDS = (
-    "name",
-    "threshold",
-    "progressing_from",
-    "training_weight",
-    "vetting_target",
-    "vetting_is_gate",
-    "vetting_weight",
-    "women_target",
-    "women_is_gate",
-    "women_weight",
-    "assessment_weight",
-)
+PROFILE_EDITABLE_FIELDS = ("name", *_PROFILE_FIELDS)
 PROFILE_WEIGHT_FIELDS = ("training_weight", "vetting_weight", "women_weight", "assessment_weight")
 PROFILE_CHANGED_EVENT = "readiness.profile_changed"
 UNIT_CHANGED_EVENT = "readiness.unit_changed"
