@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import selectors
 from courses.models import COMPETENCY_CODES, COMPETENCY_NAMES, Course, Lesson, validate_practicals
 from organisations.models import Officer, Organisation, Unit, User
+from organisations.selectors import service_number_key
 
 # Enrolling a unit or named officers (trainers) ------------------------------------------
 
@@ -85,7 +86,7 @@ class OfficerEnrolmentForm(forms.Form):
         errors = []
         officers: dict[int, Officer] = {}
         for line, text in lines:
-            matches = found.get(text.casefold(), [])
+            matches = found.get(service_number_key(text), [])
             params = {"line": line, "number": text}
             if not matches:
                 message = _("Line %(line)d: no officer with service number %(number)s in your scope.")

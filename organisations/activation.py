@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from lms.audit.services import Change, audit_record, audit_record_many
+from organisations.identity import service_number_key
 from organisations.models import ActivationCode, Officer, Role, Unit, User
 from organisations.selectors import scope_units, subtree_q
 
@@ -212,6 +213,9 @@ def account_activate(*, service_number: str, code: str, password: str) -> User:
     """Set the password of the officer a code was issued to, creating their account
     (user name: the service number in lower case) if they have none.
 
+    ``service_number`` matches as ``organisations.identity`` says: case, surrounding
+    spaces and direction marks do not count.
+
     Raises ``ActivationRefused`` for an unknown code, a code of another officer (one
     message for both, so nothing tells whether a service number exists), or a code that
     is used, voided or expired; ``ValidationError`` for a mistyped code or a password the
@@ -229,7 +233,7 @@ def account_activate(*, service_number: str, code: str, password: str) -> User:
     activation_id, officer_id = found
     officer = Officer.objects.select_for_update(of=("self",)).select_related("user").get(pk=officer_id)
     activation = ActivationCode.objects.select_for_update().get(pk=activation_id)
-    if not officer.is_active or officer.service_number.strip().casefold() != str(service_number).strip().casefold():
+    if not officer.is_active or service_number_key(officer.service_number) != service_number_key(str(service_number)):
         raise _refused(NON_FIELD_ERRORS, MISMATCH, "mismatch")
     _check_usable(activation)
     user = officer.user

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from organisations import services
-from organisations.forms import ThrottledAdminAuthenticationForm
+from organisations.forms import OfficerAdminForm, ThrottledAdminAuthenticationForm
 from organisations.models import (
     ActivationCode,
     Officer,
@@ -69,6 +69,7 @@ class TransferInline(admin.TabularInline):
 
 @admin.register(Officer)
 class OfficerAdmin(admin.ModelAdmin):
+    form = OfficerAdminForm
     list_display = ["service_number", "family_name", "given_name", "sex", "rank", "unit", "vetting_status", "is_active"]
     list_filter = ["is_active", "sex", "vetting_status", "is_commander", "service", "unit__unit_type"]
     search_fields = ["service_number", "family_name", "given_name", "email", "phone", "unit__code", "unit__name"]

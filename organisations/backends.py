@@ -1,16 +1,19 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from organisations.identity import text_clean
+
 
 class CaseInsensitiveModelBackend(ModelBackend):
     """Sign in with a username typed in any case: officers type their service number as
-    printed ("NP-000123") while accounts are created in lower case."""
+    printed ("NP-000123") while accounts are created in lower case. Surrounding spaces and
+    direction marks do not count either (``organisations.identity``)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
         user_model = get_user_model()
-        user = user_model._default_manager.filter(username__iexact=username.strip()).order_by("pk").first()
+        user = user_model._default_manager.filter(username__iexact=text_clean(username)).order_by("pk").first()
         if user is None:
             user_model().set_password(password)  # same work as a real check, against timing probes
             return None

@@ -69,7 +69,9 @@ from django.utils.module_loading import import_string
 
 from lms.events.services import deliveries_run_pending
 from organisations import services
+from organisations.identity import service_number_key
 from organisations.models import Officer, Organisation, PoliceService, Role, Unit, User
+from organisations.selectors import service_numbers_q
 
 DEMO_PASSWORD = "Demo-Pass-2026"
 RANDOM_SEED = 2026
@@ -510,10 +512,11 @@ def organisations_seed(context: DemoContext) -> None:
 
 def officers_seed(context: DemoContext) -> None:
     """Create the officers of ``roster()`` whose service numbers are not taken yet, in one insert."""
-    existing = set(Officer.objects.filter(service=context.service).values_list("service_number", flat=True))
+    numbers = Officer.objects.filter(service=context.service).values_list("service_number", flat=True)
+    existing = {service_number_key(number) for number in numbers}
     missing = []
     for row in roster(context.random("officers")):
-        if row["service_number"] not in existing:
+        if service_number_key(row["service_number"]) not in existing:
             unit = context.units[row.pop("unit")]
             missing.append(Officer(service=context.service, unit=unit, **row))
     Officer.objects.bulk_create(missing, batch_size=500)
@@ -570,7 +573,7 @@ class _PasswordHash:
 
 
 def _officer_link(context: DemoContext, *, user: User, service_number: str) -> None:
-    officer = Officer.objects.get(service=context.service, service_number=service_number)
+    officer = Officer.objects.get(service_numbers_q([service_number]), service=context.service)
     if officer.user_id == user.pk:
         return
     if officer.user_id is not None or Officer.objects.filter(user=user).exists():

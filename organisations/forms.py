@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from organisations import throttles
+from organisations.identity import text_clean
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -107,3 +108,19 @@ class RosterImportForm(forms.Form):
         self.only_service = services[0] if len(services) == 1 else None
         if self.only_service is not None:
             del self.fields["service"]
+
+
+class OfficerAdminForm(forms.ModelForm):
+    """The admin's officer form: the service number and names are stored cleaned, as a
+    roster import stores them (``organisations.identity.text_clean``), so that the
+    constraint on service numbers sees what a person would see. No ``Meta``: the admin
+    builds it for ``Officer`` with every field, as for its default form."""
+
+    def clean_service_number(self) -> str:
+        return text_clean(self.cleaned_data["service_number"])
+
+    def clean_given_name(self) -> str:
+        return text_clean(self.cleaned_data["given_name"])
+
+    def clean_family_name(self) -> str:
+        return text_clean(self.cleaned_data["family_name"])

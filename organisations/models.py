@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisations.identity import service_number_key_expression
+
 
 class PoliceService(models.Model):
     """A host state's national police service: the root of one organisation tree."""
@@ -170,7 +172,11 @@ class RoleGrant(models.Model):
 
 
 class Officer(models.Model):
-    """A member of a national police service, whether or not they have a user account."""
+    """A member of a national police service, whether or not they have a user account.
+
+    ``service_number`` is stored cleaned, in the case first written, and is unique per
+    service ignoring case (``organisations.identity``).
+    """
 
     class Sex(models.TextChoices):
         FEMALE = "F", _("Female")
@@ -215,7 +221,15 @@ class Officer(models.Model):
         verbose_name_plural = _("officers")
         ordering = ["family_name", "given_name", "service_number"]
         constraints = [
-            models.UniqueConstraint(fields=["service", "service_number"], name="officer_unique_service_number")
+            # One officer per number and service, whatever the case (organisations.identity).
+            models.UniqueConstraint(
+                service_number_key_expression(),
+                "service",
+                name="officer_unique_service_number_any_case",
+                violation_error_message=_(
+                    "An officer of this police service already has this service number (case does not count)."
+                ),
+            )
         ]
         indexes = [models.Index(fields=["unit", "is_active"], name="officer_unit_active_idx")]
 

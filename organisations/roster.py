@@ -8,17 +8,27 @@ The file
     any other named column is an error (a misspelt optional column must not be ignored
     silently), while columns with an empty header (trailing separators left by
     spreadsheets) are ignored as long as they hold no value. Every value is normalised to
-    Unicode NFC and stripped, so names in any script are stored as written.
+    Unicode NFC, loses the invisible direction marks that right-to-left editing leaves
+    and is stripped (``organisations.identity.text_clean``), so names in any script are
+    stored as written; the joiners that shape Arabic and Persian words stay.
+    Yes/no columns (``BOOLEAN_COLUMNS``) take any of ``BOOLEAN_WORDS`` in any case.
     An empty cell in an optional column keeps the officer's current value and a new
     officer gets the default: a blank never erases anything (to clear a command, write
     ``no``).
+
+Service numbers
+    Compared as ``organisations.identity`` says: case, surrounding spaces and direction
+    marks do not count. Two rows naming one officer refuse the file (the later row names
+    the earlier one); a row naming an existing officer, however typed, updates them and
+    keeps their number as stored.
 
 Errors
     Every problem is collected and raised at once as ``RosterImportError(errors)``, each
     error a dict ``{"row", "field", "message"}``:
 
-    - ``row`` is the line number in the file, the header being row 1; ``field`` is the
-      column name, or None when the problem concerns the whole line;
+    - ``row`` is the row number in the spreadsheet, the header being row 1: a record
+      whose quoted cell holds a line break is one row, and an empty line is a row too;
+      ``field`` is the column name, or None when the problem concerns the whole row;
     - problems with the file as a whole (too large, empty, binary, not UTF-8, a header but
       no officer rows) have row 0 and field None; they stop the reading at once;
     - problems with the header (missing, unknown or repeated columns) have row 1 and the
@@ -58,6 +68,7 @@ from django.utils.translation import gettext as _
 
 from lms.audit.services import Change, audit_record_many
 from lms.events.services import events_record
+from organisations.identity import service_number_key, text_clean
 from organisations.models import Officer, PoliceService, Role, RosterImport, Transfer, Unit, User
 from organisations.selectors import scope_units
 from organisations.services import OfficerEvents, transfer_payload
@@ -77,7 +88,10 @@ SEX_VALUES = {
     "m": Officer.Sex.MALE,
     "male": Officer.Sex.MALE,
 }
-BOOLEAN_VALUES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+# Yes and no in the roster's languages (English, French, Arabic), as (yes, no) pairs.
+BOOLEAN_WORDS = (("yes", "no"), ("true", "false"), ("1", "0"), ("oui", "non"), ("vrai", "faux"), ("نعم", "لا"))
+BOOLEAN_VALUES = {word: value for pair in BOOLEAN_WORDS for word, value in zip(pair, (True, False), strict=True)}
+BOOLEAN_COLUMNS = ("is_commander",)
 
 # Text columns checked against the model's max_length (``unit_code`` against Unit.code).
 TEXT_COLUMNS = ("service_number", "given_name", "family_name", "rank", "position", "email", "phone")
@@ -161,12 +175,17 @@ def _file_error(message: str) -> RosterImportError:
     return RosterImportError([_error(FILE_ROW, None, message)])
 
 
-def _clean(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
+def boolean_parse(value: str) -> bool | None:
+    """True or False for one of ``BOOLEAN_WORDS`` in any case, else None.
+
+    Precondition: ``value`` is a cleaned cell (``text_clean``). Compatibility forms are
+    folded first (NFKC), so the Arabic ligature U+FEFB and full-width digits count.
+    """
+    return BOOLEAN_VALUES.get(unicodedata.normalize("NFKC", value).casefold())
 
 
 def _column_name(header_cell: str) -> str:
-    return re.sub(r"[\s\-]+", "_", _clean(header_cell).lower())
+    return re.sub(r"[\s\-]+", "_", text_clean(header_cell).lower())
 
 
 def _max_length(column: str) -> int:
@@ -223,7 +242,7 @@ def _read_header(cells: list[str]) -> tuple[dict[str, int], list[int]]:
             errors.append(
                 _error(
                     HEADER_ROW,
-                    _clean(cell)[:100],
+                    text_clean(cell)[:100],
                     _("Unknown column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)},
                 )
             )
@@ -253,9 +272,9 @@ def _read_row(
     errors: list[dict[str, Any]] = [
         _error(line, None, _("Column %(position)s has a value but no name in the header.") % {"position": index + 1})
         for index in unnamed
-        if cells[index].strip()
+        if text_clean(cells[index])
     ]
-    raw = {name: _clean(cells[index]) for name, index in positions.items()}
+    raw = {name: text_clean(cells[index]) for name, index in positions.items()}
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if not value:
@@ -277,11 +296,15 @@ def _read_row(
                 errors.append(_error(line, name, _("Write F or M (female or male).")))
                 continue
             value = SEX_VALUES[value.lower()]
-        elif name == "is_commander":
-            if value.lower() not in BOOLEAN_VALUES:
-                errors.append(_error(line, name, _("Write yes or no (true/false, 1/0), or leave empty.")))
+        elif name in BOOLEAN_COLUMNS:
+            answer = boolean_parse(value)
+            if answer is None:
+                words = ", ".join("/".join(pair) for pair in BOOLEAN_WORDS)
+                errors.append(
+                    _error(line, name, _("Write yes or no, or leave empty. Accepted: %(words)s.") % {"words": words})
+                )
                 continue
-            value = BOOLEAN_VALUES[value.lower()]
+            value = answer
         elif name == "vetting_status":
             value = re.sub(r"[\s\-]+", "_", value.lower())
             if value not in Officer.VettingStatus.values:
@@ -308,6 +331,19 @@ def _read_row(
     return RosterRow(line=line, service_number=service_number, unit_code=unit_code, values=values), errors
 
 
+def _duplicate_error(row: RosterRow, first: RosterRow) -> dict[str, Any]:
+    """The error for ``row``, whose officer ``first`` (an earlier row) already named."""
+    if row.service_number == first.service_number:
+        message = _("Service number %(number)s already appears on row %(first)s.")
+    else:
+        message = _(
+            "Service number %(number)s already appears on row %(first)s as %(first_number)s: "
+            "case and spaces do not count, so both rows name one officer."
+        )
+    params = {"number": row.service_number, "first": first.line, "first_number": first.service_number}
+    return _error(row.line, "service_number", message % params)
+
+
 def roster_parse(data: bytes) -> RosterParse:
     """Read and check a roster file without the database.
 
@@ -319,35 +355,29 @@ def roster_parse(data: bytes) -> RosterParse:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[RosterRow] = []
     errors: list[dict[str, Any]] = []
-    first_line: dict[str, int] = {}
+    first_rows: dict[str, RosterRow] = {}
+    # Rows are counted as the spreadsheet counts them, one per record: reader.line_num
+    # counts physical lines, one more for every line break inside a quoted cell.
+    line = FILE_ROW
     try:
         header = next(reader)
+        line = HEADER_ROW
         positions, unnamed = _read_header(header)
-        previous_line = reader.line_num
         for cells in reader:
-            line, previous_line = previous_line + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
+            line += 1
+            if not any(text_clean(cell) for cell in cells):
                 continue
             row, row_errors = _read_row(line, cells, positions, unnamed, len(header))
             errors.extend(row_errors)
             if row is None:
                 continue
-            if row.service_number in first_line:
-                errors.append(
-                    _error(
-                        line,
-                        "service_number",
-                        _("Service number %(number)s already appears on row %(first)s.")
-                        % {"number": row.service_number, "first": first_line[row.service_number]},
-                    )
-                )
+            first = first_rows.setdefault(service_number_key(row.service_number), row)
+            if first is not row:
+                errors.append(_duplicate_error(row, first))
                 continue
-            first_line[row.service_number] = line
             rows.append(row)
     except csv.Error as error:
-        errors.append(
-            _error(reader.line_num, None, _("This line cannot be read as CSV: %(reason)s.") % {"reason": error})
-        )
+        errors.append(_error(line + 1, None, _("This line cannot be read as CSV: %(reason)s.") % {"reason": error}))
     if not rows and not errors:
         raise _file_error(_("The file has a header but no officer rows."))
     return RosterParse(rows=rows, errors=errors)
@@ -375,14 +405,19 @@ def roster_plan(*, service: PoliceService, rows: list[RosterRow], actor: User | 
     that need the database: the units and the officers of the service (locked until the
     end of the transaction), plus the actor's roles, whatever the number of rows.
 
-    Precondition: inside the import's transaction, after the service row is locked.
+    A row matches the officer whose service number has the same ``service_number_key``;
+    the stored number is never rewritten.
+
+    Preconditions: inside the import's transaction, after the service row is locked; no
+    two rows share a key (``roster_parse`` refuses them).
     """
     plan = RosterPlan()
     roots = None if actor is None else scope_units(actor, roles=(Role.TRAINER,))
     units = {unit.code: unit for unit in Unit.objects.filter(service=service)}
     units_by_id = {unit.pk: unit for unit in units.values()}
     officers = {
-        officer.service_number: officer for officer in Officer.objects.select_for_update().filter(service=service)
+        service_number_key(officer.service_number): officer
+        for officer in Officer.objects.select_for_update().filter(service=service)
     }
     for row in rows:
         unit = units.get(row.unit_code) if row.unit_code else None
@@ -392,7 +427,7 @@ def roster_plan(*, service: PoliceService, rows: list[RosterRow], actor: User | 
             plan.errors.append(_error(row.line, "unit_code", _("This unit is closed.")))
         elif unit is not None and not _in_scope(unit, roots):
             plan.errors.append(_error(row.line, "unit_code", _("This unit is outside your scope.")))
-        officer = officers.get(row.service_number)
+        officer = officers.get(service_number_key(row.service_number))
         if officer is not None and not _in_scope(units_by_id.get(officer.unit_id), roots):
             plan.errors.append(
                 _error(row.line, "service_number", _("This officer serves in a unit outside your scope."))
@@ -416,11 +451,11 @@ def roster_plan(*, service: PoliceService, rows: list[RosterRow], actor: User | 
             )
         else:
             plan.unchanged += 1
-    in_file = {row.service_number for row in rows}
+    in_file = {service_number_key(row.service_number) for row in rows}
     plan.missing = sorted(
-        number
-        for number, officer in officers.items()
-        if officer.is_active and number not in in_file and _in_scope(units_by_id.get(officer.unit_id), roots)
+        officer.service_number
+        for key, officer in officers.items()
+        if officer.is_active and key not in in_file and _in_scope(units_by_id.get(officer.unit_id), roots)
     )
     return plan
 

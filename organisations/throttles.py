@@ -9,12 +9,15 @@ import hashlib
 from django.conf import settings
 
 from lms import counters
+from organisations.identity import service_number_key
 
 
 def _keys(scope: str, identifier: str, address: str) -> list[str]:
-    # Hashed: what someone types as a username may hold spaces, control characters or
-    # thousands of characters, which no cache key may (memcached refuses them).
-    digest = hashlib.sha256(identifier.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+    # Folded as service numbers are (user names of officers are theirs), so that typing
+    # one in another case or with direction marks does not start a fresh count. Hashed:
+    # what someone types as a username may hold spaces, control characters or thousands
+    # of characters, which no cache key may (memcached refuses them).
+    digest = hashlib.sha256(service_number_key(identifier).encode("utf-8", "surrogatepass")).hexdigest()
     return [f"auth-fail:{scope}:id:{digest}", f"auth-fail:{scope}:ip:{address}"]
 
 

@@ -328,6 +328,35 @@ def test_officers_are_enrolled_by_service_number(client, people, tree, published
     assert sorted(Enrollment.objects.values_list("officer_id", flat=True)) == sorted([first.pk, second.pk])
 
 
+def test_service_numbers_match_whatever_the_case_they_were_stored_in(client, people, tree, published_course):
+    first, second = tree.north_officers
+    Officer.objects.filter(pk=first.pk).update(service_number="np-55555")  # as a roster wrote it
+    Officer.objects.filter(pk=second.pk).update(service_number="Np-66666")
+    client.force_login(people.trainer_north)
+
+    response = client.post(
+        reverse("course-enrol", args=[published_course.pk]),
+        {"action": "officers", "officers-service_numbers": "NP-55555\r\nnP-66666\r\n"},
+    )
+
+    assert response.status_code == 302
+    assert sorted(Enrollment.objects.values_list("officer_id", flat=True)) == sorted([first.pk, second.pk])
+
+
+def test_service_numbers_pasted_with_direction_marks_are_found(client, people, tree, published_course):
+    # An Arabic phone's keyboard wraps Latin text in marks: the officer is still found.
+    first = tree.north_officers[0]
+    client.force_login(people.trainer_north)
+
+    response = client.post(
+        reverse("course-enrol", args=[published_course.pk]),
+        {"action": "officers", "officers-service_numbers": f"\u2067{first.service_number.lower()}\u2069\r\n"},
+    )
+
+    assert response.status_code == 302
+    assert list(Enrollment.objects.values_list("officer_id", flat=True)) == [first.pk]
+
+
 def test_unknown_service_numbers_are_listed_by_line_and_nobody_is_enrolled(client, people, tree, published_course):
     first, second = tree.north_officers
     Officer.objects.filter(pk=second.pk).update(is_active=False)

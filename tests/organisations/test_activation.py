@@ -205,6 +205,22 @@ def test_activation_creates_the_account_and_spends_the_code(officer, people):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed",
+    ["\u200fnp-00123\u200e", "\u2066Np-00123\u2069\u00a0", " \u202bnP-00123\u202c"],
+    ids=["marks around", "isolates and a no-break space", "embedding"],
+)
+def test_activation_matches_the_service_number_in_any_case_and_without_direction_marks(officer, people, typed):
+    code = activation.activation_code_issue(officer=officer, actor=people.trainer_north)
+
+    user = activation.account_activate(service_number=typed, code=code, password=PASSWORD)
+
+    officer.refresh_from_db()
+    assert (user.username, officer.user, officer.service_number) == ("np-00123", user, "NP-00123")
+    assert ActivationCode.objects.get(officer=officer).used_at is not None
+
+
+@pytest.mark.django_db
 def test_activation_resets_a_forgotten_password_and_ends_api_tokens(tree, people):
     officer = people.trainee.officer
     Token.objects.create(user=people.trainee)
@@ -418,6 +434,24 @@ def test_activation_page_locks_out_after_the_failure_limit(client, officer, peop
     response = client.post("/accounts/activate/", _form("NP-00123", code))
 
     assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [LOCKED_PAGE]
+    assert snapshot() == before
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_activation_page_lockout_counts_one_number_however_typed(client, officer, people):
+    code = activation.activation_code_issue(officer=officer, actor=people.trainer_north)
+    body = "7KQ3XM9P2D"
+    guess = body + activation.check_character(body)
+    typings = ["\u200eNP-00123", "np-00123\u200f", "\u2067Np-00123\u2069", " NP-00123\u202c", "\u202dnp-00123"]
+    for attempt in range(settings.LOGIN_FAILURE_LIMIT):  # each from its own address
+        typed = typings[attempt % len(typings)]
+        client.post("/accounts/activate/", _form(typed, guess), REMOTE_ADDR=f"192.0.2.{attempt + 1}")
+    before = snapshot()
+
+    response = client.post("/accounts/activate/", _form("NP-00123", code), REMOTE_ADDR="198.51.100.1")
+
     assert response.context["form"].non_field_errors() == [LOCKED_PAGE]
     assert snapshot() == before
     assert "_auth_user_id" not in client.session

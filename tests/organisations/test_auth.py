@@ -35,6 +35,16 @@ def test_wrong_password_gets_a_field_error_and_no_token(api_client):
 
 
 @pytest.mark.django_db
+def test_a_service_number_signs_in_in_any_case_and_with_direction_marks(api_client):
+    UserFactory(username="np-00123")  # an account made by activation: the service number in lower case
+
+    response = api_client.post("/api/v1/auth/token/", {"username": "\u200fNP-00123\u200f ", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert Token.objects.get().key == response.json()["token"]
+
+
+@pytest.mark.django_db
 def test_missing_fields_are_named(api_client):
     response = api_client.post("/api/v1/auth/token/", {})
 

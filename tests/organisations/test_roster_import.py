@@ -464,7 +464,12 @@ BAD_FILES = {
     "bad vetting status and commander flag": (
         lines(HEAD + ",vetting_status,is_commander", GOOD + ",cleared,maybe"),
         [
-            {"row": 2, "field": "is_commander", "message": "Write yes or no (true/false, 1/0), or leave empty."},
+            {
+                "row": 2,
+                "field": "is_commander",
+                "message": "Write yes or no, or leave empty. Accepted: yes/no, true/false, 1/0, oui/non, vrai/faux, "
+                "نعم/لا.",
+            },
             {
                 "row": 2,
                 "field": "vetting_status",
@@ -581,6 +586,145 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(tree):
         {"row": 0, "field": None, "message": "The file is larger than 100\xa0bytes. Split it into smaller files."}
     ]
     assert footprint() == before
+
+
+# Identity: service numbers however typed, direction marks, row numbers, yes and no ----------
+
+LRM, RLM, RLE, RLO, PDF = "\u200e", "\u200f", "\u202b", "\u202e", "\u202c"
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+ZWNJ, ZWJ = "\u200c", "\u200d"
+
+
+@pytest.mark.django_db
+def test_two_rows_naming_one_officer_however_typed_are_refused_naming_both(tree, people):
+    before, snapshot = footprint(), officer_snapshot()
+    data = lines(
+        HEAD,
+        GOOD,
+        "FT-0502,Awa,Ba,F,Constable,N1-ST",
+        "NP-2,Ali,Sow,M,Constable,N1-ST",
+        f"{LRM}FT-0502{RLM},Awa,Ba,F,Sergeant,N1-ST",
+        "NP-3,Ida,Ka,F,Constable,N1-ST",
+        " ft-0502\u00a0,Awa,Ba,F,Constable,S1-ST",
+    )
+
+    with pytest.raises(RosterImportError) as refused:
+        run(tree, data, actor=people.admin)
+
+    assert refused.value.errors == [
+        {"row": 5, "field": "service_number", "message": "Service number FT-0502 already appears on row 3."},
+        {
+            "row": 7,
+            "field": "service_number",
+            "message": "Service number ft-0502 already appears on row 3 as FT-0502: case and spaces do not count, "
+            "so both rows name one officer.",
+        },
+    ]
+    assert (footprint(), officer_snapshot()) == (before, snapshot)
+
+
+@pytest.mark.django_db
+def test_a_row_naming_an_existing_officer_in_another_case_updates_them(tree, people):
+    officer = tree.north_officers[0]
+    stored = officer.service_number
+    typed = f" {stored.lower()}\u00a0{RLM}"
+    rows = [row_of(officer, service_number=typed, rank="Inspector"), *tree_rows(tree)[1:]]
+
+    result = run(tree, csv_bytes(rows), actor=people.admin)
+
+    assert (result.rows, result.created, result.updated, result.unchanged, result.missing) == (4, 0, 1, 3, [])
+    assert Officer.objects.count() == 4
+    officer.refresh_from_db()
+    assert (officer.service_number, officer.rank) == (stored, "Inspector")
+    entry = AuditEntry.objects.get(action__startswith="roster.")
+    assert (entry.action, entry.target_id, entry.before, entry.after) == (
+        "roster.officer_updated",
+        str(officer.pk),
+        {"rank": "Constable"},
+        {"rank": "Inspector"},
+    )
+
+
+@pytest.mark.django_db
+def test_an_officer_stored_in_lower_case_is_matched_and_keeps_their_number(tree):
+    Officer.objects.filter(pk=tree.south_officers[0].pk).update(service_number="kp-0042")
+    officer = Officer.objects.get(pk=tree.south_officers[0].pk)
+
+    result = run(tree, csv_bytes([row_of(officer, service_number="KP-0042")]))
+
+    assert (result.created, result.unchanged) == (0, 1)
+    assert numbers([officer]) == ["kp-0042"]
+    assert result.missing == numbers(tree.north_officers + tree.south_officers[1:])
+    assert Officer.objects.filter(service_number__iexact="kp-0042").count() == 1
+
+
+@pytest.mark.django_db
+def test_direction_marks_are_stripped_and_joiners_kept(tree, people):
+    rows = [
+        {
+            "service_number": f"{LRI}NP-B1{PDI}",
+            "given_name": f"{RLM}محمد{RLM}",
+            "family_name": f"{RLE}خانه{ZWNJ}ای{PDF}",
+            "sex": "M",
+            "rank": f"{RLO}رقيب{PDF}",
+            "unit_code": f"{LRM}N1-ST",
+            "position": f"{RLI}Chef de poste{PDI} ({ZWJ}گ)",
+        }
+    ]
+
+    run(tree, csv_bytes(rows, columns=[*HEADER, "position"]), actor=people.admin)
+
+    assert Officer.objects.filter(service_number="NP-B1").values_list(
+        "given_name", "family_name", "rank", "position", "unit"
+    ).get() == ("محمد", f"خانه{ZWNJ}ای", "رقيب", f"Chef de poste ({ZWJ}گ)", tree.north_station.pk)
+
+
+@pytest.mark.django_db
+def test_row_numbers_are_the_spreadsheets_after_a_cell_with_line_breaks(tree, people):
+    before = footprint()
+    text = (
+        HEAD + ",position\r\n"
+        'NP-1,Awa,Ba,F,Constable,N1-ST,"Desk officer\nnight shift\nweekends"\r\n'
+        "\r\n"
+        "NP-2,Ali,Sow,X,Constable,N1-ST,\r\n"
+        'NP-3,"Ida\nMarie",Ka,F,Constable,ZZ,\r\n'
+        "NP-4,Oumar,Diop,M,Constable,N1-ST\r\n"
+    )
+
+    with pytest.raises(RosterImportError) as refused:
+        run(tree, text.encode(), actor=people.admin)
+
+    assert refused.value.errors == [
+        {"row": 4, "field": "sex", "message": "Write F or M (female or male)."},
+        {"row": 5, "field": "unit_code", "message": "No unit has this code in the police service."},
+        {"row": 6, "field": None, "message": "This line has 6 values but the header has 7 columns."},
+    ]
+    assert footprint() == before
+
+
+YES_AND_NO = {
+    "NP-Y1": ("OUI", True),
+    "NP-Y2": (" non ", False),
+    "NP-Y3": ("Vrai", True),
+    "NP-Y4": ("FAUX", False),
+    "NP-Y5": ("نعم", True),
+    "NP-Y6": (f"{RLM}لا{RLM}", False),
+    "NP-Y7": ("\ufefb", False),  # لا written with the Arabic ligature
+    "NP-Y8": ("Yes", True),
+    "NP-Y9": ("0", False),
+}
+
+
+@pytest.mark.django_db
+def test_yes_and_no_in_english_french_and_arabic(tree, people):
+    template = row_of(tree.north_officers[0])
+    rows = [template | {"service_number": number, "is_commander": word} for number, (word, _) in YES_AND_NO.items()]
+
+    result = run(tree, csv_bytes(rows, columns=[*HEADER, "is_commander"]), actor=people.admin)
+
+    assert result.created == 9
+    stored = Officer.objects.filter(service_number__startswith="NP-Y").values_list("service_number", "is_commander")
+    assert dict(stored) == {number: value for number, (_word, value) in YES_AND_NO.items()}
 
 
 # Scope -------------------------------------------------------------------------------------
