@@ -260,7 +260,8 @@ class LessonCreateApi(APIView):
 
 
 class LessonDetailApi(APIView):
-    """One lesson with its sanitised HTML."""
+    """One lesson with its sanitised HTML. 403 for a trainee whose enrolment keeps the
+    lesson's module closed (a sequential course); staff and authors read any lesson."""
 
     permission_classes = [IsAuthenticated]
 
@@ -304,10 +305,12 @@ class LessonDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, pk: int):
-        lesson = selectors.lesson_get(user=request.user, lesson_id=pk)
-        if lesson is None:
+        found = selectors.lesson_read_get(user=request.user, lesson_id=pk)
+        if found is None:
             raise Http404
-        return Response(self.OutputSerializer(lesson).data)
+        if found.is_locked:
+            raise PermissionDenied(selectors.LESSON_LOCKED_MESSAGE)
+        return Response(self.OutputSerializer(found.lesson).data)
 
     @extend_schema(request=UpdateInputSerializer, responses=OutputSerializer)
     def patch(self, request, pk: int):
@@ -323,7 +326,9 @@ class LessonDetailApi(APIView):
 
 
 class CoursePublishApi(APIView):
-    """Publish the course as a new release (authors and admins, straight from draft)."""
+    """Publish the course as a new release (authors and admins, straight from draft), with
+    its ready draft assessments. 400 for an archived course, or naming each required
+    assessment that cannot be published (nothing is published then)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -337,7 +342,7 @@ class CoursePublishApi(APIView):
         course = _editable_course(request, pk)
         try:
             release = services.course_publish(course=course, actor=request.user)
-        except DjangoValidationError as error:  # an archived course is unarchived instead
+        except DjangoValidationError as error:  # archived, or a required assessment is not ready
             raise _validation_error(error) from error
         return Response(self.OutputSerializer({"status": Course.Status.PUBLISHED, "release": release.number}).data)
 

@@ -9,7 +9,7 @@ Enrolments: a trainee sees their own; trainers and leaders also those of officer
 their scope; admins all.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.models import (
     Course,
@@ -45,7 +46,7 @@ from courses.models import (
     TrainingSession,
 )
 from organisations.models import Officer, Organisation, Role, RoleGrant, Unit, User
-from organisations.selectors import scope_units, subtree_q, user_roles
+from organisations.selectors import scope_units, service_number_key, service_numbers_q, subtree_q, user_roles
 
 STAFF_ROLES = (Role.TRAINER, Role.LEADERSHIP, Role.ADMIN)
 
@@ -465,10 +466,41 @@ def learner_outline_get(*, course: Course, enrollment: Enrollment | None = None)
 
 @dataclass
 class ReaderLesson:
-    """A lesson with its reader's own enrolment in the course (None for a preview)."""
+    """A lesson with its reader's own enrolment in the course (None for a preview), and
+    whether its content is withheld from them (``lesson_is_locked``; set by
+    ``lesson_read_get``, while the lesson page decides it from the outline it loads anyway)."""
 
     lesson: Lesson
     enrollment: Enrollment | None
+    is_locked: bool = False
+
+
+# Why a locked lesson's content is refused (the API's 403, the attachment's).
+LESSON_LOCKED_MESSAGE = gettext_lazy("Finish the modules before this one first.")
+
+
+def lesson_is_locked(
+    *, user: User, lesson: Lesson, enrollment: Enrollment | None, locked_module_ids: Iterable[int] | None = None
+) -> bool:
+    """Whether ``user`` gets none of ``lesson``'s content (its body, its attachments): the
+    one rule every path that serves a lesson asks (the lesson page, ``GET
+    /api/v1/lessons/<id>/``, ``/lessons/attachments/<id>/``).
+
+    Locked for someone reading through ``enrollment`` (their own enrolment in the lesson's
+    course) while it keeps the lesson's module closed (``enrollment_locked_module_ids``; pass
+    ``locked_module_ids`` when already known, as the page's outline knows them). Staff and
+    the course's authors preview every lesson, enrolled or not. No query for a course that
+    is not sequential or a reader without an enrolment; else at most four.
+    """
+    if enrollment is None or not lesson.module.course.is_sequential:
+        return False
+    if user_roles(user).has(*STAFF_ROLES):
+        return False
+    if locked_module_ids is None:
+        locked_module_ids = enrollment_locked_module_ids(enrollment)
+    if lesson.module_id not in set(locked_module_ids):
+        return False
+    return not CourseAuthor.objects.filter(course_id=lesson.module.course_id, user=user).exists()
 
 
 def reader_lesson_get(*, user: User, lesson_id: int) -> ReaderLesson | None:
@@ -487,6 +519,8 @@ def reader_lesson_get(*, user: User, lesson_id: int) -> ReaderLesson | None:
         return None
     course = lesson.module.course
     enrollment = learner_enrollment_get(user=user, course_id=course.pk)
+    if enrollment is not None:
+        enrollment.course = course  # the same row, already loaded
     if enrollment is not None and course.status in (Course.Status.PUBLISHED, Course.Status.ARCHIVED):
         is_live = not (lesson.is_archived or lesson.module.is_archived)
         if is_live or lesson.pk in enrollment.release.required_lesson_ids:
@@ -494,6 +528,15 @@ def reader_lesson_get(*, user: User, lesson_id: int) -> ReaderLesson | None:
     if lesson_get(user=user, lesson_id=lesson_id) is None:
         return None
     return ReaderLesson(lesson=lesson, enrollment=enrollment)
+
+
+def lesson_read_get(*, user: User, lesson_id: int) -> ReaderLesson | None:
+    """``reader_lesson_get`` with ``is_locked`` decided (``lesson_is_locked``): for the API
+    and the attachments, which serve a lesson's content without loading its outline."""
+    reader = reader_lesson_get(user=user, lesson_id=lesson_id)
+    if reader is not None:
+        reader.is_locked = lesson_is_locked(user=user, lesson=reader.lesson, enrollment=reader.enrollment)
+    return reader
 
 
 def own_enrollment_list(*, user: User) -> QuerySet[Enrollment]:
@@ -525,7 +568,8 @@ def units_for_enrolment(*, user: User) -> QuerySet[Unit]:
 
 
 def officers_for_enrolment_get(*, user: User, service_numbers: Iterable[str]) -> dict[str, list[Officer]]:
-    """Service number, case-folded -> the officers within the user's trainer scope who
+    """Service number key (``organisations.identity.service_number_key``: case, spaces and
+    direction marks do not count) -> the officers within the user's trainer scope who
     carry it, active or not: one query.
 
     An admin's scope spans services, where one number may name two officers.
@@ -535,15 +579,13 @@ def officers_for_enrolment_get(*, user: User, service_numbers: Iterable[str]) ->
         return {}
     found: dict[str, list[Officer]] = {}
     roots = scope_units(user, roles=(Role.TRAINER,))
-    # Service numbers are stored as the roster wrote them, nearly always in capitals.
-    candidates = {variant for number in numbers for variant in (number, number.upper())}
     officers = (
-        Officer.objects.filter(subtree_q(roots, prefix="unit__"), service_number__in=candidates)
+        Officer.objects.filter(subtree_q(roots, prefix="unit__"), service_numbers_q(numbers))
         .select_related("unit")
         .order_by("pk")
     )
     for officer in officers:
-        found.setdefault(officer.service_number.casefold(), []).append(officer)
+        found.setdefault(service_number_key(officer.service_number), []).append(officer)
     return found
 
 
@@ -712,6 +754,91 @@ def course_authoring_get(*, user: User, course_id: int) -> Course | None:
     )
 
 
+# Publishing: what a new release will ask of learners --------------------------------------
+# ``services.course_publish`` writes the release (required lessons, attendance, practicals);
+# later apps take part through the steps listed in ``settings.COURSE_PUBLISH_STEPS``, so
+# courses never imports them. Each step offers a plan (a read, shown to authors before they
+# publish) and a run (inside the publish's transaction), both decided by the app's own rule,
+# so what the page announces is what publishing does.
+
+
+@dataclass(frozen=True)
+class ReleaseItem:
+    """One thing of a later app (an assessment) in the next release, with its ``state``."""
+
+    PUBLISHED = "published"  # already open to learners
+    WILL_PUBLISH = "will_publish"  # a ready draft, published with the course
+    BLOCKED = "blocked"  # a required draft that is not ready: publishing is refused
+    STAYS_DRAFT = "stays_draft"  # an optional draft that is not ready: left out, still a draft
+
+    label: str  # as learners will read it ("Pass the assessment: Final test")
+    state: str
+    is_required: bool
+    kind: str = ""  # what it is, as authors call it ("Final assessment")
+    problems: tuple[str, ...] = ()  # why it cannot be published, each naming it
+
+
+@dataclass(frozen=True)
+class PublishStep:
+    """A later app's part in publishing a course (``settings.COURSE_PUBLISH_STEPS``).
+
+    ``plan(*, course) -> list[ReleaseItem]``: a read, for the authoring page.
+    ``run(*, course, release, actor)``: called by ``services.course_publish`` inside its
+    transaction, the course row locked, once the release row is written; it raises
+    ``ValidationError`` (one message per problem) to refuse the whole publish.
+    """
+
+    plan: Callable[..., list[ReleaseItem]]
+    run: Callable[..., object]
+
+
+def publish_steps() -> list[PublishStep]:
+    return [import_string(path) for path in settings.COURSE_PUBLISH_STEPS]
+
+
+@dataclass
+class ReleasePlan:
+    """What an officer enrolling on the next release will be required to do, and the state
+    of the later apps' items (``ReleaseItem``)."""
+
+    lessons: list[Lesson]
+    requires_attendance: bool
+    practicals: list[str]
+    items: list[ReleaseItem]
+
+    @property
+    def required_items(self) -> list[ReleaseItem]:
+        return [item for item in self.items if item.is_required]
+
+    @property
+    def optional_items(self) -> list[ReleaseItem]:
+        return [item for item in self.items if not item.is_required]
+
+    @property
+    def problems(self) -> list[str]:
+        """Why publishing would be refused now (empty: it would not)."""
+        return [problem for item in self.items if item.state == ReleaseItem.BLOCKED for problem in item.problems]
+
+
+def course_release_plan(*, course: Course) -> ReleasePlan:
+    """The next release of ``course`` as ``course_authoring_get`` returns it: the required
+    lessons come from its prefetched ``all_modules`` (no query), the rest from the publish
+    steps' plans (assessments: at most three queries whatever their number)."""
+    lessons = [
+        lesson
+        for module in course.all_modules
+        if not module.is_archived
+        for lesson in module.all_lessons
+        if not lesson.is_archived and lesson.is_required
+    ]
+    return ReleasePlan(
+        lessons=lessons,
+        requires_attendance=course.requires_attendance,
+        practicals=list(course.required_practicals),
+        items=[item for step in publish_steps() for item in step.plan(course=course)],
+    )
+
+
 def course_authors(*, course: Course) -> QuerySet[CourseAuthor]:
     return CourseAuthor.objects.filter(course=course).select_related("user").order_by("added_at", "pk")
 
@@ -740,14 +867,16 @@ def lesson_attachments(*, lesson: Lesson) -> QuerySet[LessonAttachment]:
 
 
 def attachment_get(*, user: User, attachment_id: int) -> LessonAttachment | None:
-    """The attachment, if the user may read its lesson (``lesson_get``); else None."""
+    """The attachment, if the user may read its lesson (``lesson_read_get``); else None.
+    ``is_locked``: its lesson's content is withheld from the user (``lesson_is_locked``)."""
     attachment = LessonAttachment.objects.filter(pk=attachment_id).first()
     if attachment is None:
         return None
-    lesson = lesson_get(user=user, lesson_id=attachment.lesson_id)
-    if lesson is None:
+    reader = lesson_read_get(user=user, lesson_id=attachment.lesson_id)
+    if reader is None:
         return None
-    attachment.lesson = lesson
+    attachment.lesson = reader.lesson
+    attachment.is_locked = reader.is_locked
     return attachment
 
 

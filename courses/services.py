@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from courses import selectors
 from courses.models import (
@@ -222,6 +222,11 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
     Allowed from draft, in review and published (a new release); an archived course is
     refused (``ValidationError``, code ``archived``). Locks the course row, so two publishes
     at once get consecutive release numbers.
+
+    Then each step of ``settings.COURSE_PUBLISH_STEPS`` runs in this transaction with the
+    new release (assessments publishes the course's ready drafts into it, at its
+    ``published_at``). A step's ``ValidationError`` (e.g. a required assessment that cannot
+    be published, each named) refuses the whole publish: nothing is written.
     """
     course = Course.objects.select_for_update().get(pk=course.pk)
     before = course.status
@@ -238,12 +243,16 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
     release = CourseRelease.objects.create(
         course=course,
         number=last + 1,
+        # One instant: what the steps publish with the release carries the same time, so
+        # it binds exactly the enrolments of this release on.
         published_at=timezone.now(),
         published_by=actor,
         required_lesson_ids=required,
         requires_attendance=course.requires_attendance,
         required_practicals=list(course.required_practicals),
     )
+    for step in selectors.publish_steps():
+        step.run(course=course, release=release, actor=actor)
     course.status = Course.Status.PUBLISHED
     course.save(update_fields=["status", "updated_at"])
     event_record(
@@ -396,7 +405,7 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson) -> int:
     if lesson.module.course_id != enrollment.course_id:
         raise ValidationError(_("This lesson is not part of the enrolment's course."), code="wrong_course")
     if lesson.module_id in selectors.enrollment_locked_module_ids(enrollment):
-        raise ValidationError(_("Finish the modules before this one first."), code="locked")
+        raise ValidationError(selectors.LESSON_LOCKED_MESSAGE, code="locked")
     created = LessonProgress.objects.get_or_create(
         enrollment=enrollment, lesson=lesson, defaults={"completed_at": timezone.now()}
     )[1]
@@ -415,7 +424,7 @@ def _months_after(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-COMPLETED_MESSAGE = _lazy("You completed %(course)s.")
+COMPLETED_MESSAGE = gettext_lazy("You completed %(course)s.")
 
 
 @transaction.atomic
@@ -495,9 +504,9 @@ def enrollment_completion_check(*, enrollment_id: int, actor: User | None = None
 # Notifications of enrolment and approaching deadlines (the completion notice is sent by
 # ``enrollment_completion_check``). Self-enrolment needs no notice: the officer chose it.
 
-ENROLLED_MESSAGE = _lazy("You have been enrolled in %(course)s.")
-ENROLLED_WITH_DEADLINE_MESSAGE = _lazy("You have been enrolled in %(course)s; complete it by %(deadline)s.")
-DEADLINE_REMINDER_MESSAGE = _lazy("Reminder: complete %(course)s by %(deadline)s.")
+ENROLLED_MESSAGE = gettext_lazy("You have been enrolled in %(course)s.")
+ENROLLED_WITH_DEADLINE_MESSAGE = gettext_lazy("You have been enrolled in %(course)s; complete it by %(deadline)s.")
+DEADLINE_REMINDER_MESSAGE = gettext_lazy("Reminder: complete %(course)s by %(deadline)s.")
 DEADLINE_REMINDER_BATCH_SIZE = 500
 
 
@@ -1043,9 +1052,9 @@ RECORDED_ATTENDANCE = (
     SessionRegistration.Attendance.ABSENT,
     SessionRegistration.Attendance.EXCUSED,
 )
-SESSION_REGISTERED_MESSAGE = _lazy("You are registered for %(course)s on %(date)s at %(time)s, %(place)s.")
-SESSION_MOVED_MESSAGE = _lazy("The session of %(course)s is now on %(date)s at %(time)s, %(place)s.")
-SESSION_CANCELLED_MESSAGE = _lazy("The session of %(course)s on %(date)s at %(place)s is cancelled.")
+SESSION_REGISTERED_MESSAGE = gettext_lazy("You are registered for %(course)s on %(date)s at %(time)s, %(place)s.")
+SESSION_MOVED_MESSAGE = gettext_lazy("The session of %(course)s is now on %(date)s at %(time)s, %(place)s.")
+SESSION_CANCELLED_MESSAGE = gettext_lazy("The session of %(course)s on %(date)s at %(place)s is cancelled.")
 
 
 class PracticalEntry(NamedTuple):

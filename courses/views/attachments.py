@@ -1,6 +1,7 @@
 """The file of a lesson attachment, served only to people who may read the lesson."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_safe
 
@@ -16,10 +17,13 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbo
 @login_required
 @require_safe
 def attachment_download(request, pk: int):
-    """An image inline, a document as a download; 404 for anyone who may not read the lesson."""
+    """An image inline, a document as a download; 404 for anyone who may not read the
+    lesson, 403 for a trainee whose enrolment keeps its module closed (``lesson_is_locked``)."""
     attachment = selectors.attachment_get(user=request.user, attachment_id=pk)
     if attachment is None:
         raise Http404
+    if attachment.is_locked:
+        raise PermissionDenied(selectors.LESSON_LOCKED_MESSAGE)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:

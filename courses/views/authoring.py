@@ -152,12 +152,15 @@ def course_edit(request, pk: int):
     for module in course.all_modules:
         module.live_lessons = [lesson for lesson in module.all_lessons if not lesson.is_archived]
         module.archived_lessons = [lesson for lesson in module.all_lessons if lesson.is_archived]
+    status_actions = STATUS_ACTIONS.get(course.status, [])
     context = {
         "course": course,
         "form": form,
         "live_modules": [module for module in course.all_modules if not module.is_archived],
         "archived_modules": [module for module in course.all_modules if module.is_archived],
-        "status_actions": STATUS_ACTIONS.get(course.status, []),
+        "status_actions": status_actions,
+        # What the next release will ask of learners, shown while it can be published.
+        "plan": selectors.course_release_plan(course=course) if "publish" in status_actions else None,
         "staff_links": selectors.course_staff_links(user=request.user, course=course),
     }
     return render(request, "courses/authoring/course_edit.html", context)
@@ -174,7 +177,9 @@ def course_status(request, pk: int):
     try:
         service(course=course, actor=request.user)
     except ValidationError as error:
-        _error(request, error)
+        # One message each: a refused publish names every assessment that is not ready.
+        for message in error.messages:
+            messages.error(request, message)
     else:
         messages.success(request, done)
     return redirect("author-course-edit", pk=course.pk)

@@ -130,7 +130,8 @@ def lesson_detail(request, pk: int):
 
     A trainee reads the lessons of a course they are enrolled in (404 otherwise); staff
     and authors read any lesson as a preview. In a sequential course the lessons of a
-    module that is still closed show only why.
+    module that is still closed show only why (``selectors.lesson_is_locked``, the rule the
+    API and the attachments follow too).
     """
     found = selectors.reader_lesson_get(user=request.user, lesson_id=pk)
     if found is None:
@@ -150,7 +151,11 @@ def lesson_detail(request, pk: int):
         "next": following,
         "is_preview": enrollment is None,
         "is_completed": lesson.pk in outline.completed_ids,
-        "is_locked": enrollment is not None and lesson.module_id in outline.locked_module_ids,
+        "is_locked": selectors.lesson_is_locked(
+            user=request.user, lesson=lesson, enrollment=enrollment, locked_module_ids=outline.locked_module_ids
+        ),
+        # Closed for the enrolment, though staff and authors still read it: not completed yet.
+        "is_module_closed": enrollment is not None and lesson.module_id in outline.locked_module_ids,
     }
     return render(request, "courses/learning/lesson.html", context)
 
