@@ -7,6 +7,7 @@ question goes out through ``selectors.question_for_display``.
 
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
@@ -15,12 +16,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import bank_csv, gift, selectors, services
+from assessments import bank_csv, gift, permissions, selectors, services
 from assessments.models import Assessment, Attempt, Question
 from courses import selectors as course_selectors
 from lms.api import INTEGER_MAX, SMALLINT_MAX, ObjectIdField, object_id_query_parameter
@@ -52,8 +54,10 @@ def _assessment(request, pk: int) -> Assessment:
 
 def _editable_assessment(request, pk: int) -> Assessment:
     assessment = _assessment(request, pk)
-    if not course_selectors.course_is_editable(user=request.user, course=assessment.course):
-        raise PermissionDenied
+    try:
+        permissions.authoring_check(user=request.user, course=assessment.course, target=assessment)
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
     return assessment
 
 
@@ -66,7 +70,7 @@ def _attempt(request, pk: int) -> Attempt:
 
 def _own_attempt(request, pk: int) -> Attempt:
     attempt = _attempt(request, pk)
-    if not selectors.attempt_is_own(user=request.user, attempt=attempt):
+    if not permissions.is_own_attempt(user=request.user, attempt=attempt):
         raise PermissionDenied
     return attempt
 
@@ -139,6 +143,15 @@ class ResultSerializer(serializers.Serializer):
 
 class KeyedChoiceSerializer(ShownChoiceSerializer):
     correct = serializers.BooleanField(required=False, help_text="Only once feedback is visible.")
+    weight = serializers.CharField(
+        required=False, help_text="The choice's credit in percent, where the question gives credits per choice."
+    )
+
+
+class PartialAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+    tolerance = serializers.CharField()
+    weight = serializers.CharField(help_text="Percent of the points.")
 
 
 class ReviewedQuestionSerializer(ShownQuestionSerializer):
@@ -147,9 +160,12 @@ class ReviewedQuestionSerializer(ShownQuestionSerializer):
     choices = KeyedChoiceSerializer(many=True)
     numeric_answer = serializers.CharField(required=False, allow_null=True)
     numeric_tolerance = serializers.CharField(required=False)
+    numeric_partial_answers = PartialAnswerSerializer(many=True, required=False)
     accepted_answers = serializers.ListField(child=serializers.CharField(), required=False)
     explanation = serializers.CharField(required=False)
-    response = serializers.JSONField(allow_null=True)
+    response = serializers.JSONField(
+        allow_null=True, required=False, help_text="For the attempt's owner, and readers of the key."
+    )
     awarded = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, required=False)
     is_answer_correct = serializers.BooleanField(allow_null=True, required=False)
     comment = serializers.CharField(required=False)
@@ -182,14 +198,18 @@ def _started(attempt: Attempt) -> dict:
 
 
 def _detail(request, attempt: Attempt) -> dict:
-    is_own = selectors.attempt_is_own(user=request.user, attempt=attempt)
-    with_key = not is_own or selectors.feedback_visible(attempt)
-    answers = selectors.attempt_answers(attempt)
+    is_own = permissions.is_own_attempt(user=request.user, attempt=attempt)
+    with_key = permissions.answer_key_visible(user=request.user, assessment=attempt.assessment, attempt=attempt)
+    # Someone else's answers without the key would give it away (a full-marks attempt's
+    # answers are the key): only the owner, or a reader of the key, sees them.
+    with_answers = is_own or with_key
+    answers = selectors.attempt_answers(attempt) if with_answers else {}
     questions = []
     for question in attempt.snapshot:
         shown = selectors.question_for_display(question, with_key=with_key)
         answer = answers.get(question["id"])
-        shown["response"] = answer.response if answer else None
+        if with_answers:
+            shown["response"] = answer.response if answer else None
         if with_key and attempt.status != Attempt.Status.IN_PROGRESS:
             shown["awarded"] = None if answer is None or answer.points is None else str(answer.points)
             shown["is_answer_correct"] = answer.is_correct if answer else False
@@ -216,8 +236,11 @@ def _detail(request, attempt: Attempt) -> dict:
 # Views ------------------------------------------------------------------------------------
 
 
-class AssessmentListApi(APIView):
-    """Assessments the caller may see; a course's author (or an admin) creates one."""
+class AssessmentListApi(ListAPIView):
+    """Assessments the caller may see, a page at a time; a course's author (or an admin)
+    creates one."""
+
+    serializer_class = AssessmentSerializer
 
     @extend_schema_serializer(component_name="AssessmentCreateInput")
     class InputSerializer(serializers.Serializer):
@@ -248,14 +271,13 @@ class AssessmentListApi(APIView):
             return [IsTrainer()]
         return [IsAuthenticated()]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("course", int, description="Only this course's assessments.")],
-        responses={200: AssessmentSerializer(many=True)},
-    )
-    def get(self, request):
-        course_id = object_id_query_parameter(request, "course", _("A course id is a whole number."))
-        queryset = selectors.assessment_list(user=request.user, course_id=course_id)
-        return Response(AssessmentSerializer(queryset, many=True).data)
+    @extend_schema(parameters=[OpenApiParameter("course", int, description="Only this course's assessments.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        course_id = object_id_query_parameter(self.request, "course", _("A course id is a whole number."))
+        return selectors.assessment_list(user=self.request.user, course_id=course_id)
 
     @extend_schema(request=InputSerializer, responses={201: AssessmentSerializer})
     def post(self, request):
@@ -283,6 +305,23 @@ class AssessmentDetailApi(APIView):
         return Response(AssessmentSerializer(_assessment(request, pk)).data)
 
 
+class CreditField(serializers.DecimalField):
+    """A choice's or a numeric answer's credit: percent of the question's points."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Percent of the question's points (Moodle's answer grade), -100 to 100.")
+        super().__init__(max_digits=8, decimal_places=5, min_value=-100, max_value=100, **kwargs)
+
+
+@extend_schema_serializer(component_name="AssessmentPartialAnswerInput")
+class PartialAnswerInputSerializer(serializers.Serializer):
+    """A numeric range earning part of the points, checked in order after the answer."""
+
+    answer = serializers.DecimalField(max_digits=14, decimal_places=4)
+    tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, default=0)
+    weight = CreditField()
+
+
 class QuestionCreateApi(APIView):
     """Add a question to the assessment's bank (authors and admins)."""
 
@@ -292,6 +331,7 @@ class QuestionCreateApi(APIView):
     class ChoiceInputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=500)
         correct = serializers.BooleanField(default=False)
+        weight = CreditField(required=False, allow_null=True)
 
     @extend_schema_serializer(component_name="AssessmentQuestionInput")
     class InputSerializer(serializers.Serializer):
@@ -306,6 +346,7 @@ class QuestionCreateApi(APIView):
             max_digits=14, decimal_places=4, required=False, allow_null=True, default=None
         )
         numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, default=0)
+        numeric_partial_answers = PartialAnswerInputSerializer(many=True, default=list)
         accepted_answers = serializers.ListField(child=serializers.CharField(), default=list)
         scenario = ObjectIdField(required=False, allow_null=True, default=None)
 
@@ -464,8 +505,9 @@ class AnswerGradeApi(APIView):
         return Response(ResultSerializer(attempt).data)
 
 
-class GradingQueueApi(APIView):
-    """Essays awaiting a grader within the trainer's scope, oldest submission first."""
+class GradingQueueApi(ListAPIView):
+    """Essays awaiting a grader within the trainer's scope, oldest submission first, a page
+    at a time."""
 
     permission_classes = [IsTrainer]
 
@@ -479,9 +521,10 @@ class GradingQueueApi(APIView):
         response = serializers.JSONField()
         submitted_at = serializers.DateTimeField(source="attempt.submitted_at")
 
-    @extend_schema(responses={200: OutputSerializer(many=True)})
-    def get(self, request):
-        return Response(self.OutputSerializer(selectors.grading_queue(user=request.user)[:500], many=True).data)
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        return selectors.grading_queue(user=self.request.user)
 
 
 class AllowanceCreateApi(APIView):
@@ -513,7 +556,7 @@ class AllowanceCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         officer = Officer.objects.select_related("unit").filter(pk=values.pop("officer")).first()
-        if officer is None or not services.trainer_covers(user=request.user, officer=officer):
+        if officer is None or not permissions.trainer_covers(user=request.user, officer=officer):
             raise ValidationError({"officer": ["No such officer within your scope."]})
         allowance = _call(
             services.allowance_grant, assessment=assessment, officer=officer, actor=request.user, **values
@@ -540,8 +583,10 @@ def _editable_question(request, pk: int) -> Question:
     else:
         if course_selectors.course_get(user=request.user, course_id=bank.course_id) is None:
             raise Http404
-        if not course_selectors.course_is_editable(user=request.user, course=bank.course):
-            raise PermissionDenied
+        try:
+            permissions.authoring_check(user=request.user, course=bank.course, target=question)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
     return question
 
 
@@ -594,13 +639,15 @@ class QuestionCorrectApi(APIView):
     @extend_schema_serializer(component_name="AssessmentChoiceKeyInput")
     class ChoiceKeySerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        correct = serializers.BooleanField()
+        correct = serializers.BooleanField(required=False)
+        weight = CreditField(required=False, allow_null=True)
 
     @extend_schema_serializer(component_name="AssessmentQuestionCorrectInput")
     class InputSerializer(serializers.Serializer):
         choices = serializers.ListField(child=serializers.DictField(), required=False, max_length=100)
         numeric_answer = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
         numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False)
+        numeric_partial_answers = PartialAnswerInputSerializer(many=True, required=False)
         accepted_answers = serializers.ListField(child=serializers.CharField(), required=False, max_length=100)
         points = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
         explanation = serializers.CharField(required=False, allow_blank=True)
@@ -628,8 +675,12 @@ class QuestionCorrectApi(APIView):
             unknown = [item["id"] for item in changes["choices"] if item["id"] not in own]
             if unknown:
                 raise ValidationError({"choices": [f"Not choices of this question: {unknown}."]})
-            own.update({item["id"]: item["correct"] for item in changes.pop("choices")})
-            changes["correct_choices"] = [choice_id for choice_id, correct in own.items() if correct]
+            items = changes.pop("choices")
+            if any("correct" in item for item in items):
+                own.update({item["id"]: item["correct"] for item in items if "correct" in item})
+                changes["correct_choices"] = [choice_id for choice_id, correct in own.items() if correct]
+            if any("weight" in item for item in items):
+                changes["choice_weights"] = {item["id"]: item["weight"] for item in items if "weight" in item}
         question = _call(services.question_correct, question=question, actor=request.user, **changes)
         regraded = _call(services.attempts_regrade, question=question, actor=request.user) if regrade else 0
         return Response({"id": question.pk, "regraded": regraded})
@@ -663,7 +714,10 @@ def _import_parse(upload, file_format: str) -> list[dict]:
         raise ValidationError({"file": ["The file is not UTF-8 text."]}) from error
     unit = "line" if file_format == "gift" else "row"
     try:
-        return gift.gift_parse(text) if file_format == "gift" else bank_csv.bank_csv_parse(text)
+        limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
+        if file_format == "gift":
+            return gift.gift_parse(text, max_questions=limit)
+        return bank_csv.bank_csv_parse(text, max_questions=limit)
     except gift.ImportProblems as error:
         messages = [f"{unit} {number}: {message}" for number, message in error.problems]
         raise ValidationError({"file": messages}) from error
@@ -702,12 +756,7 @@ class QuestionImportApi(APIView):
         try:
             created = services.questions_import(bank=assessment.bank, questions=questions, actor=request.user)
         except DjangoValidationError as error:
-            messages = [
-                f"question {int(index) + 1}: {message}" if index.isdigit() else f"{index}: {message}"
-                for index, values in error.message_dict.items()
-                for message in values
-            ]
-            raise ValidationError({"file": messages}) from error
+            raise ValidationError({"file": services.questions_import_messages(error)}) from error
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
         return Response({"created": len(created)}, status=status.HTTP_201_CREATED)

@@ -9,12 +9,24 @@ scenario_title, scenario_text
 - ``choices``: options separated by ``|`` (written `` | ``), the correct ones prefixed with
   ``*``; ``\\|`` is a ``|`` inside an option and ``\\*`` a leading star that does not mark
   it correct. True/false questions take ``*True | False`` or ``True | *False``.
+  Credits per choice (Moodle's per-answer grades, percent): every option of the question
+  starts with one in brackets, after the star if any: ``[100%] right | [50%] half right |
+  [-100%] dangerous``; the stars may then be left out (the credits say which options are
+  right, ``validation.choice_is_correct``), and a star on an option the credits do not
+  make right is refused. ``\\[`` before such a bracket keeps it as text.
 - ``answer``: the number of a numeric question (``12.5`` or ``12,5``), or the accepted
-  answers of a short text question separated by ``|``; ``tolerance``: numeric only.
+  answers of a short text question separated by ``|``; ``tolerance``: numeric only. A
+  numeric answer may go on with answers for part of the points, each after a ``|`` with
+  its credit first: ``12.5 | [50%] 10:1 | [25%] 5..20`` (``number``, ``number:tolerance``
+  or ``low..high``), checked in that order after the answer.
 - ``points``: above 0, 1 when empty; ``competency``: one code of ``COMPETENCY_CODES``.
 - ``scenario_title`` / ``scenario_text``: rows with the same title share one scenario
   (and must repeat the same text); the import reuses a scenario of that title already
   in the bank.
+
+A file valid before credits existed reads as before (a ``|`` in a numeric answer was
+refused then), unless the text of one of its options itself begins with ``[number%]``: that
+is now a credit, so the writer escapes such a text.
 
 Spreadsheets run cells that start with ``= + - @`` as formulas, so the writer prefixes such
 a cell with an apostrophe, and the reader removes one apostrophe found before one of those
@@ -24,13 +36,14 @@ characters.
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from .gift import ImportProblems, question_dict, question_problems
 from .models import Question, QuestionBank
+from .validation import choice_is_correct
 
 COLUMNS = (
     "kind",
@@ -48,11 +61,16 @@ COLUMNS = (
 REQUIRED = ("kind", "text")
 FORMULA_STARTS = ("=", "+", "-", "@")
 SEPARATOR = re.compile(r"(?<!\\)\|")
+# A credit in percent before an option or a partly right numeric answer: "[50%] ", "[-33,3 %]".
+CREDIT = re.compile(r"\[\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*%\s*\]\s*")
 
 
-def bank_csv_parse(data: bytes | str) -> list[dict]:
+def bank_csv_parse(data: bytes | str, *, max_questions: int | None = None) -> list[dict]:
     """Read a bank CSV into question dicts, or raise ``ImportProblems`` (row numbers) with
-    every problem; rows with no cell filled are skipped."""
+    every problem; rows with no cell filled are skipped.
+
+    With ``max_questions``, a file holding more questions is refused at the first row
+    beyond the limit, without reading further (that one problem only)."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -62,37 +80,47 @@ def bank_csv_parse(data: bytes | str) -> list[dict]:
     data = data.lstrip("\ufeff")
     first_line = data.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    rows = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
+    number = 0  # the last row read; read one by one so that a limit stops early
     try:
-        rows = list(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ImportProblems([(1, _("The file is not valid CSV: %(error)s.") % {"error": error})]) from error
-    if not rows:
-        raise ImportProblems([(1, _("The file is empty: a header row is required."))])
-    header = [cell.strip().lower() for cell in rows[0]]
-    problems = _header_problems(header)
-    if problems:
-        raise ImportProblems(problems)
+        first = next(rows, None)
+        if first is None:
+            raise ImportProblems([(1, _("The file is empty: a header row is required."))])
+        number = 1
+        header = [cell.strip().lower() for cell in first]
+        problems = _header_problems(header)
+        if problems:
+            raise ImportProblems(problems)
 
-    questions: list[dict] = []
-    scenarios: dict[str, tuple[str, int]] = {}
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if any(cell.strip() for cell in cells[len(header) :]):
-            problems.append((number, _("The row has more cells than the header.")))
-            continue
-        row = {column: _unprotect(cell) for column, cell in zip(header, cells, strict=False)}
-        question, row_problems = _row_parse(row)
-        scenario = question.get("scenario")
-        if scenario and not row_problems:
-            seen = scenarios.setdefault(scenario["title"], (scenario["text"], number))
-            if seen[0] != scenario["text"]:
-                row_problems.append(
-                    _("Scenario %(title)r has another text on row %(row)d.")
-                    % {"title": scenario["title"], "row": seen[1]}
-                )
-        problems.extend((number, problem) for problem in row_problems)
-        questions.append(question)
+        questions: list[dict] = []
+        held = 0
+        scenarios: dict[str, tuple[str, int]] = {}
+        for cells in rows:
+            number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            held += 1
+            if max_questions is not None and held > max_questions:
+                message = _("The file holds more than %(count)d questions; split it.") % {"count": max_questions}
+                raise ImportProblems([(number, message)])
+            if any(cell.strip() for cell in cells[len(header) :]):
+                problems.append((number, _("The row has more cells than the header.")))
+                continue
+            row = {column: _unprotect(cell) for column, cell in zip(header, cells, strict=False)}
+            question, row_problems = _row_parse(row)
+            scenario = question.get("scenario")
+            if scenario and not row_problems:
+                seen = scenarios.setdefault(scenario["title"], (scenario["text"], number))
+                if seen[0] != scenario["text"]:
+                    row_problems.append(
+                        _("Scenario %(title)r has another text on row %(row)d.")
+                        % {"title": scenario["title"], "row": seen[1]}
+                    )
+            problems.extend((number, problem) for problem in row_problems)
+            questions.append(question)
+    except csv.Error as error:
+        problem = _("The file is not valid CSV: %(error)s.") % {"error": error}
+        raise ImportProblems([(number + 1, problem)]) from error
     if not questions and not problems:
         problems.append((1, _("The file holds no question.")))
     if problems:
@@ -142,6 +170,68 @@ def _decimal(cell: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def _credit(text: str) -> tuple[Decimal | None, str]:
+    """The credit a text starts with (``[50%] ...``), if any, and the text after it."""
+    match = CREDIT.match(text)
+    if match is None:
+        return None, text
+    return Decimal(match.group(1).replace(",", ".")), text[match.end() :]
+
+
+def _option_parse(option: str) -> dict:
+    """One option of ``choices``: ``{"text", "correct"}``, with ``"weight"`` when it has a credit."""
+    if option.startswith("\\*"):
+        return {"text": option[1:], "correct": False}
+    correct = option.startswith("*")
+    text = option[1:].strip() if correct else option
+    if text.startswith("\\[") and CREDIT.match(text, 1):
+        return {"text": text[1:], "correct": correct}
+    weight, text = _credit(text)
+    return (
+        {"text": text, "correct": correct} if weight is None else {"text": text, "correct": correct, "weight": weight}
+    )
+
+
+def _choices_parse(kind: str, cell: str) -> list[dict]:
+    choices = [_option_parse(option) for option in _split(cell)]
+    if any("weight" in choice for choice in choices):
+        if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            # The credits say which options are right; a star only confirms (and is checked).
+            for choice in choices:
+                if "weight" in choice and not choice["correct"]:
+                    choice["correct"] = choice_is_correct(kind, choice["weight"])
+        return choices
+    if kind == Question.Kind.TRUE_FALSE:
+        # Written "True"/"False" in any case and order; stored in the canonical order.
+        by_text = {choice["text"].lower(): choice["correct"] for choice in choices}
+        if len(choices) == 2 and set(by_text) == {"true", "false"}:
+            choices = [{"text": "True", "correct": by_text["true"]}, {"text": "False", "correct": by_text["false"]}]
+    return choices
+
+
+def _partial_answer_parse(part: str) -> tuple[dict | None, str | None]:
+    """``[50%] 10:1``, ``[50%] 10`` or ``[50%] 5..20`` as ``{"answer", "tolerance", "weight"}``,
+    or why not."""
+    weight, spec = _credit(part)
+    if weight is None:
+        return None, _("The answer for part of the points %(value)r needs its credit first, as in [50%%] 10:1.") % {
+            "value": part
+        }
+    if ".." in spec:
+        low, high = (_decimal(bound) for bound in spec.split("..", 1))
+        if low is not None and high is not None and low <= high:
+            return {"answer": (low + high) / 2, "tolerance": (high - low) / 2, "weight": weight}, None
+    elif ":" in spec:
+        answer, tolerance = (_decimal(value) for value in spec.split(":", 1))
+        if answer is not None and tolerance is not None:
+            return {"answer": answer, "tolerance": tolerance, "weight": weight}, None
+    elif (answer := _decimal(spec)) is not None:
+        return {"answer": answer, "tolerance": Decimal("0"), "weight": weight}, None
+    return None, _("The answer for part of the points %(value)r is not a number, number:tolerance or low..high.") % {
+        "value": part
+    }
+
+
 def _row_parse(row: dict[str, str]) -> tuple[dict, list[str]]:
     kind = row.get("kind", "").strip().lower()
     question = question_dict(
@@ -155,25 +245,24 @@ def _row_parse(row: dict[str, str]) -> tuple[dict, list[str]]:
     points = row.get("points", "").strip()
     if points:
         question["points"] = _decimal(points)
-    choices = []
-    for option in _split(row.get("choices", "")):
-        correct = option.startswith("*")
-        text = option[1:].strip() if correct or option.startswith("\\*") else option
-        choices.append({"text": text, "correct": correct})
-    if kind == Question.Kind.TRUE_FALSE:
-        # Written "True"/"False" in any case and order; stored in the canonical order.
-        by_text = {choice["text"].lower(): choice["correct"] for choice in choices}
-        if len(choices) == 2 and set(by_text) == {"true", "false"}:
-            choices = [{"text": "True", "correct": by_text["true"]}, {"text": "False", "correct": by_text["false"]}]
-    question["choices"] = choices
+    question["choices"] = _choices_parse(kind, row.get("choices", ""))
     answer, tolerance = row.get("answer", "").strip(), row.get("tolerance", "").strip()
     if kind == Question.Kind.NUMERIC:
-        question["numeric_answer"] = _decimal(answer) if answer else None
-        if answer and question["numeric_answer"] is None:
-            problems.append(_("The answer %(value)r is not a number.") % {"value": answer})
+        first, *partly = _split(answer) or [""]
+        question["numeric_answer"] = _decimal(first) if first else None
+        if first and question["numeric_answer"] is None:
+            problems.append(_("The answer %(value)r is not a number.") % {"value": first})
             question["numeric_answer"] = Decimal("0")  # reported above; not again as missing
         if tolerance:
             question["numeric_tolerance"] = _decimal(tolerance)
+        if partly:
+            question["numeric_partial_answers"] = []
+            for part in partly:
+                entry, problem = _partial_answer_parse(part)
+                if problem:
+                    problems.append(problem)
+                else:
+                    question["numeric_partial_answers"].append(entry)
     elif kind == Question.Kind.SHORT_TEXT:
         question["accepted_answers"] = _split(answer)
     elif answer or tolerance:
@@ -185,16 +274,34 @@ def _row_parse(row: dict[str, str]) -> tuple[dict, list[str]]:
     return question, problems
 
 
+def _option_cell(choice: Mapping, *, with_credit: bool) -> str:
+    text = choice["text"].replace("|", "\\|")
+    if with_credit:
+        # After a credit the text is read as it is: no star or bracket to escape.
+        return f"[{_number(choice['weight'])}%] {text}"
+    if CREDIT.match(text):
+        text = "\\" + text
+    if choice["correct"]:
+        return "*" + text
+    return ("\\" if text.startswith("*") else "") + text
+
+
 def question_row(question: dict) -> dict[str, str]:
     """One question dict as CSV cells (before formula protection)."""
     kind = question["kind"]
-    choices = [
-        ("*" if choice["correct"] else "\\" if choice["text"].startswith("*") else "")
-        + choice["text"].replace("|", "\\|")
-        for choice in question["choices"]
-    ]
+    with_credit = any(choice.get("weight") is not None for choice in question["choices"])
+    choices = [_option_cell(choice, with_credit=with_credit) for choice in question["choices"]]
     if kind == Question.Kind.NUMERIC:
-        answer = _number(question["numeric_answer"])
+        answer = " | ".join(
+            [
+                _number(question["numeric_answer"]),
+                *(
+                    f"[{_number(entry['weight'])}%] {_number(entry['answer'])}"
+                    + (f":{_number(entry['tolerance'])}" if entry["tolerance"] else "")
+                    for entry in question.get("numeric_partial_answers") or ()
+                ),
+            ]
+        )
     elif kind == Question.Kind.SHORT_TEXT:
         answer = " | ".join(text.replace("|", "\\|") for text in question["accepted_answers"])
     else:
@@ -216,7 +323,7 @@ def question_row(question: dict) -> dict[str, str]:
 
 
 def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    return format(Decimal(value).normalize(), "f")
 
 
 def bank_csv_write(questions: Iterable[dict]) -> str:
@@ -229,8 +336,16 @@ def bank_csv_write(questions: Iterable[dict]) -> str:
     return output.getvalue()
 
 
+def _choice_dict(choice) -> dict:
+    if choice.weight is None:
+        return {"text": choice.text, "correct": choice.is_correct}
+    return {"text": choice.text, "correct": choice.is_correct, "weight": choice.weight}
+
+
 def bank_questions(bank: QuestionBank) -> list[dict]:
-    """The bank's live (not archived) questions as question dicts, in bank order."""
+    """The bank's live (not archived) questions as question dicts, in bank order: a choice
+    has a ``weight`` only with a credit, a question ``numeric_partial_answers`` (Decimals)
+    only when it has some, as ``bank_csv_parse`` reads them."""
     questions = (
         Question.objects.filter(bank=bank, is_archived=False)
         .select_related("scenario")
@@ -242,13 +357,23 @@ def bank_questions(bank: QuestionBank) -> list[dict]:
             kind=question.kind,
             text=question.text,
             points=question.points,
-            choices=[{"text": choice.text, "correct": choice.is_correct} for choice in question.choices.all()],
+            choices=[_choice_dict(choice) for choice in question.choices.all()],
             explanation=question.explanation,
             competency=question.competency,
             topic=question.topic,
             numeric_answer=question.numeric_answer,
             numeric_tolerance=question.numeric_tolerance,
             accepted_answers=list(question.accepted_answers),
+            **(
+                {
+                    "numeric_partial_answers": [
+                        {name: Decimal(entry[name]) for name in ("answer", "tolerance", "weight")}
+                        for entry in question.numeric_partial_answers
+                    ]
+                }
+                if question.numeric_partial_answers
+                else {}
+            ),
             **(
                 {"scenario": {"title": question.scenario.title, "text": question.scenario.text}}
                 if question.scenario

@@ -172,7 +172,7 @@ def _response(question: dict, ability: float, rng: random.Random) -> dict:
         return {"text": str(answer.normalize() if right else answer * rng.choice((Decimal("0.5"), Decimal(2))))}
     if kind == Question.Kind.SHORT_TEXT:
         return {"text": question["accepted_answers"][0].lower() if right else rng.choice(WRONG_TEXT)}
-    choices = sorted(question["choices"], key=lambda choice: choice["id"])
+    choices = sorted(question["choices"], key=lambda choice: choice["source"])
     correct = [choice["id"] for choice in choices if choice["correct"]]
     wrong = [choice["id"] for choice in choices if not choice["correct"]]
     if right:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, Question, QuestionBank, Scenario
-from assessments.validation import question_errors
+from assessments.validation import MAX_PARTIAL_ANSWERS, number_text, question_errors
 from courses.models import COMPETENCY_CODES
 
 CHOICE_KINDS = ("single", "multiple", "true_false")
@@ -156,6 +156,93 @@ class AllowanceForm(forms.Form):
 # the services check again when they write.
 
 CHOICE_ROWS = 6
+# Rows for numeric answers earning part of the points (more when a question has more).
+PARTIAL_ROWS = 3
+NOT_A_NUMBER = Decimal("NaN")
+CREDIT_HELP = _(
+    "Credit (%): empty on every row for the usual rule (the correct choice earns the points; multiple choice: "
+    "the correct ticks share them and a wrong tick takes a share away). Filled on every row for credits as in "
+    "Moodle: the share of the points each choice earns, negative for a penalty; single choice: the best earns "
+    "100; multiple choice: the positive credits add up to 100. With credits the ticks may stay empty: the "
+    "credits say which choices are right."
+)
+PARTIAL_HELP = _(
+    "Answers that earn part of the points, checked in order after the answer: the first whose range holds the "
+    "value earns its credit (0 to 100%). Leave the rows you do not need empty."
+)
+
+
+# The ids of the help paragraphs (templates/assessments/question_form.html) the inputs point to.
+CREDIT_HELP_ID = "credit-help"
+PARTIAL_HELP_ID = "id_numeric_partial_answers_helptext"
+
+
+def _number_input(help_id: str) -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "decimal", "class": "input-credit", "aria-describedby": help_id})
+
+
+def _credit_field(label) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=False, widget=_number_input(CREDIT_HELP_ID))
+
+
+def _percent_text(value) -> str:
+    """A stored credit or number (a Decimal, or a decimal string) as typed: ``50`` for ``50.00000``."""
+    return number_text(Decimal(value))
+
+
+class _PartialAnswersMixin:
+    """Rows of numeric answers for part of the points (answer, tolerance, credit), and the
+    ``numeric_partial_answers`` field that carries their problems as a whole."""
+
+    partial_row_count = 0
+
+    def add_partial_rows(self, rows: int, initial: list[dict] | None = None) -> None:
+        initial = list(initial or [])
+        self.partial_row_count = rows
+        self.fields["numeric_partial_answers"] = forms.Field(
+            label=_("Answers for part of the points"), required=False, widget=forms.HiddenInput, help_text=PARTIAL_HELP
+        )
+        for number in range(1, rows + 1):
+            entry = initial[number - 1] if number <= len(initial) else {}
+            for name, label in (
+                ("answer", _("Partly right answer, row %(number)d")),
+                ("tolerance", _("Tolerance, row %(number)d")),
+                ("weight", _("Credit (%%), row %(number)d")),
+            ):
+                field = forms.DecimalField(
+                    label=label % {"number": number}, required=False, widget=_number_input(PARTIAL_HELP_ID)
+                )
+                if name in entry:
+                    field.initial = _percent_text(entry[name])
+                self.fields[f"partial_{name}_{number}"] = field
+
+    def partial_rows(self) -> list[dict]:
+        """The bound fields of each row, for the template."""
+        return [
+            {
+                "number": number,
+                "answer": self[f"partial_answer_{number}"],
+                "tolerance": self[f"partial_tolerance_{number}"],
+                "weight": self[f"partial_weight_{number}"],
+            }
+            for number in range(1, self.partial_row_count + 1)
+        ]
+
+    def partial_answers(self) -> list[dict]:
+        """The rows filled in, as ``question_create`` takes them (tolerance 0 when empty); a
+        value that is not a number is NaN, which the rules refuse."""
+        answers = []
+        for number in range(1, self.partial_row_count + 1):
+            names = [f"partial_{name}_{number}" for name in ("answer", "tolerance", "weight")]
+            if not any(self.data.get(self.add_prefix(name), "").strip() for name in names):
+                continue
+            answer, tolerance, weight = (
+                NOT_A_NUMBER if name in self.errors else self.cleaned_data.get(name) for name in names
+            )
+            answers.append(
+                {"answer": answer, "tolerance": Decimal("0") if tolerance is None else tolerance, "weight": weight}
+            )
+        return answers
 
 
 class LinesField(forms.CharField):
@@ -201,12 +288,16 @@ class _QuestionRulesMixin:
             self.add_error(None, error)
 
 
-class QuestionForm(_QuestionRulesMixin, forms.Form):
+class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
     """A new question in an assessment's bank, of any kind, without JavaScript: every kind's
-    fields are on the page and only those of the chosen kind are used.
+    fields are on the page and only those of the chosen kind are used. Each choice row has
+    an optional credit (%) beside its tick (on every row or on none); a numeric question
+    has ``PARTIAL_ROWS`` rows of answers for part of the points.
 
     ``question_arguments()`` gives ``services.question_create``'s keywords (bank, actor and
     scenario aside); ``new_scenario()`` the title and text of a scenario to create first."""
+
+    credit_help = CREDIT_HELP
 
     kind = forms.ChoiceField(
         label=_("Kind of question"),
@@ -274,11 +365,20 @@ class QuestionForm(_QuestionRulesMixin, forms.Form):
             self.fields[f"choice_correct_{number}"] = forms.BooleanField(
                 label=_("Choice %(number)d is correct") % {"number": number}, required=False
             )
+            self.fields[f"choice_weight_{number}"] = _credit_field(
+                _("Choice %(number)d credit (%%)") % {"number": number}
+            )
+        self.add_partial_rows(PARTIAL_ROWS)
 
     def choice_rows(self) -> list[dict]:
         """The bound fields of each choice row, for the template."""
         return [
-            {"number": number, "text": self[f"choice_text_{number}"], "correct": self[f"choice_correct_{number}"]}
+            {
+                "number": number,
+                "text": self[f"choice_text_{number}"],
+                "correct": self[f"choice_correct_{number}"],
+                "weight": self[f"choice_weight_{number}"],
+            }
             for number in range(1, CHOICE_ROWS + 1)
         ]
 
@@ -289,10 +389,20 @@ class QuestionForm(_QuestionRulesMixin, forms.Form):
             return [{"text": "True", "correct": is_true == "true"}, {"text": "False", "correct": is_true == "false"}]
         if kind not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             return []
-        rows = (
-            (data.get(f"choice_text_{n}") or "", data.get(f"choice_correct_{n}")) for n in range(1, CHOICE_ROWS + 1)
-        )
-        return [{"text": text, "correct": bool(correct)} for text, correct in rows if text]
+        choices = []
+        for number in range(1, CHOICE_ROWS + 1):
+            text, weight = data.get(f"choice_text_{number}") or "", data.get(f"choice_weight_{number}")
+            if f"choice_weight_{number}" in self.errors:
+                weight = NOT_A_NUMBER  # "Enter a number." is on the field; the rules say "not a number"
+            if not text:
+                if weight is not None:
+                    self.add_error(f"choice_text_{number}", _("Write the choice, or clear its credit."))
+                continue
+            choice = {"text": text, "correct": bool(data.get(f"choice_correct_{number}"))}
+            if weight is not None:
+                choice["weight"] = weight
+            choices.append(choice)
+        return choices
 
     def clean(self):
         data = super().clean()
@@ -305,6 +415,7 @@ class QuestionForm(_QuestionRulesMixin, forms.Form):
         if (title or text) and data.get("scenario") is not None:
             self.add_error("scenario", _("Pick a scenario or describe a new one, not both."))
         data["choices"] = self._choices(kind)
+        data["numeric_partial_answers"] = self.partial_answers() if kind == Question.Kind.NUMERIC else []
         question = {
             "kind": kind,
             "text": data.get("text", ""),
@@ -314,6 +425,7 @@ class QuestionForm(_QuestionRulesMixin, forms.Form):
             "choices": data["choices"],
             "numeric_answer": data.get("numeric_answer") if kind == Question.Kind.NUMERIC else None,
             "numeric_tolerance": data.get("numeric_tolerance") or Decimal("0"),
+            "numeric_partial_answers": data["numeric_partial_answers"],
             "accepted_answers": data.get("accepted_answers", []) if kind == Question.Kind.SHORT_TEXT else [],
         }
         if title or text:
@@ -339,6 +451,7 @@ class QuestionForm(_QuestionRulesMixin, forms.Form):
             "topic": data["topic"],
             "numeric_answer": data["numeric_answer"] if kind == Question.Kind.NUMERIC else None,
             "numeric_tolerance": (data["numeric_tolerance"] or Decimal("0")) if kind == Question.Kind.NUMERIC else 0,
+            "numeric_partial_answers": data["numeric_partial_answers"],
             "accepted_answers": data["accepted_answers"] if kind == Question.Kind.SHORT_TEXT else [],
         }
 
@@ -347,13 +460,19 @@ class QuestionForm(_QuestionRulesMixin, forms.Form):
         return {"title": title, "text": text} if title or text else None
 
 
-class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
+class QuestionKeyForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
     """Correct a question's answer key, points and explanation (``services.question_correct``).
 
     The text, kind, choices' texts, scenario and tags stay as they are: attempts keep the
     question as they showed it. Only the fields of the question's kind are present; with
     ``attempts`` (how many attempts showed the question) above 0 a ``regrade`` box is
-    offered. ``changes()`` gives ``question_correct``'s keywords."""
+    offered. ``changes()`` gives ``question_correct``'s keywords.
+
+    Single and multiple choice questions have a credit (%) beside each choice, numeric ones
+    rows of answers for part of the points (one empty row more than they have, at least
+    ``PARTIAL_ROWS``)."""
+
+    credit_help = CREDIT_HELP
 
     points = forms.DecimalField(label=_("Points"), widget=forms.NumberInput(attrs={"step": "0.01"}))
     explanation = forms.CharField(
@@ -392,6 +511,11 @@ class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
                 Question.Kind.TRUE_FALSE: _("The statement is"),
             }[kind]
             self.fields["choices"] = field
+            if kind != Question.Kind.TRUE_FALSE:
+                for choice in self.question_choices:
+                    weight = _credit_field(_("Credit (%%): %(choice)s") % {"choice": choice.text})
+                    weight.initial = None if choice.weight is None else _percent_text(choice.weight)
+                    self.fields[f"choice_weight_{choice.pk}"] = weight
         elif kind == Question.Kind.NUMERIC:
             self.fields["numeric_answer"] = forms.DecimalField(
                 label=_("Answer"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -402,6 +526,8 @@ class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
                 help_text=_("Answers this far from the answer, either way, count as right."),
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
+            partial = list(question.numeric_partial_answers)
+            self.add_partial_rows(min(max(PARTIAL_ROWS, len(partial) + 1), MAX_PARTIAL_ANSWERS), initial=partial)
         elif kind == Question.Kind.SHORT_TEXT:
             self.fields["accepted_answers"] = LinesField(
                 label=_("Accepted answers"),
@@ -419,7 +545,27 @@ class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
                 required=False,
                 help_text=_("Without it, past attempts keep the result they had; new attempts use the new key."),
             )
-        self.order_fields(["choices", "numeric_answer", "numeric_tolerance", "accepted_answers", "points"])
+        self.order_fields(
+            ["choices", "numeric_answer", "numeric_tolerance", "numeric_partial_answers", "accepted_answers", "points"]
+        )
+
+    @property
+    def has_credits(self) -> bool:
+        """Whether the choices have a credit input each (single and multiple choice)."""
+        return any(name.startswith("choice_weight_") for name in self.fields)
+
+    def choice_rows(self) -> list[dict]:
+        """Each choice's tick (a radio or checkbox of ``choices``) and credit field, for the template."""
+        if not self.has_credits:
+            return []
+        return [
+            {"option": option, "weight": self[f"choice_weight_{choice.pk}"]}
+            for option, choice in zip(self["choices"], self.question_choices, strict=True)
+        ]
+
+    def grouped_fields(self) -> set[str]:
+        """Fields shown inside the tables of choices and partial answers, not one by one."""
+        return {name for name in self.fields if name.startswith(("choice_weight_", "partial_"))}
 
     def _choice_label(self, choice) -> str:
         # True/false choices are stored in English and translated when shown.
@@ -434,9 +580,14 @@ class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
             changes["correct_choices"] = [
                 int(pk) for pk in (picked if isinstance(picked, list) else [picked] if picked else [])
             ]
+        if self.has_credits:
+            changes["choice_weights"] = {
+                choice.pk: data.get(f"choice_weight_{choice.pk}") for choice in self.question_choices
+            }
         if "numeric_answer" in self.fields:
             changes["numeric_answer"] = data["numeric_answer"]
             changes["numeric_tolerance"] = data["numeric_tolerance"] or Decimal("0")
+            changes["numeric_partial_answers"] = self.partial_answers()
         if "accepted_answers" in self.fields:
             changes["accepted_answers"] = data["accepted_answers"]
         return changes
@@ -447,6 +598,7 @@ class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
             return data
         changes = self.changes()
         correct = set(changes.get("correct_choices", (c.pk for c in self.question_choices if c.is_correct)))
+        weights = changes.get("choice_weights", {})
         question = self.question
         self.add_question_errors(
             question_errors(
@@ -456,9 +608,13 @@ class QuestionKeyForm(_QuestionRulesMixin, forms.Form):
                     "points": changes["points"],
                     "competency": question.competency,
                     "topic": question.topic,
-                    "choices": [{"text": c.text, "correct": c.pk in correct} for c in self.question_choices],
+                    "choices": [
+                        {"text": c.text, "correct": c.pk in correct, "weight": weights.get(c.pk)}
+                        for c in self.question_choices
+                    ],
                     "numeric_answer": changes.get("numeric_answer", question.numeric_answer),
                     "numeric_tolerance": changes.get("numeric_tolerance", question.numeric_tolerance),
+                    "numeric_partial_answers": changes.get("numeric_partial_answers", []),
                     "accepted_answers": changes.get("accepted_answers", question.accepted_answers),
                 }
             )

@@ -1,44 +1,73 @@
-"""Read Moodle's GIFT text format into ``question_create`` keyword dicts.
+"""Read Moodle's GIFT text format into ``question_create`` keyword dicts, as Moodle reads it.
 
-The supported subset (the README's "Question banks: CSV and GIFT" lists it for trainers):
+The reference is Moodle's own reader (``question/format/gift/format.php``); the README's
+"Question banks: CSV and GIFT" tells trainers the same rules.
 
-- questions are separated by blank lines and may span several lines; lines starting with
-  ``//`` are comments; ``$CATEGORY: a/b/c`` sets the topic of the questions after it to
-  its last part (``c``); ``::title::`` is read and dropped (Moodle fills it with the
-  first words of the text, which would make poor topics); ``[plain]``, ``[markdown]``
-  and ``[html]`` markers are dropped (``[html]`` text also loses its tags);
-- ``{=right ~wrong}``: one correct answer is single choice, several (``=`` or a positive
-  ``~%50%`` weight) multiple choice; weights only say which answers are correct, the
-  grading rule is the bank's own partial-credit rule;
-- ``{T}`` ``{TRUE}`` ``{F}`` ``{FALSE}``: true/false; ``{=a =b}`` (only ``=`` answers):
-  short text with accepted answers; ``{#12.5:0.5}`` ``{#12.5}`` ``{#10..15}`` (midpoint
-  and half-width) ``{#=12.5:0.5}``: numeric; ``{}``: essay;
-- ``#feedback`` after an answer is dropped (choices carry no feedback here); ``####text``
-  is the question's explanation; text after the braces stays in the question, with
-  ``_____`` where the braces were (Moodle's missing word);
-- escapes ``\\~ \\= \\# \\{ \\} \\: \\\\`` and ``\\n`` (a new line).
+- Questions are separated by blank lines; ``//`` lines are comments; ``$CATEGORY: a/b/c``
+  makes ``c`` the topic of the questions after it; ``::title::`` is dropped (Moodle
+  fills it with the first words of the text, which would make poor topics); text after
+  the braces stays, with ``_____`` where they were (Moodle's missing word); ``####text``
+  (the last one) is the explanation; ``#feedback`` after an answer is dropped.
+- The kind follows from the text between the braces, in Moodle's order: empty: essay;
+  ``#...``: numeric; any ``~``: choice (even with ``->`` in an answer); ``=`` with
+  ``->``: matching (refused); exactly ``T``, ``TRUE``, ``F`` or ``FALSE`` (upper case,
+  before any ``#``): true/false; anything else: short text (a bare ``{One}`` accepts
+  "One", ``{true}`` accepts "true").
+- Choice: single choice when there is an ``=`` answer, else multiple choice. Every choice
+  gets Moodle's credit (``weight``): ``=`` 100, ``~%n%`` n, other ``~`` (and text before
+  the first separator) 0. So ``{=a ~%50%b ~c}`` is single choice where b earns half the
+  points, ``{~%100%a ~b}`` multiple choice where b costs nothing. ``=%50%x`` (Moodle: a
+  right answer whose text is "%50%x") is refused.
+- Numeric: after the ``#``, everything from the first ``~`` is feedback for wrong
+  answers (dropped); the rest is ``=``-separated answers ``[%n%]value[#feedback]``, the
+  value ``a``, ``a:tolerance`` or ``min..max`` (midpoint and half-width), the credit
+  100 unless given. Moodle grades by the first answer holding the response; the bank
+  checks the full-credit range first, so the first 100% answer becomes
+  ``numeric_answer``/``numeric_tolerance`` and the others, in file order,
+  ``numeric_partial_answers`` (the key is there only when there are some, as the CSV
+  reader gives it). An answer before it that overlaps its range is refused.
+- Short text: ``=``-separated answers, each fully right (``%100%`` or no weight).
+- Formats (Moodle's ``parse_text_with_format``): ``[moodle]``, ``[html]``, ``[plain]`` or
+  ``[markdown]`` (lower case) at the start of the question text sets its format (default
+  ``moodle``; another bracketed word is text);
+  choices and the explanation take it unless they carry their own marker. ``moodle``
+  and ``html`` become text in paragraphs (``assessments.html_text``), ``plain`` and
+  ``markdown`` stay as written. Short text and numeric answers are compared as written,
+  as Moodle does: only their marker is removed.
+- Escapes ``\\~ \\= \\# \\{ \\} \\: \\\\`` and ``\\n`` (a new line).
 
-Everything else (matching ``->``, several answer sets, several numeric answers, partial
-credit on short answers, descriptions without braces) is refused with its line number.
+Refused, each with its line number: matching, descriptions without braces, several
+answer sets, partial credit or wildcards (``*``) on short text, numeric answers with no
+100% one, a negative credit or an overlap as above, ``=%n%`` in a choice question, a
+malformed ``%weight%``, unknown escapes, empty answers, bad numbers, anything
+``validation.question_problems`` refuses, and (with ``max_questions``) a file too long.
 Points are 1 and competency empty: GIFT has neither.
 """
 
-import html
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from assessments.html_text import html_to_text, moodle_to_text
 from assessments.models import Question
-from assessments.validation import question_problems
+from assessments.validation import choice_is_correct, question_problems
 
 SPECIAL = "~=#{}:"
 ESCAPES = {"~": "~", "=": "=", "#": "#", "{": "{", "}": "}", ":": ":", "\\": "\\", "n": "\n"}
-FORMAT_MARKER = re.compile(r"^\s*\[(plain|markdown|html|moodle)\]", re.IGNORECASE)
-WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+# Moodle's format names, matched case-sensitively as Moodle does.
+FORMATS = frozenset({"moodle", "html", "plain", "markdown"})
+DEFAULT_FORMAT = "moodle"
+# Moodle's $giftanswerweightregex; the weight is everything between the two % signs.
+WEIGHT = re.compile(r"^%(-*)[0-9]{1,2}\.?[0-9]*%")
+# Something meant as a weight that Moodle would read as part of the answer text.
+WEIGHT_LIKE = re.compile(r"^%[^%\s]*%")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 MISSING_WORD = "_____"
+HUNDRED = Decimal(100)
+MAX_EXPONENT = 20
 
 
 class ImportProblems(Exception):
@@ -70,14 +99,32 @@ def question_dict(**fields) -> dict:
 # A block is tokenised into (character, is_special, line) triples: an escaped character
 # is never special, so "\{" is a brace in the text and "{" opens the answers.
 Token = tuple[str, bool, int]
+Problems = list[tuple[int, str]]
 
 
-def gift_parse(text: str) -> list[dict]:
-    """Parse a GIFT file into question dicts, or raise ``ImportProblems`` with every problem."""
-    problems: list[tuple[int, str]] = []
+@dataclass(frozen=True)
+class Answer:
+    """One answer between the braces: its separator (``=``, ``~``, or ``""`` for text
+    before the first one), its text as written (feedback and weight removed, format
+    marker kept), its ``%n%`` weight if any, and the line it starts on."""
+
+    prefix: str
+    text: str
+    weight: Decimal | None
+    line: int
+
+
+def gift_parse(text: str, *, max_questions: int | None = None) -> list[dict]:
+    """Parse a GIFT file into question dicts, or raise ``ImportProblems`` with every problem.
+
+    With ``max_questions``, reading stops at the first line of the question past the limit
+    and the file is refused (with the problems found so far), so a huge file costs little.
+    """
+    problems: Problems = []
     questions: list[dict] = []
     topic = ""
     block: list[tuple[int, str]] = []
+    started = 0
 
     def flush() -> None:
         if block:
@@ -100,6 +147,11 @@ def gift_parse(text: str) -> list[dict]:
         if not stripped:
             flush()
             continue
+        if not block:
+            started += 1
+            if max_questions is not None and started > max_questions:
+                message = _("The file holds more than %(count)d questions; split it.") % {"count": max_questions}
+                raise ImportProblems([*problems, (number, message)])
         block.append((number, line))
     flush()
     if not questions and not problems:
@@ -109,7 +161,7 @@ def gift_parse(text: str) -> list[dict]:
     return questions
 
 
-def _tokenise(block: list[tuple[int, str]]) -> tuple[list[Token], list[tuple[int, str]]]:
+def _tokenise(block: list[tuple[int, str]]) -> tuple[list[Token], Problems]:
     tokens: list[Token] = []
     problems = []
     for number, line in block:
@@ -136,7 +188,21 @@ def _is(token: Token, character: str) -> bool:
     return token[1] and token[0] == character
 
 
-def _question_parse(block: list[tuple[int, str]], topic: str) -> tuple[dict | None, list[tuple[int, str]]]:
+def _find(tokens: list[Token], character: str) -> int:
+    """The index of the first special ``character``, or -1."""
+    return next((index for index, token in enumerate(tokens) if _is(token, character)), -1)
+
+
+def _trimmed(tokens: list[Token]) -> list[Token]:
+    start, end = 0, len(tokens)
+    while start < end and tokens[start][0].isspace():
+        start += 1
+    while end > start and tokens[end - 1][0].isspace():
+        end -= 1
+    return tokens[start:end]
+
+
+def _question_parse(block: list[tuple[int, str]], topic: str) -> tuple[dict | None, Problems]:
     start = block[0][0]
     tokens, problems = _tokenise(block)
     if problems:
@@ -161,145 +227,243 @@ def _question_parse(block: list[tuple[int, str]], topic: str) -> tuple[dict | No
     position = 0
     while position < len(head) and head[position][0].isspace():
         position += 1
-    if position + 1 < len(head) and _is(head[position], ":") and _is(head[position + 1], ":"):
+    if len(head) > position + 1 and _is(head[position], ":") and _is(head[position + 1], ":"):
         for index in range(position + 2, len(head) - 1):
             if _is(head[index], ":") and _is(head[index + 1], ":"):
                 head = head[index + 2 :]
                 break
         else:
             return None, [(start, _("Unclosed title: :: without a closing ::."))]
-    text = _text(_plain(head))
-    tail_text = _text(_plain(tail))
-    if tail_text:
-        text = f"{text} {MISSING_WORD} {tail_text}".strip()
+    # Moodle puts the missing word's blank where the braces were, unless nothing follows.
+    raw_text = _plain(head) + (MISSING_WORD + _plain(tail) if _trimmed(tail) else "")
+    text_format, text = _formatted(raw_text, DEFAULT_FORMAT)
+    text = _shown(text, text_format)
     if not text:
         return None, [(start, _("The question text is empty."))]
 
-    # "####" starts the general feedback, which becomes the explanation.
+    # The last "####" starts the general feedback, which becomes the explanation.
     explanation = ""
-    for index in range(len(body) - 3):
+    for index in range(len(body) - 4, -1, -1):
         if all(_is(token, "#") for token in body[index : index + 4]):
-            explanation = _text(_plain(body[index + 4 :]))
+            explanation = _displayed(_plain(body[index + 4 :]), text_format)
             body = body[:index]
             break
-    question, answer_problems = _answers_parse(body, start, text=text, explanation=explanation, topic=topic)
-    if answer_problems:
-        return None, answer_problems
+    fields = {"text": text, "explanation": explanation, "topic": topic}
+    question, problems = _answers_parse(_trimmed(body), start, text_format, fields)
+    if problems:
+        return None, problems
     problems = [(start, problem) for problem in question_problems(question)]
     return (None, problems) if problems else (question, [])
 
 
-def _text(raw: str) -> str:
-    match = FORMAT_MARKER.match(raw)
-    if match:
-        raw = raw[match.end() :]
-        if match.group(1).lower() == "html":
-            raw = html.unescape(strip_tags(raw))
-    return raw.strip()
+def _formatted(raw: str, default: str) -> tuple[str, str]:
+    """Moodle's ``parse_text_with_format``: (format, text without its marker, stripped).
+
+    A leading ``[moodle]``, ``[html]``, ``[plain]`` or ``[markdown]`` sets the format;
+    any other bracketed word is part of the text, which then has ``default``."""
+    text = raw.strip()
+    if text.startswith("["):
+        end = text.find("]")
+        if end > 0 and text[1:end] in FORMATS:
+            return text[1:end], text[end + 1 :].strip()
+    return default, text
 
 
-def _answers_parse(body: list[Token], start: int, **fields) -> tuple[dict, list[tuple[int, str]]]:
-    content = list(body)
-    while content and content[0][0].isspace():
-        content.pop(0)
-    while content and content[-1][0].isspace():
-        content.pop()
+def _displayed(raw: str, default: str) -> str:
+    """A text (with or without its own marker) as the platform shows it."""
+    text_format, text = _formatted(raw, default)
+    return _shown(text, text_format)
+
+
+def _shown(text: str, text_format: str) -> str:
+    """A text of the given Moodle format as the platform shows it (see the module docstring)."""
+    if text_format == "html":
+        return html_to_text(text)
+    if text_format == "moodle":
+        return moodle_to_text(text)
+    return text
+
+
+def _answers_parse(content: list[Token], start: int, text_format: str, fields: dict) -> tuple[dict, Problems]:
+    """The question for the text between the braces, its kind chosen as Moodle chooses it."""
     if not content:
         return question_dict(kind=Question.Kind.ESSAY, **fields), []
-    line = content[0][2]
     if _is(content[0], "#"):
-        return _numeric_parse(content[1:], line, **fields)
-    word = _plain(_before_feedback(content)).strip().upper()
+        return _numeric_parse(content[1:], content[0][2], fields)
+    if _find(content, "~") >= 0:
+        return _choice_parse(content, start, text_format, fields)
+    if _find(content, "=") >= 0 and "->" in _plain(content):
+        return {}, [(content[0][2], _("Matching questions (->) are not supported."))]
+    feedback = _find(content, "#")
+    word = _plain(content[:feedback] if feedback > 0 else content).strip()
     if word in TRUE_FALSE:
         is_true = TRUE_FALSE[word]
         choices = [{"text": "True", "correct": is_true}, {"text": "False", "correct": not is_true}]
         return question_dict(kind=Question.Kind.TRUE_FALSE, choices=choices, **fields), []
-    answers, problems = _answers_split(content)
-    if problems:
-        return {}, problems
-    if any("->" in answer_text for _prefix, _weight, answer_text, _line in answers):
-        return {}, [(line, _("Matching questions (->) are not supported."))]
-    if all(prefix == "=" for prefix, _weight, _text, _line in answers):
-        partial = [answer_line for _prefix, weight, _text, answer_line in answers if weight not in (None, 100)]
-        if partial:
-            return {}, [(partial[0], _("Partial credit on short text answers is not supported."))]
-        accepted = [answer_text for _prefix, _weight, answer_text, _line in answers]
-        return question_dict(kind=Question.Kind.SHORT_TEXT, accepted_answers=accepted, **fields), []
-    choices = [
-        {"text": answer_text, "correct": prefix == "=" or (weight is not None and weight > 0)}
-        for prefix, weight, answer_text, _line in answers
-    ]
-    correct = sum(1 for choice in choices if choice["correct"])
-    if correct == 0:
-        return {}, [(start, _("No correct answer: mark one with = (or a positive %weight%)."))]
-    kind = Question.Kind.SINGLE if correct == 1 else Question.Kind.MULTIPLE
-    return question_dict(kind=kind, choices=choices, **fields), []
+    return _short_text_parse(content, fields)
 
 
-def _before_feedback(tokens: list[Token]) -> list[Token]:
-    for index, token in enumerate(tokens):
-        if _is(token, "#"):
-            return tokens[:index]
-    return tokens
-
-
-def _answers_split(content: list[Token]) -> tuple[list[tuple[str, float | None, str, int]], list[tuple[int, str]]]:
-    """Split ``=a#feedback ~%50%b`` into (prefix, weight, text, line) answers."""
-    if not (_is(content[0], "=") or _is(content[0], "~")):
-        return [], [(content[0][2], _("Answers start with = (right) or ~ (wrong)."))]
-    answers, problems = [], []
-    current: list[Token] = []
-    prefix, line = content[0][0], content[0][2]
-
-    def close() -> None:
-        answer = _plain(_before_feedback(current)).strip()
-        weight = None
-        match = WEIGHT.match(answer)
-        if match:
-            weight = float(match.group(1))
-            answer = answer[match.end() :].strip()
-        answer = _text(answer)
-        if not answer:
-            problems.append((line, _("An answer is empty.")))
-        answers.append((prefix, weight, answer, line))
-
-    for token in content[1:]:
+def _answers_split(content: list[Token]) -> tuple[list[Answer], Problems]:
+    """Split ``=a#feedback ~%50%b`` on its special ``=`` and ``~`` into answers; text
+    before the first separator is an answer too when it is not blank (as in Moodle)."""
+    segments: list[tuple[str, list[Token], int]] = []
+    prefix, current = "", []
+    line = content[0][2] if content else 0
+    for token in content:
         if _is(token, "=") or _is(token, "~"):
-            close()
-            current, prefix, line = [], token[0], token[2]
+            segments.append((prefix, current, line))
+            prefix, current, line = token[0], [], token[2]
         else:
             current.append(token)
-    close()
+    segments.append((prefix, current, line))
+    if not _trimmed(segments[0][1]) and segments[0][0] == "":
+        segments.pop(0)
+    answers, problems = [], []
+    for prefix, tokens, line in segments:
+        feedback = _find(tokens, "#")
+        text = _plain(tokens[:feedback] if feedback >= 0 else tokens).strip()
+        weight = None
+        match = WEIGHT.match(text)
+        if match and len(match.group(1)) <= 1:
+            weight = Decimal(match.group()[1:-1])
+            text = text[match.end() :].strip()
+        elif match or WEIGHT_LIKE.match(text):
+            written = (match or WEIGHT_LIKE.match(text)).group()
+            problems.append(
+                (line, _("Bad weight %(weight)s: write a percentage such as %%50%%.") % {"weight": written})
+            )
+        answers.append(Answer(prefix, text, weight, line))
     return answers, problems
 
 
-def _numeric_parse(content: list[Token], line: int, **fields) -> tuple[dict, list[tuple[int, str]]]:
-    while content and content[0][0].isspace():
-        content = content[1:]
-    if content and _is(content[0], "="):
-        split, problems = _answers_split(content)
-        if problems:
-            return {}, problems
-        if len(split) > 1:
-            return {}, [(line, _("Several numeric answers are not supported: give one, with a tolerance."))]
-        raw = split[0][2]
-    else:
-        raw = _plain(_before_feedback(content)).strip()
-    bad = [(line, _("Bad numeric answer %(value)r: write 12.5, 12.5:0.5 or 10..15.") % {"value": raw})]
-    try:
-        if ".." in raw:
-            low, high = (Decimal(part.strip()) for part in raw.split("..", 1))
-            if not (low.is_finite() and high.is_finite()) or low > high:
-                return {}, bad
-            answer, tolerance = (low + high) / 2, (high - low) / 2
-        elif ":" in raw:
-            value, margin = raw.split(":", 1)
-            answer, tolerance = Decimal(value.strip()), Decimal(margin.strip())
+def _choice_parse(content: list[Token], start: int, text_format: str, fields: dict) -> tuple[dict, Problems]:
+    """Single choice if an answer is ``=``, else multiple; every choice with its credit."""
+    answers, problems = _answers_split(content)
+    kind = Question.Kind.SINGLE if any(answer.prefix == "=" for answer in answers) else Question.Kind.MULTIPLE
+    choices = []
+    for answer in answers:
+        if answer.prefix == "=" and answer.weight is not None:
+            weight = _percent(answer.weight)
+            problems.append(
+                (
+                    answer.line,
+                    _(
+                        "=%%%(weight)s%% is not a weight in a choice question (Moodle would keep it in the "
+                        "answer's text): write ~%%%(weight)s%% instead."
+                    )
+                    % {"weight": weight},
+                )
+            )
+        weight = HUNDRED if answer.prefix == "=" else (answer.weight if answer.weight is not None else Decimal(0))
+        text = _displayed(answer.text, text_format)
+        if not text:
+            problems.append((answer.line, _("An answer is empty.")))
+        choices.append({"text": text, "correct": choice_is_correct(kind, weight), "weight": weight})
+    if kind == Question.Kind.MULTIPLE and not any(choice["weight"] > 0 for choice in choices):
+        problems.append((start, _("No correct answer: mark one with = (or a positive %weight%).")))
+    return question_dict(kind=kind, choices=choices, **fields), problems
+
+
+def _short_text_parse(content: list[Token], fields: dict) -> tuple[dict, Problems]:
+    """Accepted answers, compared as written (only a format marker is removed)."""
+    answers, problems = _answers_split(content)
+    accepted = []
+    for answer in answers:
+        text = _formatted(answer.text, DEFAULT_FORMAT)[1]
+        if answer.weight is not None and answer.weight != HUNDRED:
+            problems.append((answer.line, _("Partial credit on short text answers is not supported.")))
+        elif not text:
+            problems.append((answer.line, _("An answer is empty.")))
+        elif "*" in text:
+            problems.append((answer.line, _("Wildcards (*) in short text answers are not supported.")))
+        accepted.append(text)
+    return question_dict(kind=Question.Kind.SHORT_TEXT, accepted_answers=accepted, **fields), problems
+
+
+def _numeric_parse(content: list[Token], line: int, fields: dict) -> tuple[dict, Problems]:
+    """Numeric answers as Moodle reads them, the first 100% one as the full-credit range."""
+    wrong = _find(content, "~")
+    if wrong >= 0:
+        content = content[:wrong]  # feedback for any other value, worth 0: nothing to grade
+    answers, problems = _answers_split(_trimmed(content))
+    ranges: list[tuple[Decimal, Decimal, Decimal, int]] = []  # (answer, tolerance, weight, line)
+    for answer in answers:
+        weight = HUNDRED if answer.weight is None else answer.weight
+        if not 0 <= weight <= HUNDRED:
+            problems.append(
+                (
+                    answer.line,
+                    _("A numeric answer earns from 0 to 100%%, not %(weight)s%%.") % {"weight": _percent(weight)},
+                )
+            )
+        value = _numeric_range(_formatted(answer.text, DEFAULT_FORMAT)[1])
+        if value is None:
+            problems.append(
+                (
+                    answer.line,
+                    _("Bad numeric answer %(value)r: write 12.5, 12.5:0.5 or 10..15.") % {"value": answer.text},
+                )
+            )
         else:
-            answer, tolerance = Decimal(raw), Decimal("0")
-    except InvalidOperation:
-        return {}, bad
-    if not (answer.is_finite() and tolerance.is_finite()) or tolerance < 0:
-        return {}, bad
+            ranges.append((*value, weight, answer.line))
+    if problems:
+        return {}, problems
+    if not ranges:
+        return {}, [(line, _("No numeric answer: write {#12.5}, {#12.5:0.5} or {#10..15}."))]
+    full = next((index for index, entry in enumerate(ranges) if entry[2] == HUNDRED), None)
+    if full is None:
+        return {}, [(line, _("No numeric answer earns 100%: give one without a weight or with %100%."))]
+    answer, tolerance, _weight, _line = ranges[full]
+    for other, other_tolerance, _weight, other_line in ranges[:full]:
+        if other - other_tolerance <= answer + tolerance and answer - tolerance <= other + other_tolerance:
+            problems.append(
+                (
+                    other_line,
+                    _(
+                        "This answer comes before the 100% answer and overlaps its range: Moodle would give "
+                        "it first. Put the 100% answer first."
+                    ),
+                )
+            )
+    partial = [
+        {"answer": other, "tolerance": other_tolerance, "weight": weight}
+        for index, (other, other_tolerance, weight, _line) in enumerate(ranges)
+        if index != full
+    ]
     question = question_dict(kind=Question.Kind.NUMERIC, numeric_answer=answer, numeric_tolerance=tolerance, **fields)
-    return question, []
+    if partial:  # as bank_csv gives it: the key only when there are some
+        question["numeric_partial_answers"] = partial
+    return question, problems
+
+
+def _percent(weight: Decimal) -> str:
+    """A weight as written in a message: 50, not 5E+1 or 50.000."""
+    return format(weight.normalize(), "f")
+
+
+def _number(text: str) -> Decimal | None:
+    """A number as PHP's ``is_numeric`` reads it (``1e3`` included, kept as ``1000``), or None."""
+    text = text.strip()
+    if not NUMBER.fullmatch(text):
+        return None
+    number = Decimal(text)
+    if abs(number.adjusted()) > MAX_EXPONENT:
+        return None  # far beyond what a question stores; Decimal arithmetic would overflow
+    return Decimal(format(number, "f")) if "e" in text.lower() else number
+
+
+def _numeric_range(raw: str) -> tuple[Decimal, Decimal] | None:
+    """(answer, tolerance) of ``a``, ``a:tolerance`` or ``min..max``, as Moodle splits
+    them (a separator at the very start does not count); None when malformed."""
+    if raw.find("..") > 0:
+        low, high = (_number(part) for part in raw.split("..", 1))
+        if low is None or high is None or low > high:
+            return None
+        return (low + high) / 2, (high - low) / 2
+    if raw.find(":") > 0:
+        value, margin = (_number(part) for part in raw.split(":", 1))
+        if value is None or margin is None or margin < 0:
+            return None
+        return value, margin
+    value = _number(raw)
+    return None if value is None else (value, Decimal("0"))

@@ -18,10 +18,15 @@ Rules:
 * Multiple choice, partial credit: ``points * max(0, (correct selected - incorrect
   selected) / number of correct choices)``, so guessing every box earns nothing; correct
   only when exactly the correct set is selected.
+* Choices with credits (``weight``, percent; Moodle's per-answer grades, as GIFT
+  ``~%50%`` gives them): single choice earns ``points * credit of the chosen / 100``
+  (negative for a penalty); multiple choice ``points * min(1, max(0, sum of the chosen
+  credits / 100))``. Correct when the whole points are earned.
 * Numeric: plain decimal notation with ``.`` or ``,`` (or the Arabic decimal separator)
   as the decimal separator, Western or Arabic-Indic digits, surrounding spaces ignored;
   no exponents, thousands separators, NaN or infinity. Correct iff
-  ``|value - answer| <= tolerance``, so a value exactly at the tolerance counts.
+  ``|value - answer| <= tolerance``, so a value exactly at the tolerance counts. Otherwise
+  the first of ``numeric_partial_answers`` whose range holds the value earns its credit.
 * Short text: the response and each accepted answer are normalised (Unicode NFKC,
   casefold, accents and other combining marks removed after NFKD, which also removes
   Arabic tashkeel and the hamza carried by an alef, Arabic tatweel removed, whitespace
@@ -96,7 +101,8 @@ def attempt_score(snapshot: list[Mapping], grades: Mapping[int, Grade]) -> Decim
 
     ``None`` while any question still needs review. A question of the snapshot with no
     grade was not answered and counts as 0; grades for questions outside the snapshot are
-    ignored. An attempt worth no points at all scores 0.
+    ignored. An attempt worth no points at all scores 0, and penalties never take a score
+    below 0 (as Moodle's quiz grade).
     """
     awarded = Decimal(0)
     available = Decimal(0)
@@ -108,7 +114,7 @@ def attempt_score(snapshot: list[Mapping], grades: Mapping[int, Grade]) -> Decim
         if question_grade.needs_review or question_grade.points is None:
             return None
         awarded += question_grade.points
-    if not available:
+    if not available or awarded <= 0:
         return ZERO
     return (awarded * HUNDRED / available).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -213,7 +219,23 @@ def _is_blank(response: Mapping | None) -> bool:
     return not value
 
 
+def _weights(question: Mapping) -> dict[int, Decimal] | None:
+    """The credit of each choice id in percent, or None when the question has none."""
+    choices = question["choices"]
+    if not choices or any(choice.get("weight") is None for choice in choices):
+        return None
+    return {choice["id"]: Decimal(str(choice["weight"])) for choice in choices}
+
+
+def _share_grade(points: Decimal, share: Decimal) -> Grade:
+    awarded = (points * share).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Grade(awarded, awarded == points, False)
+
+
 def _grade_single(question: Mapping, selected: list[int], points: Decimal) -> Grade:
+    weights = _weights(question)
+    if weights is not None:
+        return _share_grade(points, weights[selected[0]] / HUNDRED) if len(selected) == 1 else WRONG
     correct = {choice["id"] for choice in question["choices"] if choice["correct"]}
     if len(correct) == 1 and set(selected) == correct:
         return Grade(points, True, False)
@@ -221,26 +243,37 @@ def _grade_single(question: Mapping, selected: list[int], points: Decimal) -> Gr
 
 
 def _grade_multiple(question: Mapping, selected: list[int], points: Decimal) -> Grade:
+    chosen = set(selected)
+    weights = _weights(question)
+    if weights is not None:
+        total = sum((weights[choice_id] for choice_id in chosen), Decimal(0))
+        return _share_grade(points, min(Decimal(1), max(Decimal(0), total / HUNDRED)))
     correct = {choice["id"] for choice in question["choices"] if choice["correct"]}
     if not correct:
         return WRONG  # nothing to find: the question is broken, never a free mark
-    chosen = set(selected)
     right = len(chosen & correct)
     wrong = len(chosen - correct)
     share = max(Decimal(0), Decimal(right - wrong) / len(correct))
     return Grade((points * share).quantize(CENT, rounding=ROUND_HALF_UP), chosen == correct, False)
 
 
+def _in_range(value: Decimal, answer: object, tolerance: object) -> bool:
+    # Compared against the bounds rather than subtracting, so a very long input is never
+    # rounded by the decimal context into (or out of) the tolerance.
+    answer = Decimal(str(answer))
+    tolerance = abs(Decimal(str(tolerance or 0)))
+    return answer - tolerance <= value <= answer + tolerance
+
+
 def _grade_numeric(question: Mapping, text: str, points: Decimal) -> Grade:
     value = parse_number(text)
     if value is None or question.get("numeric_answer") is None:
         return WRONG
-    answer = Decimal(str(question["numeric_answer"]))
-    tolerance = abs(Decimal(str(question.get("numeric_tolerance") or 0)))
-    # Compared against the bounds rather than subtracting, so a very long input is never
-    # rounded by the decimal context into (or out of) the tolerance.
-    if answer - tolerance <= value <= answer + tolerance:
+    if _in_range(value, question["numeric_answer"], question.get("numeric_tolerance")):
         return Grade(points, True, False)
+    for partial in question.get("numeric_partial_answers") or ():
+        if _in_range(value, partial["answer"], partial["tolerance"]):
+            return _share_grade(points, Decimal(str(partial["weight"])) / HUNDRED)
     return WRONG
 
 

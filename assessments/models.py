@@ -96,6 +96,15 @@ class Question(models.Model):
         blank=True,
         help_text=_("Short text: answers accepted regardless of case, accents and spacing."),
     )
+    numeric_partial_answers = models.JSONField(
+        _("answers for part of the points"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Numeric: further ranges checked in order after the answer, each earning a share of the points: "
+            '[{"answer": "3", "tolerance": "1", "weight": "50"}].'
+        ),
+    )
     is_archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -117,6 +126,18 @@ class Choice(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(_("text"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
+    weight = models.DecimalField(
+        _("credit (%)"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The share of the question's points this choice earns, -100 to 100 (below 0: a penalty). Empty on "
+            "every choice of a question: a correct choice earns the points (multiple choice: shared, and a wrong "
+            "one takes a share away)."
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

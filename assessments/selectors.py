@@ -1,14 +1,18 @@
 """Reads of assessments, scoped to the user who asks."""
 
-import datetime
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
-from assessments.models import Allowance, Answer, Assessment, Attempt
+from assessments import permissions
+from assessments.models import Allowance, Answer, Assessment, Attempt, Pool, Question
 from courses import selectors as course_selectors
 from courses.models import CourseAuthor, Enrollment
 from courses.selectors import Requirement
@@ -55,7 +59,7 @@ def assessments_requirement(enrollment: Enrollment) -> list[Requirement]:
 STAFF_ROLES = (Role.TRAINER, Role.LEADERSHIP, Role.ADMIN)
 
 # The parts of a snapshot question that reveal the answer key.
-KEY_FIELDS = ("numeric_answer", "numeric_tolerance", "accepted_answers", "explanation")
+KEY_FIELDS = ("numeric_answer", "numeric_tolerance", "numeric_partial_answers", "accepted_answers", "explanation")
 
 
 def assessment_list(*, user: User, course_id: int | None = None) -> QuerySet[Assessment]:
@@ -94,31 +98,11 @@ def attempt_get(*, user: User, attempt_id: int) -> Attempt | None:
     return attempt if unit_in_scope(user=user, unit=attempt.officer.unit) else None
 
 
-def attempt_is_own(*, user: User, attempt: Attempt) -> bool:
-    return attempt.officer.user_id is not None and attempt.officer.user_id == user.pk
-
-
-def feedback_visible(attempt: Attempt, now: datetime.datetime | None = None) -> bool:
-    """Whether the owner may see the answer key and explanations of the attempt now."""
-    policy = attempt.assessment.feedback_policy
-    if attempt.status == Attempt.Status.IN_PROGRESS or policy == Assessment.FeedbackPolicy.NEVER:
-        return False
-    if policy == Assessment.FeedbackPolicy.AFTER_SUBMISSION:
-        return True
-    # Closed for everyone: an officer granted a later close may still be answering, so the
-    # key waits for the latest closing time of any allowance too.
-    closes_at = attempt.assessment.closes_at
-    if closes_at is None:
-        return False
-    latest_allowance = Allowance.objects.filter(assessment_id=attempt.assessment_id).aggregate(latest=Max("closes_at"))[
-        "latest"
-    ]
-    return (now or timezone.now()) >= max(closes_at, latest_allowance or closes_at)
-
-
 def question_for_display(question: dict, *, with_key: bool) -> dict:
     """A snapshot question as a reader may see it: without the answer key (which choices
-    are correct, the numeric answer, accepted answers, explanation) unless ``with_key``."""
+    are correct and their credits, the numeric answers, accepted answers, explanation)
+    unless ``with_key`` (``permissions.answer_key_visible`` decides it). Choices go out
+    under the ids the attempt shows; the bank's ids never leave the server."""
     shown = {
         "id": question["id"],
         "kind": question["kind"],
@@ -136,8 +120,10 @@ def question_for_display(question: dict, *, with_key: bool) -> dict:
     if with_key:
         for choice, original in zip(shown["choices"], question["choices"], strict=True):
             choice["correct"] = original["correct"]
+            if original.get("weight") is not None:
+                choice["weight"] = original["weight"]
         for name in KEY_FIELDS:
-            shown[name] = question[name]
+            shown[name] = question.get(name, [] if name == "numeric_partial_answers" else None)
     return shown
 
 
@@ -164,7 +150,7 @@ def answer_for_grading_get(*, user: User, answer_id: int) -> Answer | None:
     return (
         Answer.objects.filter(pk=answer_id)
         .filter(subtree_q(scope_units(user, roles=(Role.TRAINER,)), prefix="attempt__officer__unit__"))
-        .select_related("attempt__officer__unit")
+        .select_related("attempt__officer__unit", "attempt__assessment")
         .first()
     )
 
@@ -210,7 +196,7 @@ def statistics_attempts(*, user: User, assessment: Assessment) -> tuple[list[Att
 def course_staff_links(*, user: User, course) -> list[course_selectors.StaffLink]:
     """For the course's authors and admins: each assessment's questions (where it is
     published from) and a new assessment. One query for the assessments."""
-    if not course_selectors.course_is_editable(user=user, course=course):
+    if not permissions.can_author_assessments(user=user, course=course):
         return []
     links = [
         course_selectors.StaffLink(
@@ -221,3 +207,175 @@ def course_staff_links(*, user: User, course) -> list[course_selectors.StaffLink
     ]
     links.append(course_selectors.StaffLink(gettext("New assessment"), reverse("assessment-create", args=[course.pk])))
     return links
+
+
+# Publishing: when an assessment is ready -----------------------------------------------------
+# One rule, ``assessment_publish_problems``, decides it for ``services.assessment_publish``,
+# for the course publish step (``services.assessments_publish_with_course``) and for the
+# plan an author reads before publishing a course (``course_publish_plan``).
+
+
+@dataclass(frozen=True)
+class LiveQuestion:
+    """What the rule reads of a live question: how pools and scenarios draw it."""
+
+    pk: int
+    competency: str
+    topic: str
+    scenario_id: int | None
+
+
+def is_required_for_completion(assessment: Assessment) -> bool:
+    """Whether the course completion rule counts the assessment (``assessments_requirement``)."""
+    return assessment.is_required and not assessment.is_pretest
+
+
+def assessment_publish_problems(
+    assessment: Assessment, *, pools: Sequence[Pool], live: Sequence[LiveQuestion]
+) -> list[ValidationError]:
+    """Why the assessment cannot be published (empty: it can), each problem naming it.
+
+    ``pools`` are the assessment's, ``live`` the live questions of its bank. Ready means:
+    at least one live question; each pool still has ``count`` questions of its tag to draw
+    in the order attempts draw them (``services._draw``: by pool id, each question once),
+    even if the pools before it took every question of its tag they could; and an attempt
+    shows at most ``settings.ASSESSMENT_MAX_QUESTIONS`` questions (every live question
+    without pools; with pools, what they draw plus, at worst, the other questions of the
+    largest scenarios a drawn question can bring along).
+    """
+    title = assessment.title
+    if not live:
+        return [ValidationError(_("%(title)s: add questions first."), code="empty", params={"title": title})]
+    problems = []
+    pools = sorted(pools, key=lambda pool: pool.pk)
+    tagged = {
+        pool.pk: {question.pk for question in live if pool.tag in (question.competency, question.topic)}
+        for pool in pools
+    }
+    for index, pool in enumerate(pools):
+        candidates = tagged[pool.pk]
+        params = {"title": title, "tag": pool.tag, "count": pool.count, "live": len(candidates)}
+        if len(candidates) < pool.count:
+            problems.append(
+                ValidationError(
+                    ngettext(
+                        "%(title)s: the pool %(tag)s draws %(count)d question but the bank has %(live)d live ones "
+                        "with that tag.",
+                        "%(title)s: the pool %(tag)s draws %(count)d questions but the bank has %(live)d live ones "
+                        "with that tag.",
+                        pool.count,
+                    ),
+                    code="pool_short",
+                    params=params,
+                )
+            )
+            continue
+        earlier = pools[:index]
+        reachable = candidates & set().union(*(tagged[other.pk] for other in earlier))
+        taken = min(len(reachable), sum(min(other.count, len(tagged[other.pk] & candidates)) for other in earlier))
+        if len(candidates) - taken < pool.count:
+            problems.append(
+                ValidationError(
+                    _(
+                        "%(title)s: the pool %(tag)s draws %(count)d of the %(live)d live questions with that tag, "
+                        "but the pools before it may take %(taken)d of them (give each question one pool's tag, or "
+                        "draw fewer)."
+                    ),
+                    code="pools_overlap",
+                    params={**params, "taken": taken},
+                )
+            )
+    shown = _largest_attempt(pools=pools, live=live, tagged=tagged)
+    limit = settings.ASSESSMENT_MAX_QUESTIONS
+    if shown > limit:
+        if pools:
+            message = _(
+                "%(title)s: an attempt could show %(shown)d questions with the scenarios its pools bring along; "
+                "at most %(limit)d (draw fewer)."
+            )
+        else:
+            message = _("%(title)s: an attempt would show %(shown)d questions; at most %(limit)d (set pools).")
+        problems.append(
+            ValidationError(message, code="too_many", params={"title": title, "shown": shown, "limit": limit})
+        )
+    return problems
+
+
+def _largest_attempt(*, pools: Sequence[Pool], live: Sequence[LiveQuestion], tagged: dict[int, set[int]]) -> int:
+    """The most questions one attempt can show (see ``assessment_publish_problems``)."""
+    if not pools:
+        return len(live)
+    drawn = sum(min(pool.count, len(tagged[pool.pk])) for pool in pools)
+    drawable = set().union(*tagged.values())
+    sizes = Counter(question.scenario_id for question in live if question.scenario_id)
+    reachable = {question.scenario_id for question in live if question.scenario_id and question.pk in drawable}
+    # Each drawn question brings at most the rest of its scenario: the largest ones, at worst.
+    extras = sorted((sizes[scenario] - 1 for scenario in reachable), reverse=True)[:drawn]
+    return min(len(live), drawn + sum(extras))
+
+
+def publish_problems_by_assessment(*, assessments: Sequence[Assessment]) -> dict[int, list[ValidationError]]:
+    """``assessment_publish_problems`` of each assessment, by id: two queries whatever their
+    number (their pools, and the live questions of their banks), none for no assessment."""
+    if not assessments:
+        return {}
+    pools: dict[int, list[Pool]] = defaultdict(list)
+    for pool in Pool.objects.filter(assessment__in=[assessment.pk for assessment in assessments]).order_by("pk"):
+        pools[pool.assessment_id].append(pool)
+    live: dict[int, list[LiveQuestion]] = defaultdict(list)
+    rows = (
+        Question.objects.filter(bank_id__in={assessment.bank_id for assessment in assessments}, is_archived=False)
+        .order_by("pk")
+        .values_list("bank_id", "pk", "competency", "topic", "scenario_id")
+    )
+    for bank_id, *question in rows:
+        live[bank_id].append(LiveQuestion(*question))
+    return {
+        assessment.pk: assessment_publish_problems(
+            assessment, pools=pools[assessment.pk], live=live[assessment.bank_id]
+        )
+        for assessment in assessments
+    }
+
+
+def _kind(assessment: Assessment) -> str:
+    if assessment.is_pretest:
+        return gettext("Pre-test")
+    if assessment.module is not None:
+        return gettext("Quiz of the module %(module)s") % {"module": assessment.module.title}
+    return gettext("Final assessment")
+
+
+def course_publish_plan(*, course) -> list[course_selectors.ReleaseItem]:
+    """The assessments part of the course's next release, as ``course_publish`` will treat
+    them (``courses.selectors.ReleaseItem``): published ones stay; a ready draft is published
+    with the course; a required draft that is not ready refuses the publish; any other
+    draft that is not ready stays a draft. At most three queries whatever their number."""
+    assessments = list(Assessment.objects.filter(course=course).select_related("module").order_by("pk"))
+    problems = publish_problems_by_assessment(
+        assessments=[assessment for assessment in assessments if assessment.published_at is None]
+    )
+    items = []
+    for assessment in assessments:
+        is_required = is_required_for_completion(assessment)
+        found = [message for error in problems.get(assessment.pk, []) for message in error.messages]
+        if assessment.published_at is not None:
+            state = course_selectors.ReleaseItem.PUBLISHED
+        elif not found:
+            state = course_selectors.ReleaseItem.WILL_PUBLISH
+        elif is_required:
+            state = course_selectors.ReleaseItem.BLOCKED
+        else:
+            state = course_selectors.ReleaseItem.STAYS_DRAFT
+        items.append(
+            course_selectors.ReleaseItem(
+                label=_("Pass the assessment: %(title)s") % {"title": assessment.title}
+                if is_required
+                else assessment.title,
+                state=state,
+                is_required=is_required,
+                kind=_kind(assessment),
+                problems=tuple(found),
+            )
+        )
+    return items

@@ -18,12 +18,13 @@ import random
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from assessments.grading import Grade, attempt_score, grade, response_problems
 from assessments.models import (
@@ -37,15 +38,21 @@ from assessments.models import (
     QuestionBank,
     Scenario,
 )
-from assessments.selectors import allowance_terms
-from assessments.validation import question_errors, question_problems
-from courses import selectors as course_selectors
+from assessments.permissions import authoring_check, conflict_check, trainer_covers
+from assessments.selectors import (
+    allowance_terms,
+    course_publish_plan,
+    is_required_for_completion,
+    publish_problems_by_assessment,
+)
+from assessments.validation import choice_is_correct, number_text, question_errors, question_problems
 from courses import services as course_services
-from courses.models import Course, Enrollment, Module
+from courses.models import Course, CourseRelease, Enrollment, Module
+from courses.selectors import PublishStep
 from lms.audit.services import Change, audit_record, audit_record_many
 from lms.notifications.services import notifications_send
-from organisations.models import Officer, Organisation, Role, User
-from organisations.selectors import scope_units, user_roles
+from organisations.models import Officer, Organisation, User
+from organisations.selectors import user_roles
 
 # Answers saved (and submissions made) up to this long after the deadline still count:
 # the request may have left the trainee's phone in time and spent a while on the network.
@@ -59,19 +66,9 @@ CHOICE_KINDS = (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.TRUE
 
 
 def _course_edit_check(*, actor: User, course: Course) -> None:
-    if not course_selectors.course_is_editable(user=actor, course=course):
-        raise PermissionDenied(_("Only the course's authors and admins edit its assessments."))
-
-
-def trainer_covers(*, user: User, officer: Officer) -> bool:
-    """True when ``user`` is an admin or a trainer whose scope covers the officer's unit."""
-    roles = user_roles(user)
-    if roles.is_admin:
-        return True
-    if not roles.has(Role.TRAINER):
-        return False
-    roots = scope_units(user, roles=(Role.TRAINER,))
-    return roots is None or any(officer.unit.path.startswith(root.path) for root in roots)
+    # Not audited here: the refusal rolls back this service's transaction; the pages and the
+    # API check first and record it (``permissions.authoring_check``).
+    authoring_check(user=actor, course=course, audit=False)
 
 
 def _trainer_check(*, actor: User, officer: Officer) -> None:
@@ -136,6 +133,57 @@ def _true_false_choices(choices: Iterable[dict]) -> list[dict]:
     return [{"text": "True", "correct": is_true}, {"text": "False", "correct": not is_true}]
 
 
+def choices_normalise(kind: str, choices: Iterable[Mapping]) -> list[dict]:
+    """Choices as ``question_errors`` checks them: true/false filled in, credits as
+    ``Decimal`` (anything unreadable as NaN, which the rules refuse) and, where credits are
+    given, ``correct`` set from them (``validation.choice_is_correct``) unless the author
+    marked a choice correct themselves (which the rules then check)."""
+    choices = [dict(choice) for choice in choices]
+    if kind == Question.Kind.TRUE_FALSE:
+        choices = _true_false_choices(choices)
+    for choice in choices:
+        if choice.get("weight") is not None:
+            choice["weight"] = _decimal_or_none(choice["weight"])
+    if choices and all(isinstance(choice.get("weight"), Decimal) for choice in choices):
+        for choice in choices:
+            if not choice.get("correct") and choice["weight"].is_finite():
+                choice["correct"] = choice_is_correct(kind, choice["weight"])
+    return choices
+
+
+def partial_answers_normalise(answers: Iterable[Mapping]) -> list:
+    """Numeric answers for part of the points with their numbers as ``Decimal`` (a missing
+    tolerance is 0); entries that are not mappings are kept for the rules to refuse."""
+    normalised = []
+    for entry in answers:
+        if isinstance(entry, Mapping):
+            entry = {
+                "answer": _decimal_or_none(entry.get("answer")),
+                "tolerance": _decimal_or_none(entry.get("tolerance")) or Decimal("0"),
+                "weight": _decimal_or_none(entry.get("weight")),
+            }
+        normalised.append(entry)
+    return normalised
+
+
+def partial_answers_stored(answers: list[Mapping]) -> list[dict]:
+    """Validated partial answers as the JSON column keeps them: decimal strings."""
+    return [{name: str(entry[name]) for name in ("answer", "tolerance", "weight")} for entry in answers]
+
+
+def _choice_rows(question: Question, choices: list[Mapping]) -> list[Choice]:
+    return [
+        Choice(
+            question=question,
+            text=str(choice["text"]).strip(),
+            is_correct=bool(choice.get("correct")),
+            weight=choice.get("weight"),
+            order=order,
+        )
+        for order, choice in enumerate(choices, start=1)
+    ]
+
+
 @transaction.atomic
 def question_create(
     *,
@@ -151,18 +199,21 @@ def question_create(
     numeric_answer=None,
     numeric_tolerance=0,
     accepted_answers: Iterable[str] = (),
+    numeric_partial_answers: Iterable[Mapping] = (),
     scenario: Scenario | None = None,
 ) -> Question:
     """A question with its choices; ``ValidationError`` by field when it breaks a rule of
-    ``assessments.validation.question_errors`` (or names another bank's scenario)."""
+    ``assessments.validation.question_errors`` (or names another bank's scenario).
+
+    A choice may carry a ``weight`` (its credit in percent, Moodle's per-answer grade):
+    then every choice does, and its ``correct`` mark follows from it."""
     _bank_edit_check(actor=actor, bank=bank)
-    choices = [dict(choice) for choice in choices]
-    if kind == Question.Kind.TRUE_FALSE:
-        choices = _true_false_choices(choices)
+    choices = choices_normalise(kind, choices)
     accepted_answers = [str(answer).strip() for answer in accepted_answers if str(answer).strip()]
     points = _decimal_or_none(points)
     numeric_answer = _decimal_or_none(numeric_answer) if kind == Question.Kind.NUMERIC else None
     numeric_tolerance = _decimal_or_none(numeric_tolerance) or Decimal("0")
+    numeric_partial_answers = partial_answers_normalise(numeric_partial_answers)
     errors = question_errors(
         {
             "kind": kind,
@@ -173,6 +224,7 @@ def question_create(
             "choices": choices,
             "numeric_answer": numeric_answer,
             "numeric_tolerance": numeric_tolerance,
+            "numeric_partial_answers": numeric_partial_answers,
             "accepted_answers": accepted_answers,
         }
     )
@@ -191,60 +243,88 @@ def question_create(
         topic=topic,
         numeric_answer=numeric_answer,
         numeric_tolerance=numeric_tolerance,
+        numeric_partial_answers=partial_answers_stored(numeric_partial_answers),
         accepted_answers=accepted_answers,
     )
     question.full_clean()
     question.save()
-    Choice.objects.bulk_create(
-        [
-            Choice(question=question, text=str(choice["text"]).strip(), is_correct=bool(choice.get("correct")), order=i)
-            for i, choice in enumerate(choices, start=1)
-        ]
-    )
+    Choice.objects.bulk_create(_choice_rows(question, choices))
     audit_record(actor=actor, action="question.create", target=question, after={"bank": bank.pk, "kind": kind})
     return question
 
 
-QUESTION_KEY_FIELDS = ("points", "numeric_answer", "numeric_tolerance", "accepted_answers", "explanation")
+QUESTION_KEY_FIELDS = (
+    "points",
+    "numeric_answer",
+    "numeric_tolerance",
+    "numeric_partial_answers",
+    "accepted_answers",
+    "explanation",
+)
 
 
 def _question_key(question: Question) -> dict:
+    choices = list(question.choices.all())
     return {
         "points": str(question.points),
         "numeric_answer": None if question.numeric_answer is None else str(question.numeric_answer),
         "numeric_tolerance": str(question.numeric_tolerance),
+        "numeric_partial_answers": list(question.numeric_partial_answers),
         "accepted_answers": list(question.accepted_answers),
         "explanation": question.explanation,
-        "correct_choices": sorted(choice.pk for choice in question.choices.all() if choice.is_correct),
+        "correct_choices": sorted(choice.pk for choice in choices if choice.is_correct),
+        "choice_weights": {str(choice.pk): _weight_text(choice.weight) for choice in choices},
     }
+
+
+def _weight_text(weight: Decimal | None) -> str | None:
+    return None if weight is None else number_text(weight)
 
 
 @transaction.atomic
 def question_correct(*, question: Question, actor: User, **changes) -> Question:
     """Correct a question's answer key: any of ``points``, ``numeric_answer``,
-    ``numeric_tolerance``, ``accepted_answers``, ``explanation`` and ``correct_choices``
-    (the ids of the choices that are correct). The question as corrected must meet the rules
-    of ``assessments.validation.question_errors``, as a new one does.
+    ``numeric_tolerance``, ``numeric_partial_answers``, ``accepted_answers``,
+    ``explanation``, ``correct_choices`` (the ids of the choices that are correct) and
+    ``choice_weights`` (choice id -> credit in percent, or None for none; where every
+    choice has a credit, the correct marks follow from the credits). The question as
+    corrected must meet the rules of ``assessments.validation.question_errors``, as a new
+    one does.
 
     Past attempts keep their snapshot until ``attempts_regrade`` is called for the question.
     Audited (``question.corrected``) with the key before and after. Locks the question.
     """
-    unknown = set(changes) - {*QUESTION_KEY_FIELDS, "correct_choices"}
+    unknown = set(changes) - {*QUESTION_KEY_FIELDS, "correct_choices", "choice_weights"}
     if unknown:
         raise TypeError(f"question_correct() cannot change {sorted(unknown)}")
     question = Question.objects.select_for_update(of=("self",)).select_related("bank__course").get(pk=question.pk)
     _bank_edit_check(actor=actor, bank=question.bank)
     choices = list(question.choices.all())
     before = _question_key(question)
+    own_ids = {choice.pk for choice in choices}
     correct_ids = set(changes.get("correct_choices", before["correct_choices"]))
-    if not correct_ids <= {choice.pk for choice in choices}:
+    weights = {choice.pk: choice.weight for choice in choices}
+    weights.update({int(choice_id): weight for choice_id, weight in changes.get("choice_weights", {}).items()})
+    if not correct_ids <= own_ids or not set(weights) <= own_ids:
         raise ValidationError({"correct_choices": [_("These choices are not the question's.")]})
+    if "correct_choices" not in changes and "choice_weights" in changes:
+        correct_ids = set()  # the credits decide again
+    corrected = choices_normalise(
+        question.kind,
+        [
+            {"text": choice.text, "correct": choice.pk in correct_ids, "weight": weights[choice.pk]}
+            if weights[choice.pk] is not None
+            else {"text": choice.text, "correct": choice.pk in correct_ids}
+            for choice in choices
+        ],
+    )
     accepted = [str(a).strip() for a in changes.get("accepted_answers", question.accepted_answers) if str(a).strip()]
     points = _decimal_or_none(changes.get("points", question.points))
     numeric_answer = _decimal_or_none(changes.get("numeric_answer", question.numeric_answer))
     if question.kind != Question.Kind.NUMERIC:
         numeric_answer = None
     numeric_tolerance = _decimal_or_none(changes.get("numeric_tolerance", question.numeric_tolerance)) or Decimal("0")
+    partial = partial_answers_normalise(changes.get("numeric_partial_answers", question.numeric_partial_answers))
     errors = question_errors(
         {
             "kind": question.kind,
@@ -252,9 +332,10 @@ def question_correct(*, question: Question, actor: User, **changes) -> Question:
             "points": points,
             "competency": question.competency,
             "topic": question.topic,
-            "choices": [{"text": choice.text, "correct": choice.pk in correct_ids} for choice in choices],
+            "choices": corrected,
             "numeric_answer": numeric_answer,
             "numeric_tolerance": numeric_tolerance,
+            "numeric_partial_answers": partial,
             "accepted_answers": accepted,
         }
     )
@@ -263,13 +344,15 @@ def question_correct(*, question: Question, actor: User, **changes) -> Question:
     question.points = points
     question.numeric_answer = numeric_answer
     question.numeric_tolerance = numeric_tolerance
+    question.numeric_partial_answers = partial_answers_stored(partial)
     question.accepted_answers = accepted
     question.explanation = changes.get("explanation", question.explanation)
     question.full_clean()
     question.save(update_fields=[*QUESTION_KEY_FIELDS, "updated_at"])
-    for choice in choices:
-        choice.is_correct = choice.pk in correct_ids
-    Choice.objects.bulk_update(choices, ["is_correct"])
+    for choice, key in zip(choices, corrected, strict=True):
+        choice.is_correct = bool(key.get("correct"))
+        choice.weight = key.get("weight")
+    Choice.objects.bulk_update(choices, ["is_correct", "weight"])
     question = Question.objects.prefetch_related("choices").get(pk=question.pk)
     after = _question_key(question)
     changed = [name for name in after if before[name] != after[name]]
@@ -357,14 +440,17 @@ def assessment_publish(*, assessment: Assessment, actor: User, now: datetime.dat
     """Open the assessment to enrolled trainees. Publishing again changes nothing.
 
     A required assessment binds the enrolments of course releases published after it
-    (``selectors.assessments_requirement``). Refused without any live question.
+    (``selectors.assessments_requirement``); publishing the course publishes its ready
+    drafts too (``assessments_publish_with_course``). Refused (``ValidationError``, one
+    message per problem) unless ready by ``selectors.assessment_publish_problems``.
     """
     assessment = Assessment.objects.select_for_update().select_related("course").get(pk=assessment.pk)
     _course_edit_check(actor=actor, course=assessment.course)
     if assessment.published_at is not None:
         return assessment
-    if not Question.objects.filter(bank_id=assessment.bank_id, is_archived=False).exists():
-        raise ValidationError(_("Add questions before publishing the assessment."), code="empty")
+    problems = publish_problems_by_assessment(assessments=[assessment])[assessment.pk]
+    if problems:
+        raise ValidationError(problems)
     assessment.published_at = now or timezone.now()
     assessment.save(update_fields=["published_at"])
     audit_record(
@@ -374,6 +460,51 @@ def assessment_publish(*, assessment: Assessment, actor: User, now: datetime.dat
         after={"published_at": str(assessment.published_at)},
     )
     return assessment
+
+
+@transaction.atomic
+def assessments_publish_with_course(*, course: Course, release: CourseRelease, actor: User) -> list[Assessment]:
+    """The course publish step (``settings.COURSE_PUBLISH_STEPS``): publish the course's
+    ready draft assessments into ``release``; returns them.
+
+    Runs inside ``courses.services.course_publish``'s transaction, the course row locked,
+    and locks the drafts. Each ready draft (``selectors.assessment_publish_problems``) gets
+    the release's ``published_at``, so it binds this release's enrolments on
+    (``selectors.assessments_requirement``) and none before. A required draft that is not
+    ready refuses the whole publish (``ValidationError`` naming each problem); an optional
+    draft that is not ready (a quiz, a pre-test) stays a draft. Audited like
+    ``assessment_publish``: one ``assessment.publish`` entry per assessment published.
+    """
+    drafts = list(
+        Assessment.objects.select_for_update().filter(course=course, published_at__isnull=True).order_by("pk")
+    )
+    problems = publish_problems_by_assessment(assessments=drafts)
+    refusals = [
+        problem
+        for assessment in drafts
+        if is_required_for_completion(assessment)
+        for problem in problems[assessment.pk]
+    ]
+    if refusals:
+        raise ValidationError(refusals)
+    ready = [assessment for assessment in drafts if not problems[assessment.pk]]
+    for assessment in ready:
+        assessment.published_at = release.published_at
+    Assessment.objects.bulk_update(ready, ["published_at"])
+    audit_record_many(
+        actor=actor,
+        action="assessment.publish",
+        changes=[
+            Change(assessment, None, {"published_at": str(release.published_at), "release": release.number})
+            for assessment in ready
+        ],
+    )
+    return ready
+
+
+# The course publish step of assessments: its plan (what the page shows before publishing)
+# and its run decide by the same rule.
+COURSE_PUBLISH_STEP = PublishStep(plan=course_publish_plan, run=assessments_publish_with_course)
 
 
 # Attempts ---------------------------------------------------------------------------------
@@ -412,13 +543,32 @@ def _draw(assessment: Assessment) -> list[Question]:
     return sorted(live, key=lambda q: (first_of_scenario.get(q.scenario_id, q.pk), q.pk))
 
 
+# Choice ids as an attempt shows them: random in [1, 2^31), drawn anew for every attempt,
+# so nothing about an id (order, parity, size) says which choice is right.
+SHOWN_CHOICE_ID_LIMIT = 2**31
+
+
 def question_snapshot(question: Question, *, shuffle: bool) -> dict:
-    """A question as the attempt shows it, answer key included (see the models' docstring)."""
+    """A question as the attempt shows it, answer key included (see the models' docstring).
+
+    Each choice is shown under an id of its own for this attempt (``id``); ``source`` keeps
+    the bank's choice id, for regrades and item analysis, and never leaves the server
+    without the key."""
+    rng = random.SystemRandom()
+    bank_choices = list(question.choices.all())
+    shown_ids = rng.sample(range(1, SHOWN_CHOICE_ID_LIMIT), len(bank_choices))
     choices = [
-        {"id": choice.pk, "text": choice.text, "correct": choice.is_correct} for choice in question.choices.all()
+        {
+            "id": shown_id,
+            "source": choice.pk,
+            "text": choice.text,
+            "correct": choice.is_correct,
+            "weight": _weight_text(choice.weight),
+        }
+        for shown_id, choice in zip(shown_ids, bank_choices, strict=True)
     ]
     if shuffle and question.kind != Question.Kind.TRUE_FALSE:
-        random.SystemRandom().shuffle(choices)
+        rng.shuffle(choices)
     scenario = question.scenario
     return {
         "id": question.pk,
@@ -429,6 +579,7 @@ def question_snapshot(question: Question, *, shuffle: bool) -> dict:
         "choices": choices,
         "numeric_answer": None if question.numeric_answer is None else str(question.numeric_answer),
         "numeric_tolerance": str(question.numeric_tolerance),
+        "numeric_partial_answers": list(question.numeric_partial_answers),
         "accepted_answers": list(question.accepted_answers),
         "explanation": question.explanation,
         "competency": question.competency,
@@ -443,6 +594,9 @@ def _refusal(code: str) -> ValidationError:
         "attempt_limit": _("You have used all your attempts at this assessment."),
         "cooldown": _("Wait a while before your next attempt."),
         "not_enrolled": _("Enrol in the course before taking its assessments."),
+        "too_many_questions": _(
+            "This assessment would show more questions than one attempt may: its authors must draw fewer."
+        ),
     }
     return ValidationError(messages[code], code=code)
 
@@ -454,8 +608,9 @@ def attempt_start(*, assessment: Assessment, user: User, now: datetime.datetime 
     Preconditions: the user is an active officer (``PermissionDenied``) enrolled in the
     course, the assessment is published and open, the attempt limit (with allowances) not
     reached and the cooldown over (``ValidationError`` with code ``not_enrolled``,
-    ``not_published``, ``closed``, ``attempt_limit`` or ``cooldown``). An open attempt whose
-    time is up is submitted first (graded as of its deadline).
+    ``not_published``, ``closed``, ``attempt_limit``, ``cooldown`` or, when the draw would
+    show more than ``settings.ASSESSMENT_MAX_QUESTIONS`` questions, ``too_many_questions``).
+    An open attempt whose time is up is submitted first (graded as of its deadline).
 
     Locks the officer's enrolment row before counting attempts, so racing starts run one
     after another; the unique constraints on attempts are the last line of defence.
@@ -494,7 +649,12 @@ def attempt_start(*, assessment: Assessment, user: User, now: datetime.datetime 
         deadline = now + datetime.timedelta(minutes=assessment.time_limit_minutes + extra_minutes)
     if closes_at is not None and (deadline is None or deadline > closes_at):
         deadline = closes_at
-    snapshot = [question_snapshot(q, shuffle=assessment.shuffle_choices) for q in _draw(assessment)]
+    drawn = _draw(assessment)
+    if len(drawn) > settings.ASSESSMENT_MAX_QUESTIONS:
+        # Publishing refuses such an assessment; questions added since can still bring a
+        # draw past the bound: refuse rather than send a phone hundreds of questions.
+        raise _refusal("too_many_questions")
+    snapshot = [question_snapshot(q, shuffle=assessment.shuffle_choices) for q in drawn]
     number = (attempts[-1].number if attempts else 0) + 1
     try:
         with transaction.atomic():
@@ -610,7 +770,7 @@ def _result_notify(attempt: Attempt) -> None:
     notifications_send(
         users=[user],
         kind="assessment.graded",
-        message=_lazy("Your attempt at %(title)s is graded: %(score)s%%."),
+        message=gettext_lazy("Your attempt at %(title)s is graded: %(score)s%%."),
         params={"title": attempt.assessment.title, "score": attempt.score},
     )
 
@@ -703,18 +863,24 @@ def attempt_submit(
     return _attempt_close(attempt=attempt, user=user, answers=list(answers or []), now=now)
 
 
-@transaction.atomic
 def answer_grade(
     *, answer: Answer, actor: User, points, comment: str = "", now: datetime.datetime | None = None
 ) -> Attempt:
     """A trainer grades an essay answer (0 to the question's points) with a comment.
 
-    Preconditions: the actor is a trainer whose scope covers the officer, or an admin
+    Preconditions: the actor is not the officer who answered (``ConflictOfInterest``,
+    audited), and is a trainer whose scope covers the officer, or an admin
     (``PermissionDenied``); the attempt is submitted and the question an essay
     (``ValidationError``). When no answer awaits review any more the attempt is graded
     (score, pass, completion check). Audited as ``assessment.graded`` with the points
     before and after. Locks the attempt, then the answer.
     """
+    conflict_check(actor=actor, officer_ids=[answer.attempt.officer_id], action="grade", target=answer)
+    return _answer_grade(answer=answer, actor=actor, points=points, comment=comment, now=now)
+
+
+@transaction.atomic
+def _answer_grade(*, answer: Answer, actor: User, points, comment: str, now: datetime.datetime | None) -> Attempt:
     now = now or timezone.now()
     attempt = _lock_attempt(answer.attempt)
     _trainer_check(actor=actor, officer=attempt.officer)
@@ -746,14 +912,30 @@ def answer_grade(
     return attempt
 
 
-@transaction.atomic
 def attempts_regrade(*, question: Question, actor: User, now: datetime.datetime | None = None) -> int:
+    """Apply the question's current answer key to every attempt that showed it; returns how
+    many attempts' results changed. Refused (``ConflictOfInterest``, audited) when one of
+    them is the actor's own. See ``_attempts_regrade``."""
+    own = Attempt.objects.filter(assessment__bank_id=question.bank_id, officer__user_id=actor.pk).only(
+        "officer_id", "snapshot"
+    )
+    conflict_check(
+        actor=actor,
+        officer_ids={attempt.officer_id for attempt in own if _snapshot_question(attempt, question.pk)},
+        action="regrade",
+        target=question,
+    )
+    return _attempts_regrade(question=question, actor=actor, now=now)
+
+
+@transaction.atomic
+def _attempts_regrade(*, question: Question, actor: User, now: datetime.datetime | None = None) -> int:
     """Apply the question's current answer key to every attempt that showed it; returns how
     many attempts' results changed.
 
-    In each snapshot the key (correct flags by choice id, numeric answer and tolerance,
-    accepted answers, points, explanation) is replaced; the text as shown stays. Submitted
-    attempts are graded again (an essay keeps its trainer's points), each changed result
+    In each snapshot the key (correct flags and credits by the bank's choice id, numeric
+    answers and tolerances, accepted answers, points, explanation) is replaced; the text
+    as shown stays. Submitted attempts are graded again (an essay keeps its trainer's points), each changed result
     audited (``assessment.regraded``, score and pass before and after), and a new pass runs
     the completion check. A pass that becomes a fail keeps any completion record: revoking
     it is the certificates' concern. Locks the attempts in pk order.
@@ -761,7 +943,7 @@ def attempts_regrade(*, question: Question, actor: User, now: datetime.datetime 
     now = now or timezone.now()
     question = Question.objects.select_related("bank__course").prefetch_related("choices").get(pk=question.pk)
     _bank_edit_check(actor=actor, bank=question.bank)
-    correct = {choice.pk: choice.is_correct for choice in question.choices.all()}
+    bank_choices = {choice.pk: choice for choice in question.choices.all()}
     key = question_snapshot(question, shuffle=False)
     attempts = list(
         Attempt.objects.select_for_update(of=("self",))
@@ -774,10 +956,12 @@ def attempts_regrade(*, question: Question, actor: User, now: datetime.datetime 
         shown = _snapshot_question(attempt, question.pk)
         if shown is None:
             continue
-        for name in ("points", "numeric_answer", "numeric_tolerance", "accepted_answers", "explanation"):
+        for name in QUESTION_KEY_FIELDS:
             shown[name] = key[name]
         for choice in shown["choices"]:
-            choice["correct"] = correct.get(choice["id"], False)
+            bank_choice = bank_choices.get(choice["source"])
+            choice["correct"] = bank_choice is not None and bank_choice.is_correct
+            choice["weight"] = None if bank_choice is None else _weight_text(bank_choice.weight)
         fields = ["snapshot"]
         before = {"score": None if attempt.score is None else str(attempt.score), "is_passed": attempt.is_passed}
         if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -807,7 +991,6 @@ def attempts_regrade(*, question: Question, actor: User, now: datetime.datetime 
 # Exceptions -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def allowance_grant(
     *,
     assessment: Assessment,
@@ -820,9 +1003,33 @@ def allowance_grant(
 ) -> Allowance:
     """Grant one officer extra attempts, extra minutes per attempt or a later closing time.
 
-    Preconditions: a trainer whose scope covers the officer, or an admin
-    (``PermissionDenied``); a reason and at least one exception (``ValidationError``). Audited.
+    Preconditions: the officer is not the actor (``ConflictOfInterest``, audited); a
+    trainer whose scope covers the officer, or an admin (``PermissionDenied``); a reason and
+    at least one exception (``ValidationError``). Audited.
     """
+    conflict_check(actor=actor, officer_ids=[officer.pk], action="allowance", target=assessment)
+    return _allowance_grant(
+        assessment=assessment,
+        officer=officer,
+        actor=actor,
+        reason=reason,
+        extra_attempts=extra_attempts,
+        extra_minutes=extra_minutes,
+        closes_at=closes_at,
+    )
+
+
+@transaction.atomic
+def _allowance_grant(
+    *,
+    assessment: Assessment,
+    officer: Officer,
+    actor: User,
+    reason: str,
+    extra_attempts: int,
+    extra_minutes: int,
+    closes_at: datetime.datetime | None,
+) -> Allowance:
     _trainer_check(actor=actor, officer=officer)
     errors: dict[str, list[str]] = {}
     if not str(reason).strip():
@@ -868,10 +1075,30 @@ def questions_import(*, bank: QuestionBank, questions: list[dict], actor: User |
     kept) or creates it once for all the questions naming it. A ``ValidationError`` keyed
     by the question's index (0-based) lists every question refused; nothing is written
     then. ``actor`` None is the system (the management command): no permission check.
-    One audit entry, ``questions.imported``, with the count.
+    More than ``settings.QUESTION_IMPORT_MAX_QUESTIONS`` questions are refused whole
+    (``ValidationError`` keyed ``count``). One audit entry, ``questions.imported``, with
+    the count.
     """
     if actor is not None:
         _bank_edit_check(actor=actor, bank=bank)
+    limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
+    if len(questions) > limit:
+        raise ValidationError(
+            {
+                "count": [
+                    _("One import adds at most %(limit)d questions, not %(count)d: split the file.")
+                    % {"limit": limit, "count": len(questions)}
+                ]
+            }
+        )
+    questions = [
+        {
+            **data,
+            "choices": choices_normalise(data.get("kind"), data.get("choices") or ()),
+            "numeric_partial_answers": partial_answers_normalise(data.get("numeric_partial_answers") or ()),
+        }
+        for data in questions
+    ]
     errors = {str(index): problems for index, data in enumerate(questions) if (problems := question_problems(data))}
     if errors:
         raise ValidationError(errors)
@@ -896,6 +1123,7 @@ def questions_import(*, bank: QuestionBank, questions: list[dict], actor: User |
                 topic=data.get("topic", ""),
                 numeric_answer=data.get("numeric_answer") if data["kind"] == Question.Kind.NUMERIC else None,
                 numeric_tolerance=data.get("numeric_tolerance") or Decimal("0"),
+                numeric_partial_answers=partial_answers_stored(data.get("numeric_partial_answers") or []),
                 accepted_answers=[str(answer).strip() for answer in data.get("accepted_answers", ())],
             )
             for data in questions
@@ -903,13 +1131,25 @@ def questions_import(*, bank: QuestionBank, questions: list[dict], actor: User |
     )
     Choice.objects.bulk_create(
         [
-            Choice(question=question, text=str(choice["text"]).strip(), is_correct=bool(choice["correct"]), order=order)
+            choice
             for question, data in zip(created, questions, strict=True)
-            for order, choice in enumerate(data.get("choices", ()), start=1)
+            for choice in _choice_rows(question, data["choices"])
         ]
     )
     audit_record(actor=actor, action="questions.imported", target=bank, after={"count": len(created)})
     return created
+
+
+def questions_import_messages(error: ValidationError) -> list[str]:
+    """A refusal of ``questions_import`` as sentences: each question's problems numbered
+    from 1 in the file's order, then the problems of the import as a whole."""
+    numbered = sorted((int(key), messages) for key, messages in error.message_dict.items() if key.isdigit())
+    whole = [message for key, messages in error.message_dict.items() if not key.isdigit() for message in messages]
+    return whole + [
+        _("question %(number)d: %(message)s") % {"number": index + 1, "message": message}
+        for index, messages in numbered
+        for message in messages
+    ]
 
 
 # Pools and archiving ----------------------------------------------------------------------

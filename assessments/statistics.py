@@ -20,6 +20,7 @@ import math
 import statistics as stats
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 CHOICE_KINDS = ("single", "multiple", "true_false")
 BIN_COUNT = 10
@@ -47,10 +48,19 @@ def first_attempts(attempts: Iterable) -> list:
 
 @dataclass
 class ChoiceCount:
+    """How many attempts picked a choice (``id``: the bank's choice), with its key: whether
+    it is right and its credit in percent (``weight``, None without credits). Both are the
+    answer key: a view clears them for a reader who may not see it (``hide_key``)."""
+
     id: int
     text: str
     is_correct: bool
     count: int = 0
+    weight: Decimal | None = None
+
+    def hide_key(self) -> None:
+        self.is_correct = False
+        self.weight = None
 
 
 @dataclass
@@ -141,7 +151,8 @@ def _is_blank(question: dict, answer) -> bool:
 def item_statistics(attempts: Iterable) -> list[ItemStatistics]:
     """Per question, over the first graded attempts (``first_attempts``): n, difficulty,
     discrimination, distractor counts. Questions in the order they were shown; choices in
-    the bank's order (their ids), since each attempt may have shuffled them."""
+    the bank's order (their ``source`` ids), since each attempt shuffles them and shows
+    them under ids of its own."""
     attempts = first_attempts(attempts)
     items: dict[int, ItemStatistics] = {}
     scores: dict[int, list[float]] = {}
@@ -163,8 +174,13 @@ def item_statistics(attempts: Iterable) -> list[ItemStatistics]:
                     text=question["text"],
                     competency=question.get("competency", ""),
                     choices=[
-                        ChoiceCount(id=choice["id"], text=choice["text"], is_correct=bool(choice["correct"]))
-                        for choice in sorted(question["choices"], key=lambda c: c["id"])
+                        ChoiceCount(
+                            id=choice["source"],
+                            text=choice["text"],
+                            is_correct=bool(choice["correct"]),
+                            weight=None if choice.get("weight") is None else Decimal(choice["weight"]),
+                        )
+                        for choice in sorted(question["choices"], key=lambda c: c["source"])
                     ]
                     if question["kind"] in CHOICE_KINDS
                     else [],
@@ -177,7 +193,9 @@ def item_statistics(attempts: Iterable) -> list[ItemStatistics]:
             if _is_blank(question, answer):
                 item.no_answer += 1
             elif item.choices:
-                picked = set(answer.response.get("choices") or [])
+                # Each attempt shows the choices under ids of its own: count by the bank's.
+                sources = {choice["id"]: choice["source"] for choice in question["choices"]}
+                picked = {sources.get(shown_id) for shown_id in answer.response.get("choices") or []}
                 for choice in item.choices:
                     if choice.id in picked:
                         choice.count += 1

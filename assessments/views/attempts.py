@@ -1,7 +1,7 @@
 """Pages for trainees: an assessment, taking an attempt, and its result.
 
-Nothing here puts the answer key in a trainee's HTML before ``selectors.feedback_visible``
-allows: questions reach the templates only through ``selectors.question_for_display``.
+Nothing here puts the answer key in HTML that ``permissions.answer_key_visible`` does not
+allow: questions reach the templates only through ``selectors.question_for_display``.
 """
 
 import datetime
@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import selectors, services
+from assessments import permissions, selectors, services
 from assessments.forms import AttemptForm
 from assessments.models import Assessment, Attempt
 from courses import selectors as course_selectors
@@ -33,7 +33,7 @@ def _assessment_or_404(request, pk: int) -> Assessment:
 
 def _own_attempt_or_404(request, pk: int) -> Attempt:
     attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
-    if attempt is None or not selectors.attempt_is_own(user=request.user, attempt=attempt):
+    if attempt is None or not permissions.is_own_attempt(user=request.user, attempt=attempt):
         raise Http404
     return attempt
 
@@ -51,6 +51,10 @@ def _feedback_note(attempt: Attempt) -> str:
             "date": formats.date_format(timezone.localtime(closes_at), "DATETIME_FORMAT")
         }
     return gettext("The answers will be shown once your attempt is submitted.")
+
+
+def _key_note() -> str:
+    return gettext("The answers and the key are for the officer, their trainers and the course's authors.")
 
 
 @login_required
@@ -166,15 +170,16 @@ def _response_shown(question: dict, response: dict | None) -> dict:
 
 @login_required
 def attempt_result(request, pk: int):
-    """Score and pass for the owner (always), the answers and explanations only when the
-    feedback policy allows; a scoped trainer sees everything."""
+    """Score and pass for whoever may see the attempt; the answers, the key and the
+    explanations only for those ``permissions.answer_key_visible`` allows (the owner once
+    the feedback policy allows; the officer's trainers, the authors and admins)."""
     attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
     if attempt is None:
         raise Http404
-    is_own = selectors.attempt_is_own(user=request.user, attempt=attempt)
+    is_own = permissions.is_own_attempt(user=request.user, attempt=attempt)
     if is_own and attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("attempt-take", pk=attempt.pk)
-    with_key = not is_own or selectors.feedback_visible(attempt)
+    with_key = permissions.answer_key_visible(user=request.user, assessment=attempt.assessment, attempt=attempt)
     rows = []
     if with_key:
         answers = selectors.attempt_answers(attempt)
@@ -187,6 +192,7 @@ def attempt_result(request, pk: int):
                     "question": shown,
                     "given": _response_shown(shown, answer.response if answer else None),
                     "right_choices": [c["text"] for c in shown["choices"] if c.get("correct")],
+                    "credits": [(c["text"], c["weight"]) for c in shown["choices"] if c.get("weight") is not None],
                     "answer": answer,
                     "points": answer.points if answer and answer.points is not None else None,
                     "max_points": Decimal(question["points"]),
@@ -198,6 +204,6 @@ def attempt_result(request, pk: int):
         "is_own": is_own,
         "with_key": with_key,
         "rows": rows,
-        "feedback_note": "" if with_key else _feedback_note(attempt),
+        "feedback_note": "" if with_key else _feedback_note(attempt) if is_own else _key_note(),
     }
     return render(request, "assessments/attempt_result.html", context)

@@ -1,33 +1,37 @@
 """Pages for course authors: a new assessment and publishing it, its questions (list, add,
 correct, archive), its pools, and importing questions into its bank or exporting them as CSV.
 
-Only the course's authors and admins (``courses.selectors.course_is_editable``); someone
-who can see the assessment but not edit it gets a 403, someone who cannot see it a 404.
+Only the course's authors and admins who are not enrolled in it
+(``permissions.authoring_check``); someone who can see the assessment but not edit it gets
+a 403 saying why, someone who cannot see it a 404.
 """
 
 from collections import Counter
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import selectors, services
+from assessments import permissions, selectors, services
 from assessments.bank_csv import bank_csv_export, bank_csv_parse
 from assessments.forms import AssessmentForm, PoolForm, QuestionForm, QuestionKeyForm
 from assessments.gift import ImportProblems, gift_parse
-from assessments.models import Assessment, Attempt, Pool, Question
+from assessments.models import Assessment, Attempt, Choice, Pool, Question
 from courses.models import Module
-from courses.selectors import course_get, course_is_editable
+from courses.selectors import course_get
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
+QUESTIONS_PER_PAGE = 50
 
 
 class QuestionImportForm(forms.Form):
@@ -53,8 +57,7 @@ def _editable_assessment(request, pk: int) -> Assessment:
     assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
     if assessment is None:
         raise Http404
-    if not course_is_editable(user=request.user, course=assessment.course):
-        raise PermissionDenied
+    permissions.authoring_check(user=request.user, course=assessment.course, target=assessment)
     return assessment
 
 
@@ -66,8 +69,7 @@ def assessment_create(request, pk: int):
     course = course_get(user=request.user, course_id=pk)
     if course is None:
         raise Http404
-    if not course_is_editable(user=request.user, course=course):
-        raise PermissionDenied
+    permissions.authoring_check(user=request.user, course=course)
     modules = Module.objects.filter(course=course, is_archived=False).order_by("order", "pk")
     form = AssessmentForm(request.POST or None, modules=modules)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +109,8 @@ def _parse(upload, chosen: str) -> tuple[list[dict], list[str]]:
             gettext("The file is not UTF-8 text. Save it as UTF-8 (in a spreadsheet: CSV UTF-8) and try again.")
         ]
     try:
-        return (bank_csv_parse(text) if is_csv else gift_parse(text)), []
+        limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
+        return (bank_csv_parse(text, max_questions=limit) if is_csv else gift_parse(text, max_questions=limit)), []
     except ImportProblems as error:
         where = gettext("row %(number)d: %(message)s") if is_csv else gettext("line %(number)d: %(message)s")
         return [], [where % {"number": number, "message": message} for number, message in error.problems]
@@ -126,11 +129,7 @@ def questions_import(request, pk: int):
             try:
                 created = services.questions_import(bank=assessment.bank, questions=questions, actor=request.user)
             except ValidationError as error:
-                problems = [
-                    gettext("question %(number)d: %(message)s") % {"number": int(index) + 1, "message": message}
-                    for index, messages_ in sorted(error.message_dict.items(), key=lambda item: int(item[0]))
-                    for message in messages_
-                ]
+                problems = services.questions_import_messages(error)
             else:
                 count = len(created)
                 messages.success(
@@ -182,18 +181,29 @@ def _attempts_showing(question: Question) -> int:
 @login_required
 @require_GET
 def question_list(request, pk: int):
-    """Every question of the assessment's bank (live ones first), with links to edit each,
-    add one, import, export and the pools. Four queries however many questions."""
+    """The questions of the assessment's bank (live ones first), a page at a time, with
+    links to edit each, add one, import, export and the pools; which of them give partial
+    credit (credits per choice, numeric answers for part of the points), never the key
+    itself. Three queries of its own however many questions: the counts, the page, the pools."""
     assessment = _editable_assessment(request, pk)
-    questions = list(
-        Question.objects.filter(bank_id=assessment.bank_id).select_related("scenario").order_by("is_archived", "pk")
+    bank_questions = Question.objects.filter(bank_id=assessment.bank_id)
+    counts = bank_questions.aggregate(
+        live=Count("pk", filter=Q(is_archived=False)), archived=Count("pk", filter=Q(is_archived=True))
     )
-    live = sum(1 for question in questions if not question.is_archived)
+    questions = (
+        bank_questions.select_related("scenario")
+        .annotate(has_credits=Exists(Choice.objects.filter(question=OuterRef("pk"), weight__isnull=False)))
+        .order_by("is_archived", "pk")
+    )
+    paginator = Paginator(questions, QUESTIONS_PER_PAGE)
+    paginator.count = counts["live"] + counts["archived"]  # known already: spares the paginator's COUNT
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "assessment": assessment,
-        "questions": questions,
-        "live_count": live,
-        "archived_count": len(questions) - live,
+        "questions": page.object_list,
+        "page": page,
+        "live_count": counts["live"],
+        "archived_count": counts["archived"],
         "pool_count": assessment.pools.count(),
     }
     return render(request, "assessments/question_list.html", context)

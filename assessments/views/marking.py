@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from assessments import selectors, services
+from assessments import permissions, selectors, services
 from assessments.forms import AllowanceForm, AnswerGradeForm
 from organisations import selectors as organisation_selectors
 from organisations.models import Role
@@ -73,6 +73,10 @@ def answer_grade(request, pk: int):
         else:
             messages.success(request, gettext("The answer is graded."))
             return redirect("grading-queue")
+    if not permissions.answer_key_visible(
+        user=request.user, assessment=answer.attempt.assessment, attempt=answer.attempt
+    ):
+        question = {**question, "explanation": ""}
     context = {
         "answer": answer,
         "attempt": answer.attempt,

@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from assessments import selectors, statistics
+from assessments import permissions, selectors, statistics
+from assessments.validation import number_text
 from lms.spreadsheet import csv_cell
 from organisations.selectors import user_roles
 
@@ -97,6 +98,9 @@ def assessment_statistics(request, pk: int):
     """Item analysis, score distribution and learning gain of an assessment, over the
     graded attempts of officers within the viewer's scope (trainers and leaders; admins
     everything); 403 for anyone else, 404 for an assessment of a course they cannot see.
+    Which choices are right, and each choice's credit where the question has credits, are
+    shown only to readers of the key (``permissions.answer_key_visible``: not leadership,
+    not anyone enrolled in the course).
     ``?format=csv&table=items`` or ``table=gain`` downloads a table."""
     if not user_roles(request.user).has(*selectors.STAFF_ROLES):
         raise PermissionDenied
@@ -105,10 +109,13 @@ def assessment_statistics(request, pk: int):
         raise Http404
     post_attempts, pre_attempts = selectors.statistics_attempts(user=request.user, assessment=assessment)
     items = statistics.item_statistics(post_attempts)
+    with_key = permissions.answer_key_visible(user=request.user, assessment=assessment)
     for item in items:
-        if item.kind == "true_false":  # stored in English, translated when shown
-            for choice in item.choices:
+        for choice in item.choices:
+            if item.kind == "true_false":  # stored in English, translated when shown
                 choice.text = gettext(choice.text)
+            if not with_key:
+                choice.hide_key()
     distribution = statistics.score_distribution(post_attempts)
     gain = statistics.learning_gain(pre_attempts=pre_attempts, post_attempts=post_attempts)
     if request.GET.get("format") == "csv":
@@ -123,6 +130,7 @@ def assessment_statistics(request, pk: int):
         item.review_labels = [labels[reason] for reason in item.review_reasons]
     context = {
         "assessment": assessment,
+        "with_key": with_key,
         "items": items,
         "distribution": distribution,
         "bars": histogram_bars(distribution),
@@ -168,10 +176,7 @@ def _items_csv(assessment, items: list[statistics.ItemStatistics]) -> HttpRespon
         ]
     )
     for item in items:
-        picked = "; ".join(
-            f"{choice.text}{' (' + gettext('correct') + ')' if choice.is_correct else ''}: {choice.count}"
-            for choice in item.choices
-        )
+        picked = "; ".join(_choice_cell(choice) for choice in item.choices)
         writer.writerow(
             csv_cell(value)
             for value in (
@@ -188,6 +193,13 @@ def _items_csv(assessment, items: list[statistics.ItemStatistics]) -> HttpRespon
             )
         )
     return response
+
+
+def _choice_cell(choice: statistics.ChoiceCount) -> str:
+    """``b (50%) (correct): 12``: the credit and the mark only where the view left them."""
+    credit = "" if choice.weight is None else f" ({number_text(choice.weight)}%)"
+    correct = f" ({gettext('correct')})" if choice.is_correct else ""
+    return f"{choice.text}{credit}{correct}: {choice.count}"
 
 
 def _gain_csv(assessment, report: statistics.GainReport) -> HttpResponse:

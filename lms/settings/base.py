@@ -357,6 +357,17 @@ COURSE_COMPLETION_REQUIREMENTS = [
 ]
 # Pages of later apps linked from a course's report for staff (see ``courses.selectors.course_staff_links``).
 COURSE_STAFF_LINKS = ["assessments.selectors.course_staff_links", "certificates.selectors.course_staff_links"]
+# Steps of publishing a course taken by later apps (see ``courses.selectors.PublishStep``):
+# dotted paths to objects with ``plan(course=)`` (what the release will ask of learners, shown
+# to authors before publishing) and ``run(course=, release=, actor=)`` (inside the publish's
+# transaction; a ``ValidationError`` refuses the whole publish).
+COURSE_PUBLISH_STEPS = ["assessments.services.COURSE_PUBLISH_STEP"]
+# Assessments: the most questions one attempt may show; publishing refuses an assessment
+# whose attempts could show more (pools draw fewer).
+ASSESSMENT_MAX_QUESTIONS = env_int("ASSESSMENT_MAX_QUESTIONS", 200)
+# Assessments: the most questions one GIFT or CSV import may add (a larger file is refused
+# before anything is written; split it).
+QUESTION_IMPORT_MAX_QUESTIONS = env_int("QUESTION_IMPORT_MAX_QUESTIONS", 2000)
 # E-mail a copy of each notification to people with an address (to var/mail/ unless EMAIL_HOST is set).
 NOTIFICATIONS_EMAIL = env_bool("NOTIFICATIONS_EMAIL", True)
 

@@ -104,6 +104,13 @@ def right_answers(attempt) -> list[tuple[int, dict]]:
     return answers
 
 
+def shown_id(attempt, choice) -> int:
+    """The id under which the attempt shows a bank choice (each attempt has its own)."""
+    return next(
+        shown["id"] for question in attempt.snapshot for shown in question["choices"] if shown["source"] == choice.pk
+    )
+
+
 def wrong_answers(attempt) -> list[tuple[int, dict]]:
     answers = []
     for question in attempt.snapshot:

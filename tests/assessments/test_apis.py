@@ -247,8 +247,21 @@ def test_grading_queue_lists_essays_in_scope(api_client, people, published):
     api_client.force_authenticate(people.trainer_south)
     south = api_client.get("/api/v1/grading-queue/").json()
 
-    assert [item["id"] for item in north] == [answer.pk]
-    assert south == []
+    assert [item["id"] for item in north["results"]] == [answer.pk]
+    assert south["results"] == []
+
+
+def test_assessment_lists_come_a_page_at_a_time(api_client, people, course):
+    # A course with many quizzes once made one response of every assessment a caller sees.
+    for number in range(52):
+        services.assessment_create(course=course, title=f"Quiz {number}", actor=people.trainer_north)
+    api_client.force_authenticate(people.trainer_north)
+
+    first = api_client.get("/api/v1/assessments/").json()
+    second = api_client.get(first["next"]).json()
+
+    assert (first["count"], len(first["results"]), len(second["results"]), second["next"]) == (52, 50, 2, None)
+    assert [item["title"] for item in first["results"][:2]] == ["Quiz 0", "Quiz 1"]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "trainee", "trainer_south", "leader"])

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
 from assessments.models import Choice, Pool, Question
 from lms.audit.models import AuditEntry
-from tests.assessments.conftest import right_answers
+from tests.assessments.conftest import right_answers, shown_id
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,9 @@ def test_a_correction_with_regrade_changes_a_submitted_score(api_client, people,
     single = published.questions["single"]
     neighbour = single.choices.get(text="A neighbour")
     judge = single.choices.get(text="A judge")
-    answers = [(q, r) for q, r in right_answers(attempt) if q != single.pk] + [(single.pk, {"choices": [neighbour.pk]})]
+    answers = [(q, r) for q, r in right_answers(attempt) if q != single.pk] + [
+        (single.pk, {"choices": [shown_id(attempt, neighbour)]})
+    ]
     services.attempt_submit(attempt=attempt, user=people.trainee, answers=answers)
     attempt.refresh_from_db()
     assert attempt.score == Decimal("75.00")
@@ -223,6 +226,41 @@ def test_an_unreadable_file_is_refused_clearly(api_client, people, assessment, n
     else:
         assert response.json() == errors
     assert _state(assessment) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "unit", "line"),
+    [
+        ("many.gift", "\n\n".join(f"Question {n}? {{T}}" for n in range(2500)).encode(), "line", 4001),
+        ("many.csv", ("kind,text\n" + "".join(f"essay,Question {n}?\n" for n in range(2500))).encode(), "row", 2002),
+    ],
+)
+def test_an_import_holds_at_most_the_configured_number_of_questions(
+    api_client, people, assessment, name, content, unit, line
+):
+    # A 3.9 MB file once created 150,000 questions in one request; now one import adds at
+    # most QUESTION_IMPORT_MAX_QUESTIONS (2,000 by default), refused where the limit passes.
+    before = _state(assessment)
+
+    response = _as(api_client, people.trainer_north).post(
+        f"/api/v1/assessments/{assessment.pk}/questions/import/", {"file": _upload(name, content)}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["file"][-1] == f"{unit} {line}: The file holds more than 2000 questions; split it."
+    assert _state(assessment) == before
+
+
+def test_the_service_refuses_more_questions_than_the_limit_whatever_the_reader(people, assessment, settings):
+    settings.QUESTION_IMPORT_MAX_QUESTIONS = 2
+    questions = [{"kind": "essay", "text": f"Q{n}?"} for n in range(3)]
+
+    with pytest.raises(ValidationError) as refused:
+        services.questions_import(bank=assessment.bank, questions=questions, actor=people.trainer_north)
+
+    assert services.questions_import_messages(refused.value) == [
+        "One import adds at most 2 questions, not 3: split the file."
+    ]
 
 
 def test_export_round_trips_through_import(api_client, people, assessment):

@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assessments import selectors, services
+from assessments import permissions, services
 from assessments.models import Answer, Assessment, Attempt, Pool
 from courses import services as course_services
 from courses.models import CourseCompletion, Enrollment, Lesson
 from lms.audit.models import AuditEntry
-from tests.assessments.conftest import right_answers, wrong_answers
+from tests.assessments.conftest import questions_add, right_answers, shown_id, wrong_answers
 
 pytestmark = pytest.mark.django_db
 MINUTE = datetime.timedelta(minutes=1)
@@ -38,7 +38,9 @@ def test_start_snapshots_every_live_question_with_its_key_and_deadline(people, p
         ("A judge", True),
         ("A neighbour", False),
     ]
-    assert {c["id"] for c in shown["choices"]} == set(single.choices.values_list("pk", flat=True))
+    assert {c["source"] for c in shown["choices"]} == set(single.choices.values_list("pk", flat=True))
+    # Shown under ids of the attempt's own, never the bank's.
+    assert not {c["id"] for c in shown["choices"]} & set(single.choices.values_list("pk", flat=True))
 
 
 def test_archived_questions_are_not_drawn(people, published):
@@ -85,8 +87,11 @@ def test_only_an_enrolled_active_officer_starts_a_published_assessment(people, a
         services.attempt_start(assessment=assessment, user=people.trainer_north)
     course_services.course_publish(course=course, actor=people.trainer_north)
     course_services.enrollment_create_self(course=course, user=people.trainee)
+    # A draft added after the course was published waits for its own publish.
+    later = services.assessment_create(course=course, title="Refresher quiz", actor=people.trainer_north)
+    questions_add(later.bank, people.trainer_north)
     with pytest.raises(ValidationError) as refused:
-        services.attempt_start(assessment=assessment, user=people.trainee)
+        services.attempt_start(assessment=later, user=people.trainee)
     assert refused.value.code == "not_published"
     assert not Attempt.objects.exists()
 
@@ -283,7 +288,7 @@ def test_snapshot_is_immune_to_bank_edits_until_a_regrade(people, published):
     single = published.questions["single"]
     wrong_choice = single.choices.get(text="A neighbour")
     answers = [(q, r) for q, r in right_answers(attempt) if q != single.pk] + [
-        (single.pk, {"choices": [wrong_choice.pk]})
+        (single.pk, {"choices": [shown_id(attempt, wrong_choice)]})
     ]
     services.attempt_submit(attempt=attempt, user=people.trainee, answers=answers)
     attempt.refresh_from_db()
@@ -302,7 +307,7 @@ def test_snapshot_is_immune_to_bank_edits_until_a_regrade(people, published):
     assert changed == 1
     assert (attempt.score, attempt.is_passed) == (Decimal("100.00"), True)
     assert shown["text"] == "Who may order an arrest?"
-    assert {c["id"] for c in shown["choices"] if c["correct"]} == {wrong_choice.pk}
+    assert {c["source"] for c in shown["choices"] if c["correct"]} == {wrong_choice.pk}
     entry = AuditEntry.objects.get(action="assessment.regraded")
     assert (entry.actor, entry.target_id, entry.before, entry.after) == (
         people.trainer_north,
@@ -326,7 +331,7 @@ def test_a_regrade_that_turns_a_fail_into_a_pass_completes_the_course(people, pu
     single, multiple = published.questions["single"], published.questions["multiple"]
     chosen = single.choices.get(text="A neighbour")
     answers = [(q, r) for q, r in right_answers(attempt) if q not in (single.pk, multiple.pk)]
-    answers += [(single.pk, {"choices": [chosen.pk]}), (multiple.pk, {"choices": []})]
+    answers += [(single.pk, {"choices": [shown_id(attempt, chosen)]}), (multiple.pk, {"choices": []})]
     services.attempt_submit(attempt=attempt, user=people.trainee, answers=answers)
     assert not CourseCompletion.objects.exists()
 
@@ -351,10 +356,12 @@ def test_passing_the_required_final_assessment_completes_the_course(people, publ
     assert CourseCompletion.objects.get().enrollment == enrollment
 
 
-def test_an_assessment_published_after_the_release_does_not_bind_it(people, assessment, course):
+def test_an_assessment_published_after_the_release_does_not_bind_it(people, course):
     course_services.course_publish(course=course, actor=people.trainer_north)
     course_services.enrollment_create_self(course=course, user=people.trainee)
-    services.assessment_publish(assessment=assessment, actor=people.trainer_north)
+    later = services.assessment_create(course=course, title="Final test", actor=people.trainer_north)
+    questions_add(later.bank, people.trainer_north)
+    services.assessment_publish(assessment=later, actor=people.trainer_north)
 
     enrollment = _lessons_done(course, people.trainee)
 
@@ -418,6 +425,18 @@ def test_feedback_after_close_waits_for_the_latest_allowance(people, published, 
     )
     attempt.refresh_from_db()
 
-    assert not selectors.feedback_visible(attempt, now=now + 30 * MINUTE)
-    assert not selectors.feedback_visible(attempt, now=now + 90 * MINUTE)  # another officer may still be answering
-    assert selectors.feedback_visible(attempt, now=now + 180 * MINUTE)
+    assert not permissions.feedback_visible(attempt, now=now + 30 * MINUTE)
+    assert not permissions.feedback_visible(attempt, now=now + 90 * MINUTE)  # another officer may still be answering
+    assert permissions.feedback_visible(attempt, now=now + 180 * MINUTE)
+
+
+def test_a_start_that_would_draw_more_than_the_bound_is_refused(people, published, settings):
+    # Questions added after publishing can bring a draw past ASSESSMENT_MAX_QUESTIONS: a
+    # 21 MB attempt once took a phone 20 s; the start is refused instead.
+    settings.ASSESSMENT_MAX_QUESTIONS = 3
+
+    with pytest.raises(ValidationError) as refused:
+        services.attempt_start(assessment=published, user=people.trainee)
+
+    assert refused.value.code == "too_many_questions"
+    assert not Attempt.objects.exists()

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from assessments import services
+from assessments.gift import question_dict
 from assessments.models import Assessment, Choice, Pool, Question, Scenario
 from courses import services as course_services
 from lms.audit.models import AuditEntry
-from tests.assessments.conftest import questions_add, right_answers
+from tests.assessments.conftest import questions_add, right_answers, shown_id
 
 pytestmark = pytest.mark.django_db
 
@@ -594,12 +595,50 @@ def test_question_list_queries_do_not_grow_with_the_questions(
         )
     client.force_login(people.trainer_north)
 
-    # Session, user, roles, assessment, author check, questions (with scenarios), pools, notifications.
-    with django_assert_max_num_queries(8):
+    # Session, user, roles, assessment, author check, live and archived counts (which the
+    # paginator reuses), the page of questions (with scenarios and whether they have
+    # credits), pools, notifications.
+    with django_assert_max_num_queries(9):
         response = client.get(f"/assessments/{assessment.pk}/questions/")
 
     assert len(response.context["questions"]) == count
     assert response.content.decode().count('<tr id="question-') == count
+
+
+def test_question_list_shows_fifty_questions_a_page_with_the_totals(client, people, course, django_assert_num_queries):
+    assessment = services.assessment_create(course=course, title="Quiz", actor=people.trainer_north)
+    services.questions_import(
+        bank=assessment.bank,
+        questions=[question_dict(kind="essay", text=f"Q{index}?") for index in range(1, 123)],
+        actor=people.trainer_north,
+    )
+    Question.objects.filter(bank=assessment.bank, text__in=["Q1?", "Q2?"]).update(is_archived=True)
+    client.force_login(people.trainer_north)
+    url = f"/assessments/{assessment.pk}/questions/"
+
+    with django_assert_num_queries(9):
+        first = client.get(url)
+    last = client.get(url + "?page=3")
+    beyond = client.get(url + "?page=9")
+
+    texts = [question.text for question in first.context["questions"]]
+    assert (len(texts), texts[0], texts[-1]) == (50, "Q3?", "Q52?")
+    assert [question.text for question in last.context["questions"]] == [
+        *(f"Q{index}?" for index in range(103, 123)),
+        "Q1?",
+        "Q2?",
+    ]
+    assert [question.text for question in beyond.context["questions"]] == [
+        question.text for question in last.context["questions"]
+    ]
+    html = last.content.decode()
+    assert "120 live questions: new attempts draw from them." in html
+    assert "2 archived." in html
+    assert "Page 3 of 3" in html
+    assert '<a href="?page=2" rel="prev">Previous</a>' in html
+    assert 'aria-label="Edit question 101"' in html  # numbered across the pages
+    assert 'aria-label="Edit question 122"' in html
+    assert "Page 1 of 3" in first.content.decode()
 
 
 @pytest.mark.parametrize("count", [2, 40])
@@ -627,7 +666,9 @@ def _attempt_with_wrong_single(people, published) -> tuple:
     attempt = services.attempt_start(assessment=published, user=people.trainee)
     single = published.questions["single"]
     neighbour = single.choices.get(text="A neighbour")
-    answers = [(q, r) for q, r in right_answers(attempt) if q != single.pk] + [(single.pk, {"choices": [neighbour.pk]})]
+    answers = [(q, r) for q, r in right_answers(attempt) if q != single.pk] + [
+        (single.pk, {"choices": [shown_id(attempt, neighbour)]})
+    ]
     services.attempt_submit(attempt=attempt, user=people.trainee, answers=answers)
     attempt.refresh_from_db()
     assert (attempt.status, attempt.score, attempt.is_passed) == ("graded", Decimal("75.00"), True)
@@ -899,9 +940,7 @@ def test_an_author_creates_a_final_assessment_then_publishes_it_once_it_has_ques
     assert AuditEntry.objects.filter(action="assessment.create", target_id=str(assessment.pk)).exists()
 
     refused = client.post(f"/assessments/{assessment.pk}/publish/", follow=True)
-    assert [str(message) for message in refused.context["messages"]] == [
-        "Add questions before publishing the assessment."
-    ]
+    assert [str(message) for message in refused.context["messages"]] == [f"{assessment.title}: add questions first."]
     assessment.refresh_from_db()
     assert assessment.published_at is None
 
@@ -948,3 +987,404 @@ def test_only_authors_and_admins_create_or_publish_assessments(client, people, c
     assert publish.status_code == (302 if expected == 200 else expected)
     assessment.refresh_from_db()
     assert (assessment.published_at is not None) == (expected == 200)
+
+
+# Partial credit: credits per choice and numeric answers for part of the points --------------
+
+
+def _credits(question: Question) -> list[tuple]:
+    return list(question.choices.order_by("order").values_list("text", "is_correct", "weight"))
+
+
+def _weights(assessment) -> list[tuple]:
+    """Every choice's key and every numeric question's partial answers, for "nothing changed"."""
+    return [
+        list(Choice.objects.filter(question__bank=assessment.bank).order_by("pk").values_list("pk", "weight")),
+        list(Question.objects.filter(bank=assessment.bank).order_by("pk").values_list("pk", "numeric_partial_answers")),
+    ]
+
+
+def test_the_new_question_form_has_a_labelled_credit_beside_each_choice_and_partial_answer_rows(
+    client, people, assessment
+):
+    client.force_login(people.trainer_north)
+
+    html = client.get(f"/assessments/{assessment.pk}/questions/new/").content.decode()
+
+    for number in range(1, 7):
+        assert (
+            f'<label class="visually-hidden" for="id_choice_weight_{number}">Choice {number} credit (%)</label>' in html
+        )
+        assert f'name="choice_weight_{number}"' in html
+    for number in range(1, 4):
+        for name, label in (("answer", "Partly right answer"), ("tolerance", "Tolerance"), ("weight", "Credit (%)")):
+            assert (
+                f'<label class="visually-hidden" for="id_partial_{name}_{number}">{label}, row {number}</label>' in html
+            )
+    assert 'name="partial_answer_4"' not in html
+    assert "Filled on every row for credits as in Moodle" in html
+    assert " style=" not in html
+    assert "<script" not in html
+
+
+@pytest.mark.parametrize(
+    ("posted", "stored"),
+    [
+        (
+            {
+                "kind": "single",
+                "choice_text_1": "A judge's order",
+                "choice_weight_1": "100",
+                "choice_text_2": "The chief's word",
+                "choice_weight_2": "50",
+                "choice_text_3": "A neighbour's tip",
+                "choice_weight_3": "0",
+            },
+            [
+                ("A judge's order", True, Decimal("100")),
+                ("The chief's word", False, Decimal("50")),
+                ("A neighbour's tip", False, Decimal("0")),
+            ],
+        ),
+        (
+            {
+                "kind": "multiple",
+                "choice_text_1": "A lawyer",
+                "choice_weight_1": "50",
+                "choice_correct_1": "on",  # a tick the credits agree with
+                "choice_text_2": "To be told why",
+                "choice_weight_2": "50",
+                "choice_text_4": "To be beaten",
+                "choice_weight_4": "-100",
+            },
+            [
+                ("A lawyer", True, Decimal("50")),
+                ("To be told why", True, Decimal("50")),
+                ("To be beaten", False, Decimal("-100")),
+            ],
+        ),
+    ],
+    ids=["single_100_50_0", "multiple_50_50_minus_100"],
+)
+def test_author_adds_a_choice_question_with_credits(client, people, assessment, posted, stored):
+    client.force_login(people.trainer_north)
+
+    response = client.post(
+        f"/assessments/{assessment.pk}/questions/new/", {**ROWS, "text": "Which?", "points": "2", **posted}
+    )
+
+    assert (response.status_code, response["Location"]) == (302, f"/assessments/{assessment.pk}/questions/")
+    question = _new_question(assessment)
+    assert (question.kind, question.points, _credits(question)) == (posted["kind"], Decimal("2.00"), stored)
+
+
+def test_author_adds_a_numeric_question_with_answers_for_part_of_the_points(client, people, assessment):
+    client.force_login(people.trainer_north)
+
+    response = client.post(
+        f"/assessments/{assessment.pk}/questions/new/",
+        {
+            **ROWS,
+            "kind": "numeric",
+            "text": "Hours of custody before a judge?",
+            "points": "1",
+            "numeric_answer": "48",
+            "numeric_tolerance": "0",
+            "partial_answer_1": "72",
+            "partial_weight_1": "50",  # tolerance left empty: 0
+            "partial_answer_3": "36",
+            "partial_tolerance_3": "12",
+            "partial_weight_3": "25.5",
+        },
+    )
+
+    assert response.status_code == 302
+    question = _new_question(assessment)
+    assert (question.numeric_answer, question.numeric_partial_answers) == (
+        Decimal("48.0000"),
+        [{"answer": "72", "tolerance": "0", "weight": "50"}, {"answer": "36", "tolerance": "12", "weight": "25.5"}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("posted", "errors"),
+    [
+        (
+            {
+                "kind": "single",
+                "choice_text_1": "a",
+                "choice_weight_1": "95",
+                "choice_text_2": "b",
+                "choice_weight_2": "0",
+            },
+            {"choices": ["The best choice of a single-choice question earns 100%, not 95%."]},
+        ),
+        (
+            {
+                "kind": "multiple",
+                "choice_text_1": "a",
+                "choice_weight_1": "45",
+                "choice_text_2": "b",
+                "choice_weight_2": "50",
+                "choice_text_3": "c",
+                "choice_weight_3": "-100",
+            },
+            {"choices": ["The positive credits of a multiple-choice question add up to 100%, not 95%."]},
+        ),
+        (
+            {"kind": "single", "choice_text_1": "a", "choice_weight_1": "100", "choice_text_2": "b"},
+            {"choices": ["Give a credit to every choice, or to none."]},
+        ),
+        (
+            {
+                "kind": "single",
+                "choice_text_1": "a",
+                "choice_correct_1": "on",
+                "choice_weight_1": "0",
+                "choice_text_2": "b",
+                "choice_weight_2": "100",
+            },
+            {"choices": ["A choice marked correct earns too little credit to be a right answer."]},
+        ),
+        (
+            {
+                "kind": "single",
+                "choice_text_1": "a",
+                "choice_weight_1": "half",
+                "choice_text_2": "b",
+                "choice_weight_2": "100",
+            },
+            {"choice_weight_1": ["Enter a number."], "choices": ["A credit is not a number."]},
+        ),
+        (
+            {
+                "kind": "single",
+                "choice_text_1": "a",
+                "choice_weight_1": "100",
+                "choice_text_2": "b",
+                "choice_weight_2": "0",
+                "choice_weight_3": "0",
+            },
+            {"choice_text_3": ["Write the choice, or clear its credit."]},
+        ),
+        (
+            {"kind": "true_false", "is_true": "true", "choice_text_1": "x", "choice_weight_1": "50"},
+            None,  # rows of another kind are ignored: stored
+        ),
+        (
+            {"kind": "numeric", "numeric_answer": "48", "partial_answer_1": "72"},
+            {"numeric_partial_answers": ["An answer for part of the points needs a number, a tolerance and a credit."]},
+        ),
+        (
+            {"kind": "numeric", "numeric_answer": "48", "partial_answer_1": "72", "partial_weight_1": "150"},
+            {"numeric_partial_answers": ["A credit is between 0 and 100 percent, with at most 5 decimal places."]},
+        ),
+    ],
+    ids=[
+        "single_without_100",
+        "multiple_not_100",
+        "some_rows",
+        "tick_against_credit",
+        "not_a_number",
+        "credit_without_text",
+        "true_false_ignores_rows",
+        "partial_without_credit",
+        "partial_over_100",
+    ],
+)
+def test_invalid_credits_come_back_as_form_errors_and_nothing_is_written(client, people, assessment, posted, errors):
+    client.force_login(people.trainer_north)
+    before = (_state(assessment), _weights(assessment))
+
+    response = client.post(
+        f"/assessments/{assessment.pk}/questions/new/", {**ROWS, "text": "Which?", "points": "1", **posted}
+    )
+
+    if errors is None:
+        assert response.status_code == 302
+        assert _credits(_new_question(assessment)) == [("True", True, None), ("False", False, None)]
+        return
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
+    assert (_state(assessment), _weights(assessment)) == before
+    html = response.content.decode()
+    for field, messages_ in errors.items():
+        label = response.context["form"].fields[field].label
+        for message in messages_:
+            assert f"<li>{label}: {message}</li>".replace("'", "&#x27;") in html
+
+
+def test_author_corrects_credits_through_the_key_form(client, people, assessment):
+    single = assessment.questions["single"]  # A judge (correct), A neighbour, A journalist
+    judge, neighbour, journalist = single.choices.order_by("order")
+    client.force_login(people.trainer_north)
+    url = f"/assessments/{assessment.pk}/questions/{single.pk}/"
+
+    credited = client.post(
+        url,
+        {
+            "choices": str(judge.pk),
+            f"choice_weight_{judge.pk}": "100",
+            f"choice_weight_{neighbour.pk}": "50",
+            f"choice_weight_{journalist.pk}": "-25",
+            "points": "1",
+            "explanation": single.explanation,
+        },
+    )
+    page = client.get(url).content.decode()
+    # The neighbour now earns everything: the tick follows the credits when it is left out.
+    moved = client.post(
+        url,
+        {
+            f"choice_weight_{judge.pk}": "0",
+            f"choice_weight_{neighbour.pk}": "100",
+            f"choice_weight_{journalist.pk}": "0",
+            "points": "1",
+        },
+    )
+    after_move = _credits(single)
+    cleared = client.post(url, {"choices": str(judge.pk), "points": "1"})
+
+    assert [response.status_code for response in (credited, moved, cleared)] == [302, 302, 302]
+    assert (
+        f'<label class="visually-hidden" for="id_choice_weight_{neighbour.pk}">Credit (%): A neighbour</label>' in page
+    )
+    assert f'name="choice_weight_{neighbour.pk}" value="50"' in page
+    assert f'name="choice_weight_{journalist.pk}" value="-25"' in page
+    assert after_move == [
+        ("A judge", False, Decimal("0")),
+        ("A neighbour", True, Decimal("100")),
+        ("A journalist", False, Decimal("0")),
+    ]
+    assert _credits(single) == [("A judge", True, None), ("A neighbour", False, None), ("A journalist", False, None)]
+    first = AuditEntry.objects.filter(action="question.corrected").order_by("pk").first()
+    assert set(first.after) == {"choice_weights"}
+    assert {pk: Decimal(weight) for pk, weight in first.after["choice_weights"].items()} == {
+        str(judge.pk): Decimal("100"),
+        str(neighbour.pk): Decimal("50"),
+        str(journalist.pk): Decimal("-25"),
+    }
+
+
+def test_the_key_form_gives_a_multiple_choice_question_credits(client, people, assessment):
+    multiple = assessment.questions["multiple"]  # a lawyer, the reason (correct), to be beaten
+    lawyer, reason, beaten = multiple.choices.order_by("order")
+    client.force_login(people.trainer_north)
+
+    response = client.post(
+        f"/assessments/{assessment.pk}/questions/{multiple.pk}/",
+        {
+            f"choice_weight_{lawyer.pk}": "50",
+            f"choice_weight_{reason.pk}": "50",
+            f"choice_weight_{beaten.pk}": "-100",
+            "points": "2",
+        },
+    )
+
+    assert response.status_code == 302
+    assert _credits(multiple) == [
+        ("To see a lawyer", True, Decimal("50")),
+        ("To be told the reason", True, Decimal("50")),
+        ("To be beaten", False, Decimal("-100")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("credits", "ticked", "errors"),
+    [
+        (("100", "", ""), "judge", {"choices": ["Give a credit to every choice, or to none."]}),
+        (
+            ("95", "0", "0"),
+            "",
+            {"choices": ["The best choice of a single-choice question earns 100%, not 95%."]},
+        ),
+        (
+            ("0", "100", "0"),
+            "judge",
+            {"choices": ["A choice marked correct earns too little credit to be a right answer."]},
+        ),
+        (("abc", "100", "0"), "", {"choice_weight_judge": ["Enter a number."]}),
+    ],
+    ids=["some_rows", "no_100", "tick_against_credit", "not_a_number"],
+)
+def test_invalid_credits_in_the_key_form_change_nothing(client, people, assessment, credits, ticked, errors):
+    single = assessment.questions["single"]
+    choices = list(single.choices.order_by("order"))
+    client.force_login(people.trainer_north)
+    before = (_state(assessment), _weights(assessment), AuditEntry.objects.count())
+    posted = {f"choice_weight_{choice.pk}": credit for choice, credit in zip(choices, credits, strict=True)}
+    if ticked:
+        posted["choices"] = str(choices[0].pk)
+
+    response = client.post(f"/assessments/{assessment.pk}/questions/{single.pk}/", {**posted, "points": "1"})
+
+    assert response.status_code == 200
+    expected = {key.replace("judge", str(choices[0].pk)): value for key, value in errors.items()}
+    assert response.context["form"].errors == expected
+    assert (_state(assessment), _weights(assessment), AuditEntry.objects.count()) == before
+
+
+def test_the_key_form_corrects_numeric_answers_for_part_of_the_points(client, people, assessment):
+    numeric = assessment.questions["numeric"]  # 48 hours, no tolerance
+    client.force_login(people.trainer_north)
+    url = f"/assessments/{assessment.pk}/questions/{numeric.pk}/"
+    rows = {
+        "numeric_answer": "48",
+        "numeric_tolerance": "0",
+        "points": "1",
+        "partial_answer_1": "72",
+        "partial_weight_1": "50",
+        "partial_answer_2": "24",
+        "partial_tolerance_2": "1.5",
+        "partial_weight_2": "25",
+        "partial_answer_3": "96",
+        "partial_weight_3": "0",
+    }
+
+    saved = client.post(url, rows)
+    page = client.get(url)
+    refused = client.post(url, {**rows, "partial_weight_2": "-5"})
+    numeric.refresh_from_db()
+
+    assert saved.status_code == 302
+    assert numeric.numeric_partial_answers == [
+        {"answer": "72", "tolerance": "0", "weight": "50"},
+        {"answer": "24", "tolerance": "1.5", "weight": "25"},
+        {"answer": "96", "tolerance": "0", "weight": "0"},
+    ]
+    # Three rows filled: a fourth, empty, for one more.
+    assert page.context["form"].partial_row_count == 4
+    html = page.content.decode()
+    assert 'name="partial_tolerance_2" value="1.5"' in html
+    assert 'name="partial_answer_4"' in html
+    assert 'name="partial_answer_5"' not in html
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "numeric_partial_answers": ["A credit is between 0 and 100 percent, with at most 5 decimal places."]
+    }
+
+
+def test_question_list_says_which_questions_give_partial_credit_without_the_key(client, people, assessment):
+    services.question_create(
+        bank=assessment.bank,
+        kind="single",
+        text="Credited?",
+        actor=people.trainer_north,
+        choices=[{"text": "Secret right", "weight": 100}, {"text": "Secret half", "weight": 50}],
+    )
+    services.question_correct(
+        question=assessment.questions["numeric"],
+        actor=people.trainer_north,
+        numeric_partial_answers=[{"answer": Decimal("72"), "tolerance": Decimal("0"), "weight": Decimal("50")}],
+    )
+    client.force_login(people.trainer_north)
+
+    response = client.get(f"/assessments/{assessment.pk}/questions/")
+
+    rows = {question.text: question.has_credits for question in response.context["questions"]}
+    assert list(rows.values()) == [False, False, False, False, True]
+    html = response.content.decode()
+    assert html.count('<span class="badge">credits per choice</span>') == 1
+    assert html.count('<span class="badge">answers for part of the points</span>') == 1
+    for key in ("Secret", "50%", "72"):
+        assert key not in html

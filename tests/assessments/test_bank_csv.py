@@ -50,6 +50,169 @@ VALID_QUESTIONS = [
 ]
 
 
+def credited(*triples):
+    return [{"text": text, "correct": correct, "weight": Decimal(weight)} for text, correct, weight in triples]
+
+
+def partly(*triples):
+    return [
+        {"answer": Decimal(answer), "tolerance": Decimal(tolerance), "weight": Decimal(weight)}
+        for answer, tolerance, weight in triples
+    ]
+
+
+# Moodle-style credits per choice and numeric answers for part of the points.
+CREDITED_QUESTIONS = [
+    question_dict(
+        kind="single",
+        text="Who may search a house?",
+        choices=credited(("A judge's order", True, "100"), ("The chief", False, "50"), ("*Anyone", False, "0")),
+    ),
+    question_dict(
+        kind="multiple",
+        text="What must a stop report hold?",
+        points=Decimal("3"),
+        choices=credited(
+            ("The time", True, "33.33333"),
+            ("The place", True, "33.33333"),
+            ("The reason", True, "33.33334"),
+            ("[Rumours] heard", False, "-100"),
+        ),
+    ),
+    question_dict(
+        kind="numeric",
+        text="Hours of custody before a judge?",
+        numeric_answer=Decimal("48"),
+        numeric_tolerance=Decimal("0"),
+        numeric_partial_answers=partly(("72", "0", "50"), ("36", "12", "25.5")),
+    ),
+    question_dict(
+        kind="single",
+        text="Which discount is lawful?",
+        choices=[{"text": "[50%] off", "correct": True}, {"text": "[10%] off | free", "correct": False}],
+    ),
+]
+CREDITED_CSV = (
+    "kind,text,points,choices,answer,tolerance\n"
+    "single,Who may search a house?,,[100%] A judge's order | [50%] The chief | [0%] *Anyone,,\n"
+    "multiple,What must a stop report hold?,3,"
+    '"*[33.33333%] The time | [33.33333%] The place | [ 33,33334 % ]The reason | [-100%] [Rumours] heard",,\n'
+    "numeric,Hours of custody before a judge?,,,48 | [50%] 72 | [25.5%] 24..48,\n"
+    "single,Which discount is lawful?,,*\\[50%] off | \\[10%] off \\| free,,\n"
+)
+
+
+def test_credits_per_choice_and_answers_for_part_of_the_points_are_read():
+    assert bank_csv_parse(CREDITED_CSV) == CREDITED_QUESTIONS
+
+
+def test_credits_are_written_only_for_the_questions_that_have_them():
+    text = bank_csv_write([VALID_QUESTIONS[0], *CREDITED_QUESTIONS])
+
+    assert text.splitlines() == [
+        HEADER.strip(),
+        "single,Who may use force?,2,*Only when necessary | Anyone,,,Necessity.,HR,Use of force,"
+        "Checkpoint,A crowd gathers at the checkpoint.",
+        "single,Who may search a house?,1,[100%] A judge's order | [50%] The chief | [0%] *Anyone,,,,,,,",
+        "multiple,What must a stop report hold?,3,[33.33333%] The time | [33.33333%] The place | "
+        "[33.33334%] The reason | [-100%] [Rumours] heard,,,,,,,",
+        "numeric,Hours of custody before a judge?,1,,48 | [50%] 72 | [25.5%] 36:12,0,,,,,",
+        "single,Which discount is lawful?,1,*\\[50%] off | \\[10%] off \\| free,,,,,,,",
+    ]
+    assert bank_csv_parse(text) == [VALID_QUESTIONS[0], *CREDITED_QUESTIONS]
+
+
+def test_imported_credits_are_stored_with_the_correct_marks_they_imply(bank, people):
+    created = services.questions_import(bank=bank, questions=bank_csv_parse(CREDITED_CSV), actor=people.trainer_north)
+
+    assert [
+        list(question.choices.order_by("order").values_list("text", "is_correct", "weight")) for question in created
+    ] == [
+        [
+            ("A judge's order", True, Decimal("100")),
+            ("The chief", False, Decimal("50")),
+            ("*Anyone", False, Decimal("0")),
+        ],
+        [
+            ("The time", True, Decimal("33.33333")),
+            ("The place", True, Decimal("33.33333")),
+            ("The reason", True, Decimal("33.33334")),
+            ("[Rumours] heard", False, Decimal("-100")),
+        ],
+        [],
+        [("[50%] off", True, None), ("[10%] off | free", False, None)],
+    ]
+    numeric = Question.objects.get(pk=created[2].pk)
+    assert (numeric.numeric_answer, numeric.numeric_partial_answers) == (
+        Decimal("48.0000"),
+        [{"answer": "72", "tolerance": "0", "weight": "50"}, {"answer": "36", "tolerance": "12", "weight": "25.5"}],
+    )
+
+
+def test_bad_credits_and_partial_answers_are_reported_by_row():
+    data = (
+        "kind,text,choices,answer,tolerance\n"
+        "single,Some credits,[100%] a | b,,\n"  # row 2
+        "single,No full credit,[95%] a | [0%] b,,\n"  # row 3
+        "multiple,Not a whole,[45%] a | [50%] b | [-100%] c,,\n"  # row 4
+        "multiple,Star contradicts,*[0%] a | [100%] b,,\n"  # row 5
+        "true_false,Credits?,[100%] True | [0%] False,,\n"  # row 6
+        "single,Out of range,[100%] a | [-150%] b,,\n"  # row 7
+        "numeric,No credit,,48 | 72,\n"  # row 8
+        "numeric,Bad range,,48 | [50%] 72..60 | [50%] x:1,\n"  # row 9
+        "numeric,Too much,,48 | [150%] 72,\n"  # row 10
+        "numeric,Credit on the answer,,[100%] 48,\n"  # row 11
+        "short_text,Credit on a word,,[50%] nearly,\n"  # row 12: a short answer may start so
+        "single,Too precise,[100%] a | [33.333333%] b,,\n"  # row 13
+    )
+
+    with pytest.raises(ImportProblems) as raised:
+        bank_csv_parse(data)
+
+    assert raised.value.problems == [
+        (2, "Give a credit to every choice, or to none."),
+        (3, "The best choice of a single-choice question earns 100%, not 95%."),
+        (4, "The positive credits of a multiple-choice question add up to 100%, not 95%."),
+        (5, "A choice marked correct earns too little credit to be a right answer."),
+        (6, "A true/false question has no credits per choice."),
+        (7, "A credit is between -100 and 100 percent."),
+        (8, "The answer for part of the points '72' needs its credit first, as in [50%] 10:1."),
+        (9, "The answer for part of the points '[50%] 72..60' is not a number, number:tolerance or low..high."),
+        (9, "The answer for part of the points '[50%] x:1' is not a number, number:tolerance or low..high."),
+        (10, "A credit is between 0 and 100 percent, with at most 5 decimal places."),
+        (11, "The answer '[100%] 48' is not a number."),
+        (13, "A credit has at most 5 decimal places."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("count", "limit", "problems"),
+    [
+        (3, 3, None),
+        (3, None, None),
+        (4, 3, [(6, "The file holds more than 3 questions; split it.")]),
+        (3, 2, [(5, "The file holds more than 2 questions; split it.")]),
+    ],
+)
+def test_a_file_over_the_limit_is_refused_at_the_first_question_too_many(count, limit, problems):
+    # A blank row does not count; the rows after the limit are not read: this one is not even CSV.
+    data = "kind,text\n" + "essay,Why?\n" + ",\n" + "essay,How?\n" * (count - 1)
+    beyond = "essay," + "x" * 200_000 + "\n"
+
+    if problems is None:
+        assert len(bank_csv_parse(data, max_questions=limit)) == count
+    else:
+        with pytest.raises(ImportProblems) as raised:
+            bank_csv_parse(data + beyond, max_questions=limit)
+        assert raised.value.problems == problems
+
+
+def test_a_row_csv_cannot_read_is_named():
+    with pytest.raises(ImportProblems) as raised:
+        bank_csv_parse("kind,text\nessay,Why?\nessay," + "x" * 200_000 + "\n")
+    assert raised.value.problems == [(3, "The file is not valid CSV: field larger than field limit (131072).")]
+
+
 def test_the_documented_format_is_read_into_exact_questions():
     data = (
         "\ufeff" + HEADER + "single,Who may use force?,2,*Only when necessary | Anyone,,,Necessity.,hr,Use of force,"
@@ -166,16 +329,20 @@ def bank(course, people):
     return services.bank_create(title="Human rights", actor=people.trainer_north, course=course)
 
 
-def test_a_bank_exported_and_imported_again_has_the_same_questions(bank, course, people, django_assert_num_queries):
-    services.questions_import(bank=bank, questions=VALID_QUESTIONS, actor=people.trainer_north)
+@pytest.mark.parametrize("questions", ["valid", "with_credits"])
+def test_a_bank_exported_and_imported_again_has_the_same_questions(
+    bank, course, people, django_assert_num_queries, questions
+):
+    questions = {"valid": VALID_QUESTIONS, "with_credits": VALID_QUESTIONS + CREDITED_QUESTIONS}[questions]
+    services.questions_import(bank=bank, questions=questions, actor=people.trainer_north)
     archived = Question.objects.create(bank=bank, kind="essay", text="Old", is_archived=True)
     with django_assert_num_queries(2):
         exported = bank_csv_export(bank)
     assert archived.text not in exported
-    assert bank_questions(bank) == VALID_QUESTIONS
+    assert bank_questions(bank) == questions
     copy = services.bank_create(title="Copy", actor=people.trainer_north, course=course)
     services.questions_import(bank=copy, questions=bank_csv_parse(exported), actor=people.trainer_north)
-    assert bank_questions(copy) == VALID_QUESTIONS
+    assert bank_questions(copy) == questions
     assert bank_csv_export(copy) == exported
 
 
@@ -288,6 +455,15 @@ def test_the_command_imports_a_csv_file_as_the_system(bank, tmp_path):
             [],
             "broken.csv was not imported: 1 error(s); nothing was written.\n"
             "row 3: Exactly one choice must be correct, not 0.",
+        ),
+        (
+            "credits.csv",
+            "kind,text,choices,answer\nsingle,Fine,[100%] a | [0%] b,\nsingle,Partly,[100%] a | b,\n"
+            "numeric,Near,,48 | [50%] 72..60\n",
+            [],
+            "credits.csv was not imported: 2 error(s); nothing was written.\n"
+            "row 3: Give a credit to every choice, or to none.\n"
+            "row 4: The answer for part of the points '[50%] 72..60' is not a number, number:tolerance or low..high.",
         ),
         ("bank.xlsx", "x", [], "Cannot tell the format of bank.xlsx: give --format gift or --format csv."),
         ("fine.gift", "Q {T}", ["--actor", "nobody"], "No user has the username 'nobody'."),

@@ -18,6 +18,7 @@ graded attempts only). Pre-test (two 1-point questions): O1 50, O2 0, O3 0, O4 5
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -452,9 +453,140 @@ def test_page_runs_a_fixed_number_of_queries(client, people, tree, tests_pair, d
         take(post, user, PICKS[f"o{index % 5 + 1}"])
     client.force_login(people.admin)
 
-    with django_assert_max_num_queries(8):
+    # Session, user, roles, assessment, post-test attempts, their answers, pre-test attempts,
+    # whether the viewer may read the key (authorship and enrolment), notifications.
+    with django_assert_max_num_queries(9):
         response = client.get(url(post))
 
     assert response.status_code == 200
     assert response.context["distribution"].n == officers
     assert response.context["gain"].cohort.n == officers
+
+
+# Credits per choice ------------------------------------------------------------------------------
+# A post-test of Q1 single, 1 point (A 100%, B 50%, C 0%) and Q2 multiple, 2 points (X 50%,
+# Y 50%, Z -100%), taken by four officers:
+#
+#          Q1   Q2     points       item scores (points / maximum)   total
+#    c1    A    X,Y    1    2       1     1                           3
+#    c2    B    X      .5   1       .5    .5                          1.5
+#    c3    C    X,Z    0    0       0     0   (50 - 100 clamped to 0)  0
+#    c4    B    Y,Z    .5   0       .5    0                           .5
+
+CREDITED_PICKS = {
+    "c1": {"Q1": ["A"], "Q2": ["X", "Y"]},
+    "c2": {"Q1": ["B"], "Q2": ["X"]},
+    "c3": {"Q1": ["C"], "Q2": ["X", "Z"]},
+    "c4": {"Q1": ["B"], "Q2": ["Y", "Z"]},
+}
+
+
+@pytest.fixture
+def credited(people, tree):
+    author = people.trainer_north
+    course = course_services.course_create(creator=author, code="HR-302", title="Searches", competencies=["HR"])
+    module = course_services.module_create(course=course, title="Foundations")
+    course_services.lesson_create(module=module, title="Warrants", body="A judge orders a search.")
+    post = services.assessment_create(course=course, title="Search test", actor=author, shuffle_choices=False)
+    services.question_create(
+        bank=post.bank,
+        kind="single",
+        text="Q1: Who may order a search?",
+        actor=author,
+        choices=[{"text": "A", "weight": 100}, {"text": "B", "weight": 50}, {"text": "C", "weight": 0}],
+    )
+    services.question_create(
+        bank=post.bank,
+        kind="multiple",
+        text="Q2: What does a search report hold?",
+        actor=author,
+        points=2,
+        choices=[{"text": "X", "weight": 50}, {"text": "Y", "weight": 50}, {"text": "Z", "weight": -100}],
+    )
+    services.assessment_publish(assessment=post, actor=author)
+    course_services.course_publish(course=course, actor=author)
+    for name, picks in CREDITED_PICKS.items():
+        user = officer_user(name, tree.north_station if name in ("c1", "c2") else tree.south_station)
+        course_services.enrollment_create_self(course=course, user=user)
+        take(post, user, picks)
+    return post
+
+
+def test_item_statistics_of_credited_choices_by_hand(credited, people):
+    post, _ = all_attempts(credited, people.admin)
+
+    items = statistics.item_statistics(post)
+
+    assert sorted(attempt.score for attempt in post) == [
+        Decimal("0.00"),
+        Decimal("16.67"),
+        Decimal("50.00"),
+        Decimal("100.00"),
+    ]
+    assert [[(c.text, c.is_correct, c.weight, c.count) for c in item.choices] for item in items] == [
+        [("A", True, Decimal("100"), 1), ("B", False, Decimal("50"), 2), ("C", False, Decimal("0"), 1)],
+        [("X", True, Decimal("50"), 3), ("Y", True, Decimal("50"), 2), ("Z", False, Decimal("-100"), 2)],
+    ]
+    # Difficulty is the mean share of the points, so partial credit counts: Q1 (1 + .5 + 0 + .5) / 4,
+    # Q2 (1 + .5 + 0 + 0) / 4.
+    assert [item.difficulty for item in items] == [0.5, 0.375]
+    # Q1 x = 1,.5,0,.5 (mean .5)  rest y = 2,1,0,0 (mean .75): Sxy = 1, Sxx = .5, Syy = 2.75
+    #    r = 1 / sqrt(1.375) = 0.853
+    # Q2 x = 1,.5,0,0 (mean .375) rest y = 1,.5,0,.5 (mean .5): Sxy = .5, Sxx = .6875, Syy = .5
+    #    r = .5 / sqrt(.34375) = 0.853
+    assert [round(item.discrimination, 3) for item in items] == [0.853, 0.853]
+
+
+@pytest.mark.parametrize(
+    ("who", "choices"),
+    [
+        (
+            "admin",
+            [
+                '<li>A (100%) <span class="badge">correct</span>: 1</li>',
+                "<li>B (50%): 2</li>",
+                "<li>C (0%): 1</li>",
+                '<li>X (50%) <span class="badge">correct</span>: 3</li>',
+                '<li>Y (50%) <span class="badge">correct</span>: 2</li>',
+                "<li>Z (-100%): 2</li>",
+            ],
+        ),
+        (
+            "leader",  # sees the statistics, not the key: neither the marks nor the credits
+            ["<li>A: 1</li>", "<li>B: 2</li>", "<li>C: 1</li>", "<li>X: 3</li>", "<li>Y: 2</li>", "<li>Z: 2</li>"],
+        ),
+    ],
+)
+def test_the_page_shows_credits_only_with_the_key(client, people, credited, who, choices):
+    client.force_login(getattr(people, who))
+
+    response = client.get(url(credited))
+
+    html = response.content.decode()
+    assert re.findall(r"<li>[A-Z] [^<]*(?:<span[^>]*>[^<]*</span>)?[^<]*</li>|<li>[A-Z]: \d+</li>", html) == choices
+    assert ("A percentage after a choice is its credit" in html) is (who == "admin")
+    if who == "leader":
+        assert [(c.is_correct, c.weight) for item in response.context["items"] for c in item.choices] == [
+            (False, None)
+        ] * 6
+
+
+@pytest.mark.parametrize(
+    ("who", "cells"),
+    [
+        (
+            "trainer_north",  # an author of the course: the key, over the officers in scope (c1, c2)
+            [
+                "A (100%) (correct): 1; B (50%): 1; C (0%): 0",
+                "X (50%) (correct): 2; Y (50%) (correct): 1; Z (-100%): 0",
+            ],
+        ),
+        ("leader", ["A: 1; B: 2; C: 1", "X: 3; Y: 2; Z: 2"]),
+    ],
+)
+def test_the_items_csv_gives_credits_only_with_the_key(client, people, credited, who, cells):
+    client.force_login(getattr(people, who))
+
+    rows = csv_rows(client.get(url(credited, format="csv", table="items")))
+
+    assert [row[-1] for row in rows[1:]] == cells

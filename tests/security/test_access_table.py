@@ -31,6 +31,8 @@ ACTORS = ("anonymous", "trainee", "other_trainee", "trainer_in", "trainer_out", 
 OUTSIDERS = {"anonymous", "other_trainee", "trainer_out"}
 STAFF = "trainer_in leader admin"
 OWNER_AND_STAFF = "trainee " + STAFF
+# Someone's answers go with the answer key: the owner and readers of the key, not leaders.
+OWNER_AND_KEY_READERS = "trainee trainer_in admin"
 L = "L"  # a redirect to the login page
 REFUSED = {L, 401, 403, 404, 405}
 
@@ -226,7 +228,7 @@ TABLE: dict[str, Access] = {
         {"pk": "attempt"},
         get="401 200 404 200 404 200 200",
         post="401 405 405 405 405 405 405",
-        shows={ESSAY: OWNER_AND_STAFF},
+        shows={ESSAY: OWNER_AND_KEY_READERS},
     ),
     "api-attempt-answer-save": Access(
         {"pk": "attempt", "question_id": "answer.question_id"},
@@ -474,7 +476,7 @@ TABLE: dict[str, Access] = {
         {"pk": "attempt"},
         get="L   200 404 200 404 200 200",
         post="L   200 404 200 404 200 200",
-        shows={ESSAY: OWNER_AND_STAFF, NAME: STAFF, SERVICE_NUMBER: STAFF},
+        shows={ESSAY: OWNER_AND_KEY_READERS, NAME: STAFF, SERVICE_NUMBER: STAFF},
     ),
     # The South trainer gets the queue of their own scope: empty.
     "grading-queue": Access(

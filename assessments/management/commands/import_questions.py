@@ -9,6 +9,7 @@ stderr; nothing is written then.
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -65,16 +66,17 @@ class Command(BaseCommand):
         except PermissionDenied as error:
             raise CommandError(f"{name} was not imported: {error}") from error
         except ValidationError as error:
-            messages = [f"{key}: {message}" for key, values in error.message_dict.items() for message in values]
+            messages = services.questions_import_messages(error)
             raise CommandError("\n".join([f"{name} was not imported; nothing was written.", *messages])) from error
         self.stdout.write(f"Imported {len(created)} question(s) from {name} into bank {bank.pk} ({bank.title}).")
 
     def _parse(self, data: bytes, file_format: str) -> list[dict]:
+        limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
         if file_format == "csv":
-            return bank_csv.bank_csv_parse(data)
+            return bank_csv.bank_csv_parse(data, max_questions=limit)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             raise gift.ImportProblems([(line, "The file is not UTF-8 text.")]) from error
-        return gift.gift_parse(text)
+        return gift.gift_parse(text, max_questions=limit)
