@@ -42,17 +42,21 @@ def test_named_officers_with_an_account_are_told_of_the_enrolment(people, tree, 
 
 
 def test_the_deadline_is_given_in_each_officers_language(people, tree, published_course):
-    french = UserFactory(username="french", preferred_language="fr")
-    OfficerFactory(unit=tree.north_station, user=french)
+    for language in ("fr", "ar"):
+        OfficerFactory(unit=tree.north_station, user=UserFactory(username=language, preferred_language=language))
 
     services.enrollments_create_for_unit(
         course=published_course, unit=tree.north_station, actor=people.trainer_north, deadline=DEADLINE
     )
 
+    # The sentence itself, not only the date: its gettext_lazy was once aliased under a
+    # name makemessages does not read, and the notice went out in English to everyone.
     messages = dict(Notification.objects.values_list("user__username", "message"))
     assert messages["trainee"] == "You have been enrolled in Community-oriented policing; complete it by Jan. 15, 2027."
-    assert "Community-oriented policing" in messages["french"]
-    assert "15 janvier 2027" in messages["french"]
+    assert messages["fr"] == (
+        "Vous avez été inscrit à Community-oriented policing\u00a0; terminez-le avant le 15 janvier 2027."
+    )
+    assert messages["ar"].startswith("سُجِّلت في Community-oriented policing؛ أتممها بحلول ")
 
 
 def test_officers_already_enrolled_are_not_told_again(people, tree, published_course):
