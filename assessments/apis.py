@@ -566,7 +566,7 @@ class AllowanceCreateApi(APIView):
 
 # Authoring: pools, corrections, archiving, import and export -------------------------------
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_BYTES = settings.QUESTION_IMPORT_MAX_BYTES  # the request as a whole: lms/request_body.py
 IMPORT_FORMATS_BY_SUFFIX = {".gift": "gift", ".txt": "gift", ".csv": "csv"}
 
 

@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 
 from certificates.models import Certificate, IssuerLogo, IssueRun, IssueRunItem, Signatory, Verification
 
-LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_BYTES = settings.CERTIFICATE_LOGO_MAX_BYTES  # the request as a whole: lms/request_body.py
 # First bytes of the only image types a certificate embeds.
 LOGO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 

@@ -1,8 +1,9 @@
 """Public verification of certificates: look a code up, compare a PDF, record the check,
 and limit how fast one client may check.
 
-The page, the PDF upload and the API share one budget per client address
-(``CERTIFICATE_VERIFY_RATE``, for example ``"60/minute,600/day"``), kept in the default
+The page, the PDF upload and the API share one budget per client address (the client's
+own behind the proxies in ``TRUSTED_PROXIES``, ``lms/addresses.py``;
+``CERTIFICATE_VERIFY_RATE``, for example ``"60/minute,600/day"``), kept in the default
 cache so that every web process counts together. Malformed and unknown codes count too:
 a stream of them is what enumeration looks like. A refused request is not recorded, so
 a client that keeps hammering cannot fill the table either.
@@ -13,7 +14,6 @@ its /64 network, which one household or phone usually holds whole.
 """
 
 import hashlib
-import ipaddress
 import math
 import re
 import time
@@ -27,8 +27,9 @@ from django.utils.crypto import salted_hmac
 from certificates.codes import code_normalise
 from certificates.models import Certificate, Verification
 from lms import counters
+from lms.addresses import address_group, client_address
 
-PDF_MAX_BYTES = 5 * 1024 * 1024
+PDF_MAX_BYTES = settings.CERTIFICATE_PDF_MAX_BYTES  # the request as a whole: lms/request_body.py
 PDF_MAGIC = b"%PDF-"
 _PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day|s|m|h|d)\s*$")
@@ -38,16 +39,9 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day|s|m|h|d)\s*$")
 
 
 def client_key(request) -> str:
-    """A keyed hash of the client's address (its /64 network for IPv6); never the address."""
-    address = request.META.get("REMOTE_ADDR", "")
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.version == 6 and parsed.ipv4_mapped is None:
-        address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    elif parsed is not None and parsed.version == 6:
-        address = str(parsed.ipv4_mapped)
+    """A keyed hash of the client's address (``lms.addresses``: behind the trusted proxies;
+    its /64 network for IPv6); never the address."""
+    address = address_group(client_address(request))
     return salted_hmac("certificates.verification.client", address, algorithm="sha256").hexdigest()
 
 
@@ -73,32 +67,15 @@ def verification_throttle(*, client: str, now: float | None = None) -> int | Non
     to wait before the next check is allowed.
 
     Each rate is a fixed window that opens at the client's first check (so a burst cannot
-    straddle a clock boundary to double its budget) and holds one counter in the cache;
-    ``incr`` is atomic in Redis and in the local-memory cache, so concurrent processes
-    never lose a count.
+    straddle a clock boundary to double its budget) and closes on time however the client
+    goes on (``lms.counters.hit``: atomic across processes, on every cache backend).
     """
     now = time.time() if now is None else now
     wait = 0.0
     for limit, period in verify_rates():
-        prefix = f"certificate-verify:{client}:{period}"
-        if counters.add(f"{prefix}:start", now, timeout=period):
-            start = now
-        else:
-            start = counters.get(f"{prefix}:start", now)
-            if now >= start + period:  # the cache has not dropped the old window yet
-                start = now
-                counters.set(f"{prefix}:start", now, timeout=period)
-        counter = f"{prefix}:{start:.3f}"
-        if counters.add(counter, 1, timeout=period + 1):
-            count = 1
-        else:
-            try:
-                count = counters.incr(counter)
-            except ValueError:  # expired between add and incr: a new window
-                counters.set(counter, 1, timeout=period + 1)
-                count = 1
-        if count > limit:
-            wait = max(wait, start + period - now)
+        count = counters.hit(f"certificate-verify:{client}:{period}", window=period, now=now)
+        if count.value > limit:
+            wait = max(wait, count.ends_at - now)
     return max(1, math.ceil(wait)) if wait > 0 else None
 
 

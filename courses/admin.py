@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from courses.models import (
     Course,
@@ -14,6 +15,7 @@ from courses.models import (
     SessionRegistration,
     TrainingSession,
 )
+from lms.request_body import BoundedJSONDecoder
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,6 +50,7 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ["code", "title"]
     raw_id_fields = ["created_by", "translation_of"]
     inlines = [CourseAuthorInline, ModuleInline]
+    formfield_overrides = {models.JSONField: {"decoder": BoundedJSONDecoder}}  # competencies, practicals
 
 
 @admin.register(Lesson)

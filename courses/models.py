@@ -9,6 +9,7 @@ enrolments that start on a later release, never what an in-progress trainee must
 already completed.
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -336,6 +337,11 @@ def _attachment_path(instance: "LessonAttachment", filename: str) -> str:
     return f"lessons/{instance.lesson_id}/{uuid.uuid4().hex}{instance.extension}"
 
 
+# What ends a file name as its extension, and the other spellings of a detected type's one.
+_NAME_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+_EXTENSION_SPELLINGS = {".jpg": (".jpg", ".jpeg")}
+
+
 class LessonAttachment(models.Model):
     """An image shown in a lesson or a file to download; served only to people who may read the lesson."""
 
@@ -363,6 +369,15 @@ class LessonAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def download_name(self) -> str:
+        """The uploader's name, ending in the extension of the type told by the content, as it
+        is served: a PDF uploaded as ``report.html`` downloads as ``report.pdf`` (a browser or
+        a desktop opens a saved file by its name)."""
+        if self.filename.lower().endswith(_EXTENSION_SPELLINGS.get(self.extension, (self.extension,))):
+            return self.filename
+        return (_NAME_EXTENSION.sub("", self.filename) or "attachment") + self.extension
 
 
 class TrainingSession(models.Model):

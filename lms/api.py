@@ -1,15 +1,21 @@
 """API conventions shared by every app's endpoints."""
 
+import codecs
+import json
 import logging
 import re
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.json import strict_constant
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from lms.request_body import BodyRefused, BoundedJSONDecoder, JSONTooDeep, refusal_response
 
 
 class StandardPagination(PageNumberPagination):
@@ -18,10 +24,30 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 500
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser (``DEFAULT_PARSER_CLASSES``), with ``BoundedJSONDecoder``: a
+    document nested deeper than ``lms.request_body.JSON_MAX_DEPTH`` is a 400 that says so,
+    where Python's recursion limit made it a 500 with a traceback."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.getreader(encoding)(stream).read()
+            return json.loads(text, cls=BoundedJSONDecoder, parse_constant=strict_constant if self.strict else None)
+        except JSONTooDeep as error:
+            raise ParseError(error.msg) from None
+        except ValueError as error:  # as DRF's: malformed JSON, or not in the encoding
+            raise ParseError(f"JSON parse error - {error}") from None
+
+
 def exception_handler(error, context):
-    """DRF's, and a JSON 400 for a body Django refuses to read (too large, too many fields
-    or files) where Django would answer its HTML error page. It is still logged where
-    Django logs it, for the security log."""
+    """DRF's, and for a body Django refuses to read, JSON where Django would answer its
+    HTML error page: a body over its endpoint's limit or a file part where none is taken
+    (``lms.request_body``: 413 or 400), too many fields or files (400). It is still logged
+    where Django logs it, for the security log, in one line."""
+    if isinstance(error, BodyRefused):
+        logging.getLogger(f"django.security.{type(error).__name__}").error(str(error))
+        return refusal_response(context["request"], error)
     if isinstance(error, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
         logging.getLogger(f"django.security.{type(error).__name__}").error(str(error))
         error = ParseError(_("The request body is too large or has too many fields."))
@@ -114,7 +140,8 @@ def document_error_responses(result, generator, request, public):
     - 401 and 403 where it needs a signed-in user (no or a bad token; a role or scope that
       does not allow it);
     - 404 where it names an object in its path, or takes a page number;
-    - 415 where it reads a body (one sent in a media type it does not read).
+    - 413 and 415 where it reads a body (one larger than the operation accepts,
+      ``lms.request_body``; one sent in a media type it does not read).
 
     A response an operation documents itself is kept, except that DRF's validation error
     is added to its own 400: the operation's serializer may refuse the input first.
@@ -134,6 +161,7 @@ def document_error_responses(result, generator, request, public):
             if any(p["in"] == "path" or p["name"] == "page" for p in parameters):
                 errors["404"] = _error_response("No such object in the user's scope, or no such page.", ERROR_DETAIL)
             if "requestBody" in operation:
+                errors["413"] = _error_response("The body is larger than this operation accepts.", ERROR_DETAIL)
                 errors["415"] = _error_response("The body is not in a media type this operation reads.", ERROR_DETAIL)
             for code, response in errors.items():
                 operation["responses"].setdefault(code, response)

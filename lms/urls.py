@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from lms.health import healthz
 
+# A refused request body (lms/request_body.py) answers its own status and message.
+handler400 = "lms.request_body.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

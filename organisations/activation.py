@@ -4,6 +4,13 @@ A trainer issues a code for an officer (or for a whole unit at once); the office
 their service number and the code at ``/accounts/activate/`` and chooses a password.
 That creates their user account or, for an officer who forgot their password, resets it.
 
+A code that would reset the password of an account with rights beyond a trainee's is
+issued only by an admin, and used only if its issuer is still one
+(``permissions.activation_code_refusal``): refused when issuing (403; a unit's slip run
+leaves such officers out and the page names them) and again when the code is used. A
+reset goes through ``passwords.user_password_set``: other sessions and API tokens end, the
+owner is told, the audit trail records it.
+
 The code is made to be read aloud over a radio and typed on a phone: ten characters of
 Crockford's base-32 alphabet (no I, L, O or U, so nothing looks or sounds alike) and a
 check character, printed as ``7KQ3-XM9P-2DC``. Typed input is forgiving: case, spaces
@@ -23,18 +30,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from lms.audit.services import Change, audit_record, audit_record_many
 from organisations.identity import service_number_key
 from organisations.models import ActivationCode, Officer, Role, Unit, User
-from organisations.selectors import scope_units, subtree_q
+from organisations.passwords import PasswordMethod, user_password_set
+from organisations.permissions import activation_code_refusal, privileged_accounts_q
+from organisations.selectors import scope_units, subtree_q, user_roles
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -45,6 +53,10 @@ _IGNORED = str.maketrans("", "", " -_.\t")
 _HASH_SALT = "organisations.activation.code"
 
 MISMATCH = _("The service number and the activation code do not match.")
+CANNOT_RESET = _(
+    "This code cannot reset this account: it has rights beyond a trainee's and the code was not issued by "
+    "an administrator. Ask an administrator for a new code."
+)
 
 
 class ActivationRefused(ValidationError):
@@ -117,12 +129,24 @@ def can_print_slips(*, user: User, unit: Unit) -> bool:
     return roots is None or any(unit.path.startswith(root.path) for root in roots)
 
 
-def unit_activation_officers(*, unit: Unit, include_activated: bool = False) -> QuerySet[Officer]:
-    """Active officers of the unit and every unit below it who would get a slip."""
+def unit_activation_officers(*, unit: Unit, issuer: User | None, include_activated: bool = False) -> QuerySet[Officer]:
+    """Active officers of the unit and every unit below it who would get a slip from
+    ``issuer``: those without an account and, with ``include_activated``, those with one,
+    except privileged accounts unless ``issuer`` is an admin (``unit_activation_skipped``)."""
     officers = Officer.objects.filter(unit__path__startswith=unit.path, is_active=True)
     if not include_activated:
-        officers = officers.filter(user__isnull=True)
+        return officers.filter(user__isnull=True)
+    if issuer is None or not user_roles(issuer).is_admin:
+        officers = officers.exclude(privileged_accounts_q())
     return officers
+
+
+def unit_activation_skipped(*, unit: Unit, issuer: User | None) -> QuerySet[Officer]:
+    """Active officers of the unit's subtree whose accounts a slip run by ``issuer`` leaves
+    out even with ``include_activated``: privileged ones, unless ``issuer`` is an admin."""
+    if issuer is not None and user_roles(issuer).is_admin:
+        return Officer.objects.none()
+    return Officer.objects.filter(privileged_accounts_q(), unit__path__startswith=unit.path, is_active=True)
 
 
 def code_expiries(*, officers: list[Officer]) -> dict[int, datetime]:
@@ -151,10 +175,15 @@ def activation_code_issue(*, officer: Officer, actor: User | None) -> str:
     """Issue a new code for one active officer, voiding their unused ones.
 
     Returns the code for display, once: only its hash is kept. Locks the officer row.
+    Raises ``PermissionDenied`` (with the reason) when the code would reset an account
+    that ``actor`` may not reset (``permissions.activation_code_refusal``).
     """
-    locked = Officer.objects.select_for_update().get(pk=officer.pk)
+    locked = Officer.objects.select_for_update(of=("self",)).select_related("user").get(pk=officer.pk)
     if not locked.is_active:
         raise ValidationError(_("This officer has left the service; no code can be issued."), code="officer_left")
+    refusal = activation_code_refusal(issuer=actor, officer=locked)
+    if refusal:
+        raise PermissionDenied(refusal)
     ((_officer, code),) = _codes_issue(officers=[locked], actor=actor)
     return code
 
@@ -164,13 +193,14 @@ def activation_codes_issue_for_unit(
     *, unit: Unit, actor: User | None, include_activated: bool = False
 ) -> list[tuple[Officer, str]]:
     """Issue codes for every active officer of the unit's subtree (by default only those
-    without an account), voiding their unused ones. A fixed number of queries whatever
-    the size of the unit. Locks the officer rows, in id order.
+    without an account; never privileged accounts unless ``actor`` is an admin: see
+    ``unit_activation_officers``), voiding their unused ones. A fixed number of queries
+    whatever the size of the unit. Locks the officer rows, in id order.
 
     Returns (officer, displayed code) pairs ordered by unit and name, as slips are handed out.
     """
     officers = list(
-        unit_activation_officers(unit=unit, include_activated=include_activated)
+        unit_activation_officers(unit=unit, issuer=actor, include_activated=include_activated)
         .select_for_update(of=("self",))
         .select_related("unit")
         .order_by("pk")
@@ -218,8 +248,11 @@ def account_activate(*, service_number: str, code: str, password: str) -> User:
 
     Raises ``ActivationRefused`` for an unknown code, a code of another officer (one
     message for both, so nothing tells whether a service number exists), or a code that
-    is used, voided or expired; ``ValidationError`` for a mistyped code or a password the
-    validators reject. Nothing changes unless everything passes.
+    is used, voided or expired; ``ValidationError`` for a mistyped code, a password the
+    validators reject, or an account the code's issuer may not reset
+    (``permissions.activation_code_refusal``, asked again now). Nothing changes unless
+    everything passes. A reset (the officer had an account) goes through
+    ``passwords.user_password_set``.
 
     Locks the officer, then the code (the order issuing uses).
     """
@@ -240,6 +273,8 @@ def account_activate(*, service_number: str, code: str, password: str) -> User:
     if user is not None and not user.is_active:
         message = _("This account has been disabled. Ask your trainer or an administrator.")
         raise _refused(NON_FIELD_ERRORS, message, "disabled")
+    if activation_code_refusal(issuer=activation.issued_by, officer=officer):
+        raise ValidationError({NON_FIELD_ERRORS: ValidationError(CANNOT_RESET, code="privileged")})
     username = officer.service_number.strip().lower()
     if user is None and User.objects.filter(username=username).exists():
         message = _("The user name %(username)s is taken. Ask an administrator.")
@@ -264,15 +299,22 @@ def account_activate(*, service_number: str, code: str, password: str) -> User:
         )
         officer.user = user
         officer.save(update_fields=["user", "updated_at"])
-        action = "account.activated"
+        audit_record(
+            actor=user,
+            action="account.activated",
+            target=officer,
+            after={"user": user.pk, "activation_code": activation.pk},
+        )
     else:
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        Token.objects.filter(user=user).delete()  # a forgotten password ends old API sessions too
-        action = "account.password_reset"
+        user_password_set(
+            user=user,
+            password=password,
+            method=PasswordMethod.ACTIVATION_CODE,
+            actor=user,
+            audit={"officer": officer.pk, "activation_code": activation.pk},
+        )
     activation.used_at = timezone.now()
     activation.save(update_fields=["used_at"])
-    audit_record(actor=user, action=action, target=officer, after={"user": user.pk, "activation_code": activation.pk})
     return user
 
 

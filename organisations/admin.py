@@ -1,11 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from organisations import services
-from organisations.forms import OfficerAdminForm, ThrottledAdminAuthenticationForm
+from lms.request_body import BoundedJSONDecoder
+from organisations import services, tokens
+from organisations.forms import (
+    AdminPasswordSetForm,
+    OfficerAdminForm,
+    ThrottledAdminAuthenticationForm,
+    admin_password_actor,
+)
 from organisations.models import (
     ActivationCode,
+    ApiToken,
     Officer,
     Organisation,
     PoliceService,
@@ -20,10 +29,20 @@ from organisations.models import (
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
+def _own_password_change(request, extra_context=None):
+    """The admin's "Change password" is the site's page, the one door for changing one's
+    own password (it asks for the current one, ends other sessions and tokens, notifies)."""
+    return redirect("password_change")
+
+
+admin.site.password_change = _own_password_change
+
+
 @admin.register(PoliceService)
 class PoliceServiceAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "country"]
     search_fields = ["code", "name", "country"]
+    formfield_overrides = {models.JSONField: {"decoder": BoundedJSONDecoder}}  # area level names
 
 
 @admin.register(Organisation)
@@ -82,6 +101,11 @@ class OfficerAdmin(admin.ModelAdmin):
         # Moving an officer is a transfer (dated, audited, an event): done through the roster or a service.
         return [*self.readonly_fields, "unit", "service"] if obj else self.readonly_fields
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Who commands a unit is checked against the signed-in user (OfficerAdminForm.clean).
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
 
 @admin.register(Transfer)
 class TransferAdmin(admin.ModelAdmin):
@@ -118,6 +142,15 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     inlines = [RoleGrantInline]
+    change_password_form = AdminPasswordSetForm
+
+    def user_change_password(self, request, id, form_url=""):
+        # AdminPasswordSetForm saves through passwords.user_password_set, naming the admin.
+        bound = admin_password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            admin_password_actor.reset(bound)
 
     def has_delete_permission(self, request, obj=None):
         # People are deactivated, never deleted: their records must stay attributed.
@@ -146,6 +179,29 @@ class RoleGrantAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for grant in queryset.select_related("user"):
             services.role_revoke(grant=grant, actor=request.user)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read only: tokens are issued by signing in; deleting one revokes it (audited)."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "expires_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        tokens.api_token_revoke(token=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            tokens.api_token_revoke(token=token, actor=request.user)
 
 
 @admin.register(RosterImport)

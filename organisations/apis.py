@@ -1,11 +1,9 @@
 """Thin API views: parse input, call one service or selector, shape the output."""
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -15,17 +13,17 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.generics import DestroyAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api import ERROR_DETAIL, BlankableEmailField, ObjectIdField, object_id_query_parameter
-from organisations import activation, roster, selectors, throttles
-from organisations.models import Officer, Unit
+from organisations import activation, roster, selectors, throttles, tokens
+from organisations.authentication import ApiTokenAuthentication
+from organisations.models import ApiToken, Officer, Unit
 from organisations.permissions import IsStaffRole, IsTrainer
 
 
@@ -35,21 +33,51 @@ class UnitRefSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name"]
 
 
-class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token <key>``)."""
+def _client_name(request, name: str) -> str:
+    """What a new token is called on its owner's account page: the name the client gave,
+    else its User-Agent (cut short by ``tokens.name_clean``)."""
+    return name or request.headers.get("User-Agent", "")
 
-    permission_classes = [AllowAny]
-    authentication_classes = []
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The key, shown this once: send it as `Authorization: Token <key>`.")
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class TokenObtainApi(APIView):
+    """POST: exchange a username and password for an API token of this client
+    (``Authorization: Token <key>``); every sign-in gets a token of its own. DELETE: revoke
+    the token presented (sign the client out); the person's other tokens stay."""
+
+    authentication_classes = [ApiTokenAuthentication]
     THROTTLE_SCOPE = "token"
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField()
         password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+        name = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=tokens.NAME_MAX_LENGTH,
+            help_text="What to call this client on the account page; by default its User-Agent.",
+        )
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    def initialize_request(self, request, *args, **kwargs):
+        initialized = super().initialize_request(request, *args, **kwargs)
+        if request.method == "POST":
+            # Signing in reads only the body: a stale token sent along out of habit must
+            # not stop a client from getting a new one.
+            initialized.authenticators = ()
+        return initialized
 
     @extend_schema(
         request=InputSerializer,
         responses={
-            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            200: TokenOutputSerializer,
             429: OpenApiResponse(ERROR_DETAIL, description="Too many failed sign-ins for this account or address."),
         },
         auth=[],
@@ -59,18 +87,56 @@ class TokenObtainApi(APIView):
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
         address = throttles.client_address(request)
-        if throttles.is_locked_out(scope=self.THROTTLE_SCOPE, identifier=username, address=address):
+        if not throttles.attempt_admit(scope=self.THROTTLE_SCOPE, identifier=username, address=address):
             raise Throttled(detail=_("Too many failed sign-in attempts. Try again later."))
         user = authenticate(request, username=username, password=data.validated_data["password"])
-        if user is None:
-            throttles.failure_record(scope=self.THROTTLE_SCOPE, identifier=username, address=address)
+        if user is None:  # the attempt stays counted
             raise ValidationError({"non_field_errors": [_("Unable to sign in with these credentials.")]})
         throttles.failures_clear(scope=self.THROTTLE_SCOPE, identifier=username, address=address)
-        token, _created = Token.objects.get_or_create(user=user)
-        if token.created < timezone.now() - settings.API_TOKEN_TTL:
-            token.delete()
-            token = Token.objects.create(user=user)
-        return Response({"token": token.key})
+        token, key = tokens.api_token_issue(user=user, name=_client_name(request, data.validated_data.get("name", "")))
+        return Response(TokenOutputSerializer({"token": key, "name": token.name, "expires_at": token.expires_at}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        tokens.api_token_revoke(token=request.auth, actor=request.user)
+        return Response(status=204)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    is_current = serializers.SerializerMethodField(help_text="Whether this request was made with this token.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "is_current"]
+
+    def get_is_current(self, token: ApiToken) -> bool:
+        return token == self.context["request"].auth
+
+
+class ApiTokenListApi(ListAPIView):
+    """The signed-in person's API tokens that still work, newest first (never their keys)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):
+        return tokens.api_tokens_of(user=self.request.user)
+
+
+class ApiTokenDetailApi(DestroyAPIView):
+    """Revoke one of the signed-in person's own tokens (another's answers 404)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return tokens.api_tokens_of(user=self.request.user)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        return super().delete(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        tokens.api_token_revoke(token=instance, actor=self.request.user)
 
 
 class MeApi(APIView):
@@ -318,22 +384,26 @@ class AccountActivateApi(APIView):
             "identifier": data.validated_data["service_number"],
             "address": throttles.client_address(request),
         }
-        if throttles.is_locked_out(**scope):
+        if not throttles.attempt_admit(**scope):
             raise Throttled(detail=_("Too many failed attempts. Try again later."))
         try:
             user = activation.account_activate(**data.validated_data)
-        except activation.ActivationRefused as error:
-            throttles.failure_record(**scope)
+        except activation.ActivationRefused as error:  # a wrong guess: stays counted
             raise ValidationError(_api_errors(error)) from error
         except DjangoValidationError as error:
+            throttles.attempt_forget(**scope)
             raise ValidationError(_api_errors(error)) from error
         throttles.failures_clear(**scope)
-        return Response({"token": Token.objects.create(user=user).key})
+        _token, key = tokens.api_token_issue(user=user, name=_client_name(request, ""))
+        return Response({"token": key})
 
 
 class OfficerActivationCodeApi(APIView):
     """Trainers and admins, for an officer in their training scope: issue a new activation
-    code, voiding older unused ones. The code is in this answer only (only a hash is kept)."""
+    code, voiding older unused ones. The code is in this answer only (only a hash is kept).
+
+    403 with the reason for an account with rights beyond a trainee's unless the caller is
+    an admin (``permissions.activation_code_refusal``): the code would reset its password."""
 
     permission_classes = [IsTrainer]
 

@@ -1,11 +1,21 @@
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.utils.translation import gettext_lazy as _
 
-from organisations import throttles
+from organisations import passwords, throttles
 from organisations.identity import text_clean
+from organisations.models import User
+from organisations.permissions import command_changes_refused, command_roots, commanded_unit
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -17,16 +27,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()  # a field is missing: no password is checked, none counted
         address = throttles.client_address(self.request)
         scope = {"scope": self.THROTTLE_SCOPE, "identifier": username, "address": address}
-        if throttles.is_locked_out(**scope):
+        if not throttles.attempt_admit(**scope):  # counted before the password is checked
             raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttles.failure_record(**scope)
-            raise
+        cleaned = super().clean()  # a wrong password raises, and stays counted
         throttles.failures_clear(**scope)
         return cleaned
 
@@ -42,7 +50,8 @@ class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthent
 
 class AccountActivationForm(forms.Form):
     """Service number, slip code and a new password; refuses once an account or address is
-    locked out by failed guesses (the view records them)."""
+    locked out by failed guesses. A valid form has counted its attempt (the view then
+    clears or forgets it, see ``organisations.throttles``)."""
 
     THROTTLE_SCOPE = "activate"
     error_messages = {
@@ -78,11 +87,17 @@ class AccountActivationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if throttles.is_locked_out(**self.throttle):
-            raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
         password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
         if password and confirm and password != confirm:
             self.add_error("password_confirm", forms.ValidationError(self.error_messages["password_mismatch"]))
+        # A form that will be checked counts its attempt now (throttles.attempt_admit);
+        # one that will not is only told when the lock-out would refuse it anyway.
+        if self.errors:
+            is_refused = throttles.is_locked_out(**self.throttle)
+        else:
+            is_refused = not throttles.attempt_admit(**self.throttle)
+        if is_refused:
+            raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
         return cleaned
 
 
@@ -114,7 +129,43 @@ class OfficerAdminForm(forms.ModelForm):
     """The admin's officer form: the service number and names are stored cleaned, as a
     roster import stores them (``organisations.identity.text_clean``), so that the
     constraint on service numbers sees what a person would see. No ``Meta``: the admin
-    builds it for ``Officer`` with every field, as for its default form."""
+    builds it for ``Officer`` with every field, as for its default form.
+
+    A change of who commands a unit is refused unless ``actor`` may make it, as in a
+    roster import (``organisations.permissions``): the admin sets ``actor`` to the signed-in
+    user (a superuser may; so does staff with granted leadership over the unit). ``actor``
+    None is the system.
+    """
+
+    actor: User | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        officer = self.instance
+        is_new = officer._state.adding
+        unit = cleaned.get("unit") if "unit" in self.fields else officer.unit
+        if unit is None or any(name in self.errors for name in ("unit", "is_active", "is_commander")):
+            return cleaned
+        before = (
+            None
+            if is_new
+            else commanded_unit(unit=officer.unit, is_active=officer.is_active, is_commander=officer.is_commander)
+        )
+        is_commander = cleaned.get("is_commander", False if is_new else officer.is_commander)
+        after = commanded_unit(
+            unit=unit,
+            is_active=cleaned.get("is_active", True if is_new else officer.is_active),
+            is_commander=is_commander,
+        )
+        refused = command_changes_refused(roots=command_roots(self.actor), before=before, after=after)
+        if refused:
+            was_commander = not is_new and officer.is_commander
+            field = "is_commander" if is_commander != was_commander else "is_active"
+            message = _(
+                "Only an administrator, or a leader whose scope covers unit %(unit)s, may change who commands it."
+            )
+            self.add_error(field, message % {"unit": refused[0].code})
+        return cleaned
 
     def clean_service_number(self) -> str:
         return text_clean(self.cleaned_data["service_number"])
@@ -124,3 +175,117 @@ class OfficerAdminForm(forms.ModelForm):
 
     def clean_family_name(self) -> str:
         return text_clean(self.cleaned_data["family_name"])
+
+
+# Passwords (organisations.passwords) ------------------------------------------------------
+# Every form that sets a password validates it against AUTH_PASSWORD_VALIDATORS (Django's
+# SetPasswordMixin) and saves it through ``passwords.user_password_set``.
+
+
+def _new_password_fields(form: forms.Form) -> None:
+    form.fields["new_password1"].label = _("New password")
+    form.fields["new_password2"].label = _("New password again")
+    form.fields["new_password2"].help_text = ""
+
+
+class AccountPasswordChangeForm(PasswordChangeForm):
+    """A person changes their own password, with the current one. Guesses at the current
+    password are throttled like sign-ins (a stolen session must not try them freely)."""
+
+    THROTTLE_SCOPE = "password_change"
+    error_messages = PasswordChangeForm.error_messages | {
+        "password_incorrect": _("Your current password is not right. Type it again."),
+        "locked_out": _("Too many failed attempts. Wait a few minutes and try again."),
+    }
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.fields["old_password"].label = _("Current password")
+        _new_password_fields(self)
+
+    def clean_old_password(self):
+        scope = {
+            "scope": self.THROTTLE_SCOPE,
+            "identifier": self.user.get_username(),
+            "address": throttles.client_address(self.request),
+        }
+        if not throttles.attempt_admit(**scope):  # counted before the password is checked
+            raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
+        old_password = super().clean_old_password()  # a wrong one raises, and stays counted
+        throttles.failures_clear(**scope)
+        return old_password
+
+    def save(self, commit=True):
+        passwords.user_password_set(
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            method=passwords.PasswordMethod.CHANGE,
+            actor=self.user,
+        )
+        return self.user
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Ask for a reset link by e-mail. Every request counts, whether or not the address
+    belongs to anyone, per address typed and per client address (``throttles``, scope
+    ``password_reset``): the answer is the same either way, so it tells nobody whether an
+    address is known, and nobody can have a mailbox flooded."""
+
+    THROTTLE_SCOPE = "password_reset"
+    error_messages = {"locked_out": _("Too many requests for a reset link. Wait a few minutes and try again.")}
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["email"].label = _("E-mail address")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        address = throttles.client_address(self.request)
+        if not throttles.attempt_admit(scope=self.THROTTLE_SCOPE, identifier=email, address=address):
+            raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
+        return email
+
+    def save(self, **kwargs) -> None:
+        """Record the request; the outbox's worker sends the mail after the request
+        (``passwords.password_reset_request``), so the answer takes as long whether or
+        not the address is known."""
+        passwords.password_reset_request(email=self.cleaned_data["email"])
+
+
+class PasswordResetSetForm(SetPasswordForm):
+    """The new password, from the link of a reset e-mail."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        _new_password_fields(self)
+
+    def save(self, commit=True):
+        passwords.user_password_set(
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            method=passwords.PasswordMethod.EMAIL,
+            actor=self.user,
+        )
+        return self.user
+
+
+# Who is using the Django admin's password form: Django builds that form with the user and
+# the data only, so ``organisations.admin.UserAdmin`` sets this for the length of its view
+# (a context variable: each request, thread or task sees its own).
+admin_password_actor: ContextVar[User | None] = ContextVar("admin_password_actor", default=None)
+
+
+class AdminPasswordSetForm(AdminPasswordChangeForm):
+    """The Django admin's form for a person's password (or for none: password sign-in off)."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data["set_usable_password"]
+        passwords.user_password_set(
+            user=self.user,
+            password=self.cleaned_data["password1"] if usable else None,
+            method=passwords.PasswordMethod.ADMIN,
+            actor=admin_password_actor.get(),
+        )
+        return self.user

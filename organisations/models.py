@@ -311,3 +311,34 @@ class ActivationCode(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.voided_at is None and self.expires_at > timezone.now()
+
+
+class ApiToken(models.Model):
+    """A key one API client signed in with (``Authorization: Token <key>``).
+
+    Each sign-in makes its own, so a person can see and revoke each client separately.
+    Only the SHA-256 of the key is stored (the key has 240 random bits: a plain hash is
+    enough to make a copy of the table useless) and its first characters, to tell keys
+    apart. See ``organisations.tokens``.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("The client, as it named itself."))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key begins with"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="apitoken_user_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -35,7 +35,20 @@ Errors
       column as field, so that the caller can say which column; they stop the reading
       before the rows;
     - everything else is a row error, and all rows are checked, including against the
-      database (unknown unit, unit or officer outside the caller's scope).
+      database (unknown unit, unit or officer outside the caller's scope, a change of who
+      commands a unit that the caller may not make).
+
+Who commands a unit
+    Leadership of a unit is derived from commanding it, so a row that changes who commands
+    a unit is a grant or a withdrawal of a role: only admins, the system (the management
+    command) and a caller whose *granted* leadership covers the unit may make it
+    (``organisations.permissions``; a trainer who only commands a unit himself may not).
+    An officer commands their unit while active and flagged ``is_commander``; a row
+    changes that by setting the flag on someone who is not a commander or clearing it on
+    someone who is, by creating an officer as commander, by moving a commander to another
+    unit (which changes who commands both units: the flag follows the officer), and by
+    bringing back as commander an officer who left as one. Each such row is refused with
+    its row and field named; a row that leaves the command as it is passes.
 
 Applying
     Upsert by service number within the service: new officers are created, existing ones
@@ -70,6 +83,7 @@ from lms.audit.services import Change, audit_record_many
 from lms.events.services import events_record
 from organisations.identity import service_number_key, text_clean
 from organisations.models import Officer, PoliceService, Role, RosterImport, Transfer, Unit, User
+from organisations.permissions import command_changes_refused, command_roots, commanded_unit
 from organisations.selectors import scope_units
 from organisations.services import OfficerEvents, transfer_payload
 
@@ -400,6 +414,44 @@ def _audit_value(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _command_error(
+    *, row: RosterRow, officer: Officer | None, unit: Unit, current_unit: Unit | None, roots: list[Unit] | None
+) -> dict[str, Any] | None:
+    """The row's error if it changes who commands a unit outside ``roots``
+    (``command_roots``), else None. ``unit`` is where the row puts the officer (it
+    reactivates them), ``current_unit`` where they serve now."""
+    was_commander = officer is not None and officer.is_commander
+    is_commander = row.values.get("is_commander", was_commander)
+    before = (
+        None
+        if officer is None
+        else commanded_unit(unit=current_unit, is_active=officer.is_active, is_commander=was_commander)
+    )
+    after = commanded_unit(unit=unit, is_active=True, is_commander=is_commander)
+    if not command_changes_refused(roots=roots, before=before, after=after):
+        return None
+    if is_commander and not was_commander:
+        message = _(
+            "Only an administrator, or a leader whose scope covers unit %(unit)s, may make an officer its commander."
+        )
+        return _error(row.line, "is_commander", message % {"unit": unit.code})
+    if before is not None and not is_commander:
+        message = _("Only an administrator, or a leader whose scope covers unit %(unit)s, may remove its commander.")
+        return _error(row.line, "is_commander", message % {"unit": before.code})
+    if before is not None:
+        message = _(
+            "This officer commands unit %(from)s: moving them to %(to)s changes who commands both units, "
+            "which only an administrator or a leader whose scope covers both may do."
+        )
+        return _error(row.line, "unit_code", message % {"from": before.code, "to": unit.code})
+    message = _(
+        "This officer left the service as commander of unit %(unit)s: bringing them back makes them its "
+        "commander again, which only an administrator or a leader whose scope covers the unit may do. "
+        "Write “no” in is_commander to bring them back without the command."
+    )
+    return _error(row.line, None, message % {"unit": unit.code})
+
+
 def roster_plan(*, service: PoliceService, rows: list[RosterRow], actor: User | None) -> RosterPlan:
     """Compare the rows with the database: what to create and change, and the row errors
     that need the database: the units and the officers of the service (locked until the
@@ -413,6 +465,7 @@ def roster_plan(*, service: PoliceService, rows: list[RosterRow], actor: User | 
     """
     plan = RosterPlan()
     roots = None if actor is None else scope_units(actor, roles=(Role.TRAINER,))
+    commanders_roots = command_roots(actor)
     units = {unit.code: unit for unit in Unit.objects.filter(service=service)}
     units_by_id = {unit.pk: unit for unit in units.values()}
     officers = {
@@ -420,6 +473,7 @@ def roster_plan(*, service: PoliceService, rows: list[RosterRow], actor: User | 
         for officer in Officer.objects.select_for_update().filter(service=service)
     }
     for row in rows:
+        errors_before_row = len(plan.errors)
         unit = units.get(row.unit_code) if row.unit_code else None
         if row.unit_code and unit is None:
             plan.errors.append(_error(row.line, "unit_code", _("No unit has this code in the police service.")))
@@ -432,6 +486,16 @@ def roster_plan(*, service: PoliceService, rows: list[RosterRow], actor: User | 
             plan.errors.append(
                 _error(row.line, "service_number", _("This officer serves in a unit outside your scope."))
             )
+        if unit is not None and len(plan.errors) == errors_before_row:
+            command_error = _command_error(
+                row=row,
+                officer=officer,
+                unit=unit,
+                current_unit=None if officer is None else units_by_id.get(officer.unit_id),
+                roots=commanders_roots,
+            )
+            if command_error is not None:
+                plan.errors.append(command_error)
         if plan.errors or unit is None:
             continue  # an invalid file is refused whole: only the errors matter now
         if officer is None:
@@ -564,7 +628,9 @@ def roster_import(
 
     ``actor`` None means the system (management command): no scope limit. A trainer may
     only touch units, and officers serving in units, of their trainer subtree; missing
-    officers are counted within that subtree only. Raises ``RosterImportError``.
+    officers are counted within that subtree only; and may change who commands a unit
+    only where they also hold granted leadership (see "Who commands a unit" above).
+    Raises ``RosterImportError``.
 
     The file is read outside the transaction. The transaction locks the service row, which
     serialises imports into one service, then the service's officers, so that an edit

@@ -14,10 +14,15 @@ from organisations.models import Officer, Role, RoleGrant, Unit, User
 
 @dataclass(frozen=True)
 class Roles:
-    """What a user may do, and over which subtrees (``None`` in ``scopes`` = everything)."""
+    """What a user may do, and over which subtrees (``None`` in ``scopes`` = everything).
+
+    ``granted`` holds the granted roles alone (``RoleGrant`` and superuser), without those
+    derived from the officer record: trainee, and leadership of a unit one commands.
+    """
 
     officer: Officer | None
     scopes: dict[str, list[Unit] | None] = field(default_factory=dict)
+    granted: dict[str, list[Unit] | None] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -59,13 +64,14 @@ def user_roles(user: User) -> Roles:
                 scopes.setdefault(grant.role, []).append(grant.unit)
         if user.is_superuser:
             scopes[Role.ADMIN] = None
+        granted = {role: None if units is None else list(units) for role, units in scopes.items()}
         if officer is not None and officer.is_active:
             scopes[Role.TRAINEE] = [officer.unit]
             if officer.is_commander and scopes.get(Role.LEADERSHIP, []) is not None:
                 leads = scopes.setdefault(Role.LEADERSHIP, [])
                 if officer.unit not in leads:
                     leads.append(officer.unit)
-        roles = Roles(officer=officer, scopes=scopes)
+        roles = Roles(officer=officer, scopes=scopes, granted=granted)
     user._lms_roles = roles
     return roles
 
@@ -82,6 +88,20 @@ def scope_units(user: User, roles: tuple[str, ...] = (Role.TRAINER, Role.LEADERS
             return None
         units.extend(scope)
     return _outermost(units)
+
+
+def command_scope_units(user: User) -> list[Unit] | None:
+    """The roots of the subtrees in which ``user`` may change who commands a unit; None = all.
+
+    Admins everywhere; otherwise the subtrees of a *granted* leadership role. Leadership
+    derived from commanding a unit does not count: it follows from the very flag being
+    changed, so a commander could otherwise appoint, move or replace commanders by himself.
+    """
+    held = user_roles(user)
+    if held.is_admin:
+        return None
+    scope = held.granted.get(Role.LEADERSHIP, [])
+    return None if scope is None else _outermost(scope)
 
 
 def _outermost(units: list[Unit]) -> list[Unit]:

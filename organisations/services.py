@@ -2,13 +2,15 @@
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from django.utils.translation import gettext as _
 
 from lms.audit.services import audit_record
 from lms.events.services import event_record
-from organisations.models import Officer, PoliceService, Role, RoleGrant, Transfer, Unit, User
+from organisations.models import ApiToken, Officer, PoliceService, Role, RoleGrant, Transfer, Unit, User
+from organisations.permissions import command_changes_refused, command_roots, commanded_unit
 
 PATH_SEGMENT = "{:07d}/"
 
@@ -66,10 +68,26 @@ def officer_transfer(
     actor: User | None = None,
     note: str = "",
 ) -> Transfer:
+    """Move an officer to another unit of their service, effective ``effective_on`` (today).
+
+    ``actor`` None is the system. Raises ``PermissionDenied`` when the officer commands
+    their unit and ``actor`` may not change who commands both units
+    (``organisations.permissions``), and ``ValueError`` for an impossible move.
+    """
     if to_unit.pk == officer.unit_id:
         raise ValueError("The officer already serves in that unit.")
     if to_unit.service_id != officer.service_id:
         raise ValueError("An officer can only move within their own police service.")
+    # The commander flag follows the officer: moving a commander changes who commands both units.
+    command = {"is_active": officer.is_active, "is_commander": officer.is_commander}
+    if command_changes_refused(
+        roots=command_roots(actor),
+        before=commanded_unit(unit=officer.unit, **command),
+        after=commanded_unit(unit=to_unit, **command),
+    ):
+        raise PermissionDenied(
+            _("Only an administrator, or a leader whose scope covers both units, may move the commander of a unit.")
+        )
     from_unit_id = officer.unit_id
     officer.unit = to_unit
     officer.save(update_fields=["unit", "updated_at"])
@@ -106,9 +124,21 @@ def transfer_payload(transfer: Transfer) -> dict:
 def officer_leave(
     *, officer: Officer, left_on: datetime.date | None = None, actor: User | None = None, reason: str = ""
 ) -> Officer:
-    """Mark an officer as having left the service; their records and account stay."""
+    """Mark an officer as having left the service; their records and account stay.
+
+    ``actor`` None is the system. Raises ``PermissionDenied`` when the officer commands
+    their unit and ``actor`` may not change who commands it (``organisations.permissions``).
+    """
     if not officer.is_active:
         return officer
+    if command_changes_refused(
+        roots=command_roots(actor),
+        before=commanded_unit(unit=officer.unit, is_active=True, is_commander=officer.is_commander),
+        after=None,
+    ):
+        raise PermissionDenied(
+            _("Only an administrator, or a leader whose scope covers the unit, may record that its commander left.")
+        )
     officer.is_active = False
     officer.left_on = left_on or timezone.localdate()
     officer.save(update_fields=["is_active", "left_on", "updated_at"])
@@ -160,7 +190,7 @@ def user_deactivate(*, user: User, actor: User | None = None, reason: str = "") 
     """Stop a person signing in; everything they made stays, attributed to them."""
     user.is_active = False
     user.save(update_fields=["is_active"])
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()  # its API tokens stop working with it
     audit_record(
         actor=actor,
         action="user.deactivated",

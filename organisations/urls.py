@@ -15,5 +15,12 @@ urlpatterns = [
     path("officers/<int:pk>/activation-code/", views.officer_activation_code, name="officer-activation-code"),
     path("officers/<int:pk>/activation-slip/", views.officer_activation_slip, name="officer-activation-slip"),
     path("accounts/activate/", views.activate, name="activate"),
+    path("accounts/password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("accounts/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("account/", views.account, name="account"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/tokens/<int:pk>/revoke/", views.account_token_revoke, name="account-token-revoke"),
     path("roster/import/", views.roster_import, name="roster-import"),
 ]

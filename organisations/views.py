@@ -11,20 +11,25 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisations import activation, roster, selectors, services, slips, throttles
+from organisations import activation, roster, selectors, services, slips, throttles, tokens
 from organisations.forms import (
     AccountActivationForm,
+    AccountPasswordChangeForm,
+    PasswordResetSetForm,
     RosterImportForm,
     ThrottledAuthenticationForm,
+    ThrottledPasswordResetForm,
     UnitActivationSlipsForm,
 )
 from organisations.models import Officer, Role
+from organisations.permissions import activation_code_refusal
 
 OFFICERS_PER_PAGE = 50
 
@@ -134,10 +139,10 @@ def activate(request):
             user = activation.account_activate(
                 service_number=data["service_number"], code=data["code"], password=data["password"]
             )
-        except activation.ActivationRefused as error:
-            throttles.failure_record(**form.throttle)
+        except activation.ActivationRefused as error:  # a wrong guess: stays counted
             form.add_error(None, error)
         except ValidationError as error:
+            throttles.attempt_forget(**form.throttle)
             form.add_error(None, error)
         else:
             throttles.failures_clear(**form.throttle)
@@ -154,6 +159,7 @@ def _officer_context(request, officer: Officer, **extra) -> dict:
         "transfers": officer.transfers.select_related("from_unit", "to_unit"),
         "activation_codes": officer.activation_codes.select_related("issued_by")[:10],
         "can_issue_codes": officer.is_active and activation.can_issue_codes(user=request.user, officer=officer),
+        "code_refusal": activation_code_refusal(issuer=request.user, officer=officer),
         **extra,
     }
 
@@ -232,13 +238,84 @@ def unit_activation_slips(request, pk: int):
             return _pdf_attachment(pdf, f"activation-slips-{slugify(unit.code)}.pdf")
         messages.info(request, gettext("No officer needs a slip: nothing was issued."))
         return redirect("unit-activation-slips", pk=unit.pk)
-    counts = activation.unit_activation_officers(unit=unit, include_activated=True).aggregate(
+    counts = activation.unit_activation_officers(unit=unit, issuer=request.user, include_activated=True).aggregate(
         total=Count("pk"), without_account=Count("pk", filter=Q(user__isnull=True))
     )
-    return render(request, "organisations/activation_slips.html", {"unit": unit, "form": form, "counts": counts})
+    skipped = activation.unit_activation_skipped(unit=unit, issuer=request.user).select_related("unit")
+    context = {"unit": unit, "form": form, "counts": counts, "skipped": skipped}
+    return render(request, "organisations/activation_slips.html", context)
 
 
 def _pdf_attachment(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# The account page: one's own password and API tokens ---------------------------------------
+
+
+@login_required
+@require_GET
+def account(request):
+    """The signed-in person's account: their password and the API tokens of their clients."""
+    context = {
+        "officer": selectors.user_roles(request.user).officer,
+        "api_tokens": tokens.api_tokens_of(user=request.user),
+    }
+    return render(request, "organisations/account.html", context)
+
+
+@login_required
+@require_POST
+def account_token_revoke(request, pk: int):
+    """Revoke one of one's own API tokens (another's: 404)."""
+    token = get_object_or_404(tokens.api_tokens_of(user=request.user), pk=pk)
+    tokens.api_token_revoke(token=token, actor=request.user)
+    message = gettext("The token %(prefix)s… no longer works.")
+    messages.success(request, message % {"prefix": token.prefix})
+    return redirect("account")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password with the current one; this session stays signed in."""
+
+    form_class = AccountPasswordChangeForm
+    template_name = "organisations/password_change.html"
+    success_url = reverse_lazy("account")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"request": self.request}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        message = gettext("Your password was changed. Your other sign-ins and API tokens have been ended.")
+        messages.success(self.request, message)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by e-mail (Django's flow). The answer is the same, and as quick,
+    whether or not the address is known: requests are throttled and the mail is sent by
+    the outbox after the request (``forms.ThrottledPasswordResetForm``)."""
+
+    form_class = ThrottledPasswordResetForm
+    template_name = "organisations/password_reset_form.html"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"request": self.request}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "organisations/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link of a reset e-mail: choose a new password (then sign in with it)."""
+
+    form_class = PasswordResetSetForm
+    template_name = "organisations/password_reset_confirm.html"
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "organisations/password_reset_complete.html"

@@ -1,14 +1,25 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from organisations import services
 from organisations.models import Role
 from tests.factories import OfficerFactory, UserFactory, tree_build
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A test that activates a language (a page rendered in Arabic) leaves it active for the
+    next test in the thread: every test starts and ends in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ from assessments.models import Assessment, Attempt, Choice, Pool, Question
 from courses.models import Module
 from courses.selectors import course_get
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_BYTES = settings.QUESTION_IMPORT_MAX_BYTES  # the request as a whole: lms/request_body.py
 QUESTIONS_PER_PAGE = 50
 
 

@@ -32,7 +32,7 @@ def attachment_download(request, pk: int):
         handle,
         content_type=attachment.content_type,
         as_attachment=attachment.kind != LessonAttachment.Kind.IMAGE,
-        filename=attachment.filename,
+        filename=attachment.download_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     # Private: only this person's browser keeps it. A stored file never changes (a new

@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lms.addresses import trusted_networks
 from lms.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -45,7 +46,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "lms.events",
@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body (the CSRF check reads forms): lms/request_body.py.
+    "lms.request_body.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,7 +147,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    # ASVS 2.1.1: at least 12 characters, whatever door sets the password (activation, change,
+    # reset by e-mail, the Django admin: each validates against this list).
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -156,6 +160,8 @@ CSRF_COOKIE_HTTPONLY = True
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 7 * 24))
+# How long the link of a password reset e-mail works (it also stops working once used).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 60 * 60)
 ACTIVATION_CODE_TTL = timedelta(days=env_int("ACTIVATION_CODE_TTL_DAYS", 30))
 ROSTER_IMPORT_MAX_BYTES = env_int("ROSTER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DEMO_SEED_ALLOWED = True
@@ -191,6 +197,33 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest image or PDF an author may attach to a lesson (trainees download it on slow links).
 LESSON_ATTACHMENT_MAX_BYTES = env_int("LESSON_ATTACHMENT_MAX_MB", 5) * 1024 * 1024
+# Fixed sizes: the largest GIFT or CSV question file (its pages say 5 MB), certificate PDF
+# checked by upload (far above any issued here) and issuer logo (the admin).
+QUESTION_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+CERTIFICATE_PDF_MAX_BYTES = 5 * 1024 * 1024
+CERTIFICATE_LOGO_MAX_BYTES = 1024 * 1024
+# Request bodies (lms/request_body.py), refused with 413 from their Content-Length before
+# they are read: any request may send REQUEST_BODY_MAX_BYTES; an upload endpoint (URL name
+# -> the setting of its largest file, read per request) that file plus UPLOAD_FORM_BYTES for
+# the form around it. A file part sent anywhere else is refused before it is kept.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
+UPLOAD_FORM_BYTES = 64 * 1024
+UPLOAD_ENDPOINTS = {
+    "roster-import": "ROSTER_IMPORT_MAX_BYTES",
+    "api-officer-import": "ROSTER_IMPORT_MAX_BYTES",
+    "author-attachment-upload": "LESSON_ATTACHMENT_MAX_BYTES",
+    "api-lesson-attachments": "LESSON_ATTACHMENT_MAX_BYTES",
+    "questions-import": "QUESTION_IMPORT_MAX_BYTES",
+    "api-assessment-import": "QUESTION_IMPORT_MAX_BYTES",
+    "certificate-verify-detail": "CERTIFICATE_PDF_MAX_BYTES",
+    "admin:certificates_issuerlogo_add": "CERTIFICATE_LOGO_MAX_BYTES",
+    "admin:certificates_issuerlogo_change": "CERTIFICATE_LOGO_MAX_BYTES",
+}
+FILE_UPLOAD_HANDLERS = [
+    "lms.request_body.BodyLimitUploadHandler",  # first: it refuses before the others keep anything
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # E-mail: written to files under var/mail unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -210,11 +243,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The reverse proxies in front of the web processes, as addresses or networks (CIDR),
+# comma-separated: only a request from one of them may tell, in X-Forwarded-For, which
+# client it forwards (lms/addresses.py). Empty: the header is never read. Checked here so
+# that a typo stops the server at start.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+trusted_networks(tuple(TRUSTED_PROXIES))
 
 # API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "organisations.authentication.ExpiringTokenAuthentication",
+        "organisations.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -223,6 +262,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "lms.api.exception_handler",
+    # DRF's, with JSON bounded in depth (lms.api.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "lms.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Police development LMS API",
@@ -299,6 +344,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organisations.purge_activation_codes",
         "schedule": crontab(hour=2, minute=15),
     },
+    "api-tokens-purge": {"task": "organisations.purge_api_tokens", "schedule": crontab(hour=2, minute=20)},
     # Notifications: remind officers of enrolment deadlines within DEADLINE_REMINDER_DAYS.
     "deadline-reminders": {"task": "courses.deadline_reminders", "schedule": crontab(hour=6, minute=0)},
     # Certificates: mark expired ones (an event each), then remind holders of refreshers due.
@@ -317,6 +363,8 @@ CELERY_BEAT_SCHEDULE = {
 # here, so no lower app imports a higher one.
 LMS_EVENT_HANDLERS: dict[str, list[str]] = {
     "notification.created": ["lms.notifications.handlers.notification_email"],
+    # Accounts: the reset link asked for on /accounts/password-reset/, mailed after the request.
+    "account.password_reset_requested": ["organisations.passwords.password_reset_mail_send"],
     "course.completed": ["certificates.handlers.certificate_issue_on_completion"],
     # Certificates: one chunk of a bulk issue run (certificates/runs.py), spread over workers.
     "certificate.run_chunk": ["certificates.handlers.issue_run_chunk"],
@@ -375,6 +423,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"without_traceback": {"()": "lms.request_body.WithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # A refused request body is logged in one line (Django would add a traceback).
+    "loggers": {
+        f"django.security.{name}": {"filters": ["without_traceback"]}
+        for name in ("RequestBodyTooLarge", "FilePartRefused")
+    },
 }

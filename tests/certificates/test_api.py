@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from certificates.models import Certificate
 from certificates.services import certificates_issue
@@ -18,6 +17,7 @@ from courses import services as course_services
 from lms.audit.models import AuditEntry
 from lms.events.models import Event
 from organisations.models import User
+from organisations.tokens import api_token_issue
 from tests.certificates.conftest import complete
 from tests.factories import OfficerFactory, UserFactory
 
@@ -244,8 +244,8 @@ def _pdf_bytes(response) -> bytes:
 @pytest.mark.parametrize("accept", ["application/json", "text/html", "application/pdf", "*/*", "image/png"])
 def test_the_holder_downloads_the_pdf_with_a_token_whatever_accept_says(api_client, people, certs, accept):
     certificate = certs["hr_north"]
-    token = Token.objects.create(user=people.trainee)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=people.trainee)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = api_client.get(f"/api/v1/certificates/{certificate.code}/pdf/", HTTP_ACCEPT=accept)
 

@@ -230,7 +230,34 @@ def test_a_document_is_a_download_even_when_named_like_an_image(client, people, 
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="photo.png"'
+    # Named by what it is (it was served as photo.png, which a desktop would open as an image).
+    assert response["Content-Disposition"] == 'attachment; filename="photo.pdf"'
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "disposition"),
+    [
+        (PDF, "report.html", 'attachment; filename="report.pdf"'),
+        (PDF, "notes", 'attachment; filename="notes.pdf"'),
+        (PDF, "v1.2 guide", 'attachment; filename="v1.2 guide.pdf"'),
+        (PDF, "Guide.PDF", 'attachment; filename="Guide.PDF"'),
+        (PNG, "map.svg", 'inline; filename="map.png"'),
+        (JPEG, "photo.jpeg", 'inline; filename="photo.jpeg"'),
+        (JPEG, "photo.exe", 'inline; filename="photo.jpg"'),
+        (WEBP, "archive.tar.gz", 'inline; filename="archive.tar.webp"'),
+    ],
+)
+def test_the_served_name_takes_the_extension_of_the_type_told_by_the_content(
+    client, people, lesson, enrolled, content, name, disposition
+):
+    attachment = _attach(lesson, people, content=content, name=name)
+    client.force_login(people.trainee)
+
+    response = client.get(f"/lessons/attachments/{attachment.pk}/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == disposition
+    assert LessonAttachment.objects.get(pk=attachment.pk).filename == name  # the uploader's, shown to authors
 
 
 def test_a_non_ascii_name_is_offered_encoded(client, people, lesson, enrolled):

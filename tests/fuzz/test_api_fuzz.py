@@ -21,7 +21,6 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -33,7 +32,8 @@ from schemathesis.specs.openapi.checks import (
 from assessments.models import Answer, Assessment, Attempt, Pool, Question
 from certificates.models import Certificate, IssueRun
 from courses.models import Course, Lesson, LessonAttachment, Module, TrainingSession
-from organisations.models import Officer, Unit, User
+from organisations.models import ApiToken, Officer, Unit, User
+from organisations.tokens import api_token_issue
 
 SCHEMA = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 CHECKS = [
@@ -67,6 +67,7 @@ OBJECTS = {
     "answers": Answer,
     "questions": Question,
     "certificate-runs": IssueRun,
+    "tokens": ApiToken,
 }
 PARAMETER_OBJECTS = {"pool_id": Pool, "question_id": Question, "user_id": User}
 
@@ -117,8 +118,8 @@ def headers(request, seeded):
     username = ROLES[request.param]
     if username is None:
         return {}
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    return {"Authorization": f"Token {token.key}"}
+    _token, key = api_token_issue(user=User.objects.get(username=username), name="fuzz")
+    return {"Authorization": f"Token {key}"}
 
 
 # Only generated examples: the explicit ones (Schemathesis' coverage phase) come by the

@@ -8,13 +8,13 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from lms.audit.models import AuditEntry
 from organisations import activation, tasks
 from organisations.activation import ActivationRefused
-from organisations.models import ActivationCode, Officer, User
+from organisations.models import ActivationCode, ApiToken, Officer, User
 from organisations.services import officer_transfer
+from organisations.tokens import api_token_issue
 from tests.factories import OfficerFactory
 
 PASSWORD = "Blue-Heron-Patrol-42"
@@ -38,7 +38,7 @@ def snapshot() -> dict:
         "users": sorted(User.objects.values_list("username", "password", "is_active")),
         "codes": sorted(ActivationCode.objects.values_list("pk", "used_at", "voided_at", "expires_at")),
         "officers": sorted(Officer.objects.values_list("pk", "user_id")),
-        "tokens": sorted(Token.objects.values_list("key", flat=True)),
+        "tokens": sorted(ApiToken.objects.values_list("key_hash", flat=True)),
         "audit": AuditEntry.objects.count(),
     }
 
@@ -223,14 +223,14 @@ def test_activation_matches_the_service_number_in_any_case_and_without_direction
 @pytest.mark.django_db
 def test_activation_resets_a_forgotten_password_and_ends_api_tokens(tree, people):
     officer = people.trainee.officer
-    Token.objects.create(user=people.trainee)
+    api_token_issue(user=people.trainee)
     code = activation.activation_code_issue(officer=officer, actor=people.trainer_north)
 
     user = activation.account_activate(service_number=officer.service_number, code=code, password=PASSWORD)
 
     assert user == people.trainee
     assert User.objects.get(pk=user.pk).check_password(PASSWORD)
-    assert Token.objects.filter(user=user).count() == 0
+    assert ApiToken.objects.filter(user=user).count() == 0
     assert User.objects.count() == 6
     assert AuditEntry.objects.filter(action="account.password_reset").count() == 1
 
@@ -320,7 +320,13 @@ def test_weak_password_is_refused_and_the_code_still_works(officer, people):
         activation.account_activate(service_number="NP-00123", code=code, password="12345678")
 
     assert not isinstance(error.value, ActivationRefused)
-    assert refusal(error.value) == {"password": ["This password is too common.", "This password is entirely numeric."]}
+    assert refusal(error.value) == {
+        "password": [
+            "This password is too short. It must contain at least 12 characters.",
+            "This password is too common.",
+            "This password is entirely numeric.",
+        ]
+    }
     assert snapshot() == before
     assert activation.account_activate(service_number="NP-00123", code=code, password=PASSWORD).username == "np-00123"
 
@@ -330,7 +336,7 @@ def test_password_like_the_service_number_is_refused(officer, people):
     code = activation.activation_code_issue(officer=officer, actor=people.trainer_north)
 
     with pytest.raises(ValidationError) as error:
-        activation.account_activate(service_number="NP-00123", code=code, password="np-00123x")
+        activation.account_activate(service_number="NP-00123", code=code, password="np-00123-kora")
 
     assert refusal(error.value) == {"password": ["The password is too similar to the username."]}
 
@@ -493,7 +499,7 @@ def test_api_activation_answers_a_working_token(api_client, officer, people):
     ("case", "expected"),
     [
         ("wrong_officer", {"non_field_errors": [MISMATCH]}),
-        ("weak_password", {"password": ["This password is too short. It must contain at least 8 characters."]}),
+        ("weak_password", {"password": ["This password is too short. It must contain at least 12 characters."]}),
         ("missing", {"service_number": ["This field is required."], "password": ["This field is required."]}),
     ],
 )

@@ -3,10 +3,11 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from organisations.backends import CaseInsensitiveModelBackend
+from organisations.models import ApiToken
 from organisations.selectors import user_roles
+from organisations.tokens import api_token_issue, key_hash
 from tests.factories import UserFactory
 
 PASSWORD = "Correct-Horse-9"
@@ -31,7 +32,7 @@ def test_wrong_password_gets_a_field_error_and_no_token(api_client):
 
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Unable to sign in with these credentials."]}
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_a_service_number_signs_in_in_any_case_and_with_direction_marks(api_clie
     response = api_client.post("/api/v1/auth/token/", {"username": "\u200fNP-00123\u200f ", "password": PASSWORD})
 
     assert response.status_code == 200
-    assert Token.objects.get().key == response.json()["token"]
+    assert ApiToken.objects.get().key_hash == key_hash(response.json()["token"])
 
 
 @pytest.mark.django_db
@@ -55,17 +56,20 @@ def test_missing_fields_are_named(api_client):
 @pytest.mark.django_db
 def test_expired_token_is_refused_and_replaced_at_next_sign_in(api_client):
     user = UserFactory(username="amina")
-    old = Token.objects.create(user=user)
-    Token.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=8))
+    old, old_key = api_token_issue(user=user)
+    ApiToken.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=8), expires_at=timezone.now() - timedelta(days=1)
+    )
 
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
     refused = api_client.get("/api/v1/me/")
-    api_client.credentials()
     fresh = api_client.post("/api/v1/auth/token/", {"username": "amina", "password": PASSWORD}).json()["token"]
 
     assert refused.status_code == 401
-    assert fresh != old.key
-    assert not Token.objects.filter(key=old.key).exists()
+    assert fresh != old_key
+    assert not ApiToken.objects.filter(pk=old.pk).exists()  # expired tokens go at the next sign-in
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {fresh}")
+    assert api_client.get("/api/v1/me/").status_code == 200
 
 
 @pytest.mark.django_db
@@ -78,7 +82,7 @@ def test_token_endpoint_locks_out_after_repeated_failures(api_client):
     locked = api_client.post("/api/v1/auth/token/", {"username": "amina", "password": PASSWORD})
 
     assert locked.status_code == 429
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 @pytest.mark.django_db

@@ -23,6 +23,7 @@ from courses.models import CourseCompletion
 from lms.notifications.services import notifications_send
 from organisations import services
 from organisations.models import Organisation, Role
+from organisations.tokens import api_token_issue
 from readiness import services as readiness_services
 from readiness.models import RequirementProfile
 from tests.factories import OfficerFactory, UserFactory, tree_build
@@ -163,6 +164,9 @@ def world(django_db_setup, django_db_blocker) -> SimpleNamespace:
             (w.notification,) = notifications_send(
                 users=[w.people.trainee], kind="test", message=NOTICE, link="/my/courses/"
             )
+            w.token, _key = api_token_issue(user=w.people.trainee, name="Field tablet")  # trainee A's
+            # A password reset link that is not valid (a valid one would sign nobody in either).
+            w.reset = SimpleNamespace(uid="MQ", token="not-a-reset-token")
             yield w
         finally:
             transaction.set_rollback(True)

@@ -76,6 +76,15 @@ TABLE: dict[str, Access] = {
     "api-docs": Access(get="200 200 200 200 200 200 200", post="405 405 405 405 405 405 405"),
     "api-token": Access(get="405 405 405 405 405 405 405", post="400 400 400 400 400 400 400"),
     "api-account-activate": Access(get="405 405 405 405 405 405 405", post="400 400 400 400 400 400 400"),
+    # Revoking the token presented: a session is no token, so every actor here gets 401.
+    "api-token [revoke]": Access(
+        get="405 405 405 405 405 405 405", unsafe="delete", post="401 401 401 401 401 401 401"
+    ),
+    # One's own API tokens only: trainee A's token is nobody else's to see or revoke.
+    "api-token-list": Access(get="401 200 200 200 200 200 200", post="401 405 405 405 405 405 405"),
+    "api-token-detail": Access(
+        {"pk": "token"}, get="401 405 405 405 405 405 405", unsafe="delete", post="401 204 404 404 404 404 404"
+    ),
     "api-me": Access(
         get="401 200 200 200 200 200 200",
         post="401 405 405 405 405 405 405",
@@ -345,6 +354,20 @@ TABLE: dict[str, Access] = {
         {"pk": "tree.unregistered"}, get="L   405 405 405 405 405 405", post="L   403 403 302 404 403 302"
     ),
     "activate": Access(get="200 200 200 200 200 200 200", post="200 200 200 200 200 200 200"),
+    "password_reset": Access(get="200 200 200 200 200 200 200", post="200 200 200 200 200 200 200"),
+    "password_reset_done": Access(get="200 200 200 200 200 200 200", post="405 405 405 405 405 405 405"),
+    "password_reset_confirm": Access(
+        {"uidb64": "reset.uid", "token": "reset.token"},
+        get="200 200 200 200 200 200 200",
+        post="200 200 200 200 200 200 200",
+    ),
+    "password_reset_complete": Access(get="200 200 200 200 200 200 200", post="405 405 405 405 405 405 405"),
+    # One's own account: everyone signed in has one; trainee A's token is revoked only by her.
+    "account": Access(get="L   200 200 200 200 200 200", post="L   405 405 405 405 405 405", shows={NAME: "trainee"}),
+    "password_change": Access(get="L   200 200 200 200 200 200", post="L   200 200 200 200 200 200"),
+    "account-token-revoke": Access(
+        {"pk": "token"}, get="L   405 405 405 405 405 405", post="L   302 404 404 404 404 404"
+    ),
     "roster-import": Access(get="L   403 403 200 200 403 200", post="L   403 403 200 200 403 200"),
     "course-catalogue": Access(get="L   200 200 200 200 200 200", post="L   200 200 200 200 200 200"),
     "course-outline": Access({"pk": "course"}, get="L   200 200 200 200 200 200", post="L   200 200 200 200 200 200"),

@@ -136,12 +136,14 @@ class WebServer:
                 self.process.wait()
 
 
-def web_start(*, environment: dict[str, str], workers: int, log_path: Path) -> WebServer:
-    """Start gunicorn on a free port and wait until ``/healthz`` answers."""
+def web_start(*, environment: dict[str, str], workers: int, log_path: Path, timeout: int | None = 60) -> WebServer:
+    """Start gunicorn on a free port and wait until ``/healthz`` answers. ``timeout``: a
+    worker's seconds per request; None leaves it to ``gunicorn.conf.py`` (WEB_TIMEOUT_SECONDS)."""
     port = free_port()
     command = [
         *(sys.executable, "-m", "gunicorn", "lms.wsgi", "--bind", f"127.0.0.1:{port}"),
-        *("--workers", str(workers), "--graceful-timeout", "5", "--timeout", "60", "--backlog", "512"),
+        *("--workers", str(workers), "--graceful-timeout", "5", "--backlog", "512"),
+        *(("--timeout", str(timeout)) if timeout is not None else ()),
     ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:

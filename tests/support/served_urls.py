@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import path
 
+from lms.urls import handler400  # noqa: F401 (Django looks it up here)
 from lms.urls import urlpatterns as project_urlpatterns
 
 EMPTY_PATH = "/bench/empty/"

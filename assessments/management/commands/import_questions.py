@@ -17,7 +17,7 @@ from assessments import bank_csv, gift, services
 from assessments.models import QuestionBank
 from organisations.models import User
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = settings.QUESTION_IMPORT_MAX_BYTES
 FORMATS_BY_SUFFIX = {".gift": "gift", ".txt": "gift", ".csv": "csv"}
 
 
