@@ -311,7 +311,10 @@ def test_the_migration_carries_drf_tokens_over_as_hashes_and_empties_their_table
     fresh_key, stale_key = "f" * 40, "5" * 40
     issued = timezone.now() - timedelta(days=2)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created datetime, user_id integer)")
+        cursor.execute(
+            "CREATE TABLE authtoken_token "
+            "(key varchar(40) PRIMARY KEY, created timestamp with time zone, user_id integer)"
+        )
         cursor.execute(
             "INSERT INTO authtoken_token VALUES (%s, %s, %s), (%s, %s, %s)",
             [fresh_key, issued, amina.pk, stale_key, timezone.now() - timedelta(days=8), people.trainee.pk],
