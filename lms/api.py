@@ -1,43 +1,23 @@
 """API conventions shared by every app's endpoints."""
 
-import codecs
-import json
 import logging
 import re
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import parsers, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.utils.json import strict_constant
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from lms.request_body import BodyRefused, BoundedJSONDecoder, JSONTooDeep, refusal_response
+from lms.request_body import BodyRefused, refusal_response
 
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser (``DEFAULT_PARSER_CLASSES``), with ``BoundedJSONDecoder``: a
-    document nested deeper than ``lms.request_body.JSON_MAX_DEPTH`` is a 400 that says so,
-    where Python's recursion limit made it a 500 with a traceback."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            text = codecs.getreader(encoding)(stream).read()
-            return json.loads(text, cls=BoundedJSONDecoder, parse_constant=strict_constant if self.strict else None)
-        except JSONTooDeep as error:
-            raise ParseError(error.msg) from None
-        except ValueError as error:  # as DRF's: malformed JSON, or not in the encoding
-            raise ParseError(f"JSON parse error - {error}") from None
 
 
 def exception_handler(error, context):

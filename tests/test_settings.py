@@ -197,3 +197,26 @@ def test_production_redirects_to_tls_and_sends_hsts_only_over_tls(tmp_path):
         ],
         "behind_proxy": [404, hsts],
     }
+
+
+def dotted_modules_in_api_settings() -> list[str]:
+    from django.conf import settings
+
+    paths = []
+    for value in settings.REST_FRAMEWORK.values():
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, str) and "." in path and path.split(".")[0] in {"lms", "organisations"}:
+                paths.append(path.rsplit(".", 1)[0])
+    return sorted(set(paths))
+
+
+@pytest.mark.parametrize("module", dotted_modules_in_api_settings())
+def test_a_module_the_api_settings_name_imports_first_in_a_fresh_process(module, tmp_path):
+    # A worker or a command may import such a module before anything has imported DRF's
+    # views; the views then read the settings, which name the half-imported module.
+    script = f"import django; django.setup(); import {module}; import rest_framework.views; print('imported')"
+
+    result = python("-c", script, settings="lms.settings.test", tmp_path=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "imported"

@@ -262,9 +262,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "lms.api.exception_handler",
-    # DRF's, with JSON bounded in depth (lms.api.JSONParser).
+    # DRF's, with JSON bounded in depth (lms.parsers.JSONParser).
     "DEFAULT_PARSER_CLASSES": [
-        "lms.api.JSONParser",
+        "lms.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
