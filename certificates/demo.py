@@ -4,11 +4,13 @@ The mission gets two signatories; every demo completion gets its certificate thr
 issuing service (the outbox deliveries that run after the seed then find nothing to do);
 one certificate is revoked, so the verification page can show what a revoked paper looks
 like. Idempotent: signatories are looked up by name, issuing skips what exists, and the
-revocation happens once.
+revocation happens once. ``seed_demo`` prints the verification link of the first valid
+certificate (``PUBLIC_BASE_URL/verify/<code>/``).
 """
 
 from certificates import services
 from certificates.models import Certificate, Signatory
+from certificates.pdf import verification_url
 from courses.models import CourseCompletion
 from organisations.models import Organisation
 
@@ -43,7 +45,6 @@ def certificates_seed(context) -> None:
     context.created["certificates"] += len(result.issued)
     context.totals["certificates"] = Certificate.objects.count()
     sample = Certificate.objects.filter(status=Certificate.Status.VALID).order_by("pk").first()
-    context.log(
-        f"certificates: {len(result.issued)} new, {context.totals['certificates']} in all"
-        + (f"; verify one at /verify/{sample.code}/" if sample else "")
-    )
+    context.log(f"certificates: {len(result.issued)} new, {context.totals['certificates']} in all")
+    if sample is not None:
+        context.notes.append(f"Verify a demo certificate at {verification_url(sample.code)}")

@@ -16,7 +16,9 @@ everything or nothing:
 6. every step named in ``settings.DEMO_SEED_STEPS`` (see below);
 
 and then, after the commit, delivers every pending outbox event in this process, so that
-nothing seeded is still queued when a newcomer takes their first actions.
+nothing seeded is still queued when a newcomer takes their first actions. The seed's own
+deliveries are not handed to the broker (``deliveries_held``): a worker would find them
+done. What the handlers ask for in turn goes out as usual (readiness: one coalesced update).
 
 **Idempotent.** Everything is looked up by its natural key (service code, unit code,
 service number, acronym, username) and only what is missing is created; nothing that
@@ -67,7 +69,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from lms.events.services import deliveries_run_pending
+from lms.events.services import deliveries_held, deliveries_run_pending
 from organisations import services
 from organisations.identity import service_number_key
 from organisations.models import Officer, Organisation, PoliceService, Role, Unit, User
@@ -410,7 +412,8 @@ class DemoContext:
 
     ``units`` and ``users`` map unit codes and usernames of the demo to their rows;
     ``created`` counts rows created by this run and ``totals`` rows present at its end,
-    both by kind, for the summary.
+    both by kind, for the summary; ``notes`` are lines that ``seed_demo`` prints after it
+    whatever the verbosity (a link to try first).
     """
 
     service: PoliceService
@@ -421,6 +424,7 @@ class DemoContext:
     created: Counter[str] = field(default_factory=Counter)
     totals: dict[str, int] = field(default_factory=dict)
     delivered: int = 0
+    notes: list[str] = field(default_factory=list)  # printed after the summary: where to start
 
     def random(self, step: str) -> random.Random:
         return step_random(step)
@@ -456,7 +460,8 @@ def seed(*, stdout: Writer | None = None, reset_passwords: bool = False) -> Demo
     if not getattr(settings, "DEMO_SEED_ALLOWED", False):
         raise DemoSeedRefused("Demo data is disabled by settings.DEMO_SEED_ALLOWED (production settings).")
     extra_steps: list[Step] = [import_string(path) for path in getattr(settings, "DEMO_SEED_STEPS", [])]
-    with transaction.atomic():
+    # Held: the deliveries are run here, so no message for them is left in the broker.
+    with deliveries_held(), transaction.atomic():
         context = service_seed(stdout=stdout, reset_passwords=reset_passwords)
         for step in (units_seed, organisations_seed, officers_seed, users_seed, *extra_steps):
             step(context)

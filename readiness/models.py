@@ -215,6 +215,26 @@ class DirtyUnit(models.Model):
         return f"unit {self.unit_id} to update"
 
 
+class SyncRequest(models.Model):
+    """A ``readiness.sync_dirty`` message sent for a service and not started yet.
+
+    Single flight: an event that marked units sends a message only when it creates this
+    row (``services.dirty_sync_request``); the task deletes it before it reads the marks.
+    So a service has at most one such message waiting, however many events mark its units.
+    A row older than ``OUTBOX_REDISPATCH_AFTER_SECONDS`` counts as a lost message.
+
+    A table of its own, not a column of ``SyncState``: every sync holds that row's lock
+    while it runs, and an event asking for the next update must not wait for it."""
+
+    service = models.OneToOneField(
+        "organisations.PoliceService", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"update of service {self.service_id} requested at {self.requested_at}"
+
+
 class Snapshot(models.Model):
     """Append-only daily history of a unit's readiness, for trends and projections."""
 

@@ -3,7 +3,9 @@
 Lock order: the services' ``SyncState`` rows (ascending id), then the metric rows. Every
 sync of a service takes its ``SyncState`` row first, so a full reconciliation and any
 number of event-driven updates run one after another and their result does not depend on
-their order: each recomputes from the records, never from a delta.
+their order: each recomputes from the records, never from a delta. ``SyncRequest`` rows
+(one pending ``readiness.sync_dirty`` message per service) are written outside any sync's
+transaction and never locked with it.
 """
 
 import datetime
@@ -11,8 +13,9 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DecimalField, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +47,7 @@ from readiness.models import (
     Requirement,
     RequirementProfile,
     Snapshot,
+    SyncRequest,
     SyncRun,
     SyncState,
     UnitReadiness,
@@ -472,11 +476,73 @@ def units_mark_dirty(*, unit_ids: Iterable[int]) -> int:
     return len(ids)
 
 
+def _request_lost_before(now: datetime.datetime) -> datetime.datetime:
+    """A request older than this has lost its message (the outbox's rule for a delivery)."""
+    return now - datetime.timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS)
+
+
+def dirty_sync_request(*, unit_ids: Iterable[int]) -> list[tuple[int, datetime.datetime]]:
+    """Ask for the coalesced update of these units' services; returns (service id, request
+    time) for each service whose ``readiness.sync_dirty`` message the caller must send now.
+
+    A service gets one when no request of it is pending, or when the pending one is old
+    enough to count as lost; otherwise the pending message's update will see the marks.
+    Precondition: called after the marks committed (on commit), outside a transaction:
+    a request that the update withdraws before the marks are visible would miss them."""
+    now = timezone.now()
+    service_ids = sorted(set(Unit.objects.filter(pk__in=list(unit_ids)).values_list("service_id", flat=True)))
+    to_send = []
+    for service_id in service_ids:
+        request = SyncRequest.objects.filter(service_id=service_id).first()
+        if request is None:
+            try:
+                with transaction.atomic():
+                    SyncRequest.objects.create(service_id=service_id, requested_at=now)
+            except IntegrityError:  # another event asked since we looked, after our marks committed
+                continue
+            to_send.append((service_id, now))
+        elif _lost_request_renew(request, now=now):
+            to_send.append((service_id, now))
+    return to_send
+
+
+def _lost_request_renew(request: SyncRequest, *, now: datetime.datetime) -> bool:
+    """Renew a request whose message counts as lost. Compare and set: of two events that
+    find the same lost request, one renews it (and sends)."""
+    if request.requested_at >= _request_lost_before(now):
+        return False
+    renewed = SyncRequest.objects.filter(service_id=request.service_id, requested_at=request.requested_at)
+    return renewed.update(requested_at=now) == 1
+
+
+def dirty_sync_request_withdraw(*, service_id: int, requested_at: datetime.datetime) -> None:
+    """The message of this request could not be sent: the next event asks again (the beat's
+    update meanwhile takes the marks)."""
+    SyncRequest.objects.filter(service_id=service_id, requested_at=requested_at).delete()
+
+
+def readiness_sync_dirty(*, service_id: int | None = None) -> SyncRun | None:
+    """Recompute the units marked dirty (of one service, or of every service for the beat's
+    safety net) and their ancestors in one update, then clear exactly the marks it saw: a
+    mark written meanwhile waits for the next update.
+
+    First, in a transaction of its own, it withdraws the service's pending request (the
+    beat: every request old enough to count as lost), before reading the marks. An event
+    whose marks committed before that is seen by this update; one that asks after it finds
+    no request and sends the next message. Precondition: outside a transaction (a task)."""
+    requests = SyncRequest.objects.all()
+    if service_id is None:
+        requests = requests.filter(requested_at__lt=_request_lost_before(timezone.now()))
+    else:
+        requests = requests.filter(service_id=service_id)
+    requests.delete()
+    return _dirty_units_sync(service_id=service_id)
+
+
 @transaction.atomic
-def readiness_sync_dirty() -> SyncRun | None:
-    """Recompute every unit marked dirty (and their ancestors) in one update, then clear
-    exactly the marks it saw: a mark written meanwhile waits for the next update."""
-    marks = list(DirtyUnit.objects.values_list("unit_id", "marked_at"))
+def _dirty_units_sync(*, service_id: int | None) -> SyncRun | None:
+    marks = DirtyUnit.objects.all() if service_id is None else DirtyUnit.objects.filter(unit__service_id=service_id)
+    marks = list(marks.values_list("unit_id", "marked_at"))
     if not marks:
         return None
     run = readiness_sync_units(unit_ids=[unit_id for unit_id, _ in marks], trigger="events")

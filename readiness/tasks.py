@@ -16,7 +16,9 @@ def sync_full(trigger: str = "schedule") -> int:
 
 
 @shared_task(name="readiness.sync_dirty", acks_late=True)
-def sync_dirty() -> int:
-    """After events (and every minute, for marks whose request the broker lost)."""
-    run = services.readiness_sync_dirty()
+def sync_dirty(service_id: int | None = None) -> int:
+    """After events, for one service (at most one message waits per service: see
+    ``services.dirty_sync_request``); and every minute from beat, for every service's
+    marks whose message was lost or could not be sent."""
+    run = services.readiness_sync_dirty(service_id=service_id)
     return run.rows_changed if run else 0

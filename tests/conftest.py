@@ -6,8 +6,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
+from kombu.simple import SimpleQueue
 from rest_framework.test import APIClient
 
+from lms.celery import app as celery_app
 from organisations import services
 from organisations.models import Role
 from tests.factories import OfficerFactory, UserFactory, tree_build
@@ -33,6 +35,30 @@ def _clear_cache():
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def broker_messages():
+    """A function returning the (task name, args) published to the in-memory broker since
+    the test began, or since the last call."""
+
+    def take() -> list[tuple[str, list]]:
+        taken = []
+        with celery_app.connection_for_read() as connection:
+            queue = SimpleQueue(connection, "celery")
+            while True:
+                try:
+                    message = queue.get_nowait()
+                except queue.Empty:
+                    break
+                args, _kwargs, _embed = message.decode()
+                taken.append((message.headers["task"], args))
+                message.ack()
+            queue.close()
+        return taken
+
+    take()
+    return take
 
 
 @pytest.fixture

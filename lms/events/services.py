@@ -8,7 +8,9 @@ exactly once.
 
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 DISPATCH_BATCH_SIZE = 100
 DELIVER_TASK = "events.deliver"
+_dispatch_held: ContextVar[bool] = ContextVar("outbox_dispatch_held", default=False)
 
 
 def handlers_for(name: str) -> list[str]:
@@ -50,10 +53,26 @@ def events_record(
         deliveries = Delivery.objects.bulk_create(
             Delivery(event=event, handler=handler, next_attempt_at=now) for event in events for handler in handlers
         )
-        transaction.on_commit(
-            partial(deliveries_dispatch, delivery_ids=[d.pk for d in deliveries], batch_size=dispatch_batch_size)
-        )
+        if not _dispatch_held.get():
+            transaction.on_commit(
+                partial(deliveries_dispatch, delivery_ids=[d.pk for d in deliveries], batch_size=dispatch_batch_size)
+            )
     return events
+
+
+@contextmanager
+def deliveries_held() -> Iterator[None]:
+    """Inside: deliveries recorded are not handed to the broker on commit.
+
+    For a caller that runs them itself right after its commit (``deliveries_run_pending``:
+    the demo seed), so that the broker is not left with messages whose work is done. If
+    the caller stops before running them, they are pending and never dispatched: the
+    sweep hands them over."""
+    token = _dispatch_held.set(True)
+    try:
+        yield
+    finally:
+        _dispatch_held.reset(token)
 
 
 def event_record(*, name: str, payload: dict) -> Event:

@@ -38,3 +38,19 @@ def test_seeding_again_issues_and_revokes_nothing_more(seeded):
 
     assert list(Certificate.objects.order_by("pk").values_list("pk", "status")) == before
     assert "0 certificates)" in out.getvalue()
+
+
+def test_the_command_prints_a_verification_link_that_shows_a_valid_certificate(seeded, settings, client):
+    """README's "Demo logins": seed_demo prints a /verify/<code>/ link, at the public address."""
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8123"
+    sample = Certificate.objects.filter(status=Certificate.Status.VALID).order_by("pk").first()
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert (
+        out.getvalue().splitlines()[-1] == f"Verify a demo certificate at http://127.0.0.1:8123/verify/{sample.code}/"
+    )
+    response = client.get(f"/verify/{sample.code}/")
+    assert response.status_code == 200
+    assert "This certificate is valid." in response.content.decode()

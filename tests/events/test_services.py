@@ -112,6 +112,23 @@ def test_deliveries_are_dispatched_on_commit(handlers, django_capture_on_commit_
 
 
 @pytest.mark.django_db
+def test_held_deliveries_are_not_sent_on_commit_but_run_in_process_or_swept(
+    handlers, django_capture_on_commit_callbacks, broker_messages
+):
+    """The demo seed runs its deliveries itself: the broker gets no message for them."""
+    with django_capture_on_commit_callbacks(execute=True), services.deliveries_held():
+        held = record()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = record()  # the hold ends with its block
+
+    assert broker_messages() == [("events.deliver", [[delivery_of(sent).pk]])]
+    assert delivery_of(held).dispatched_at is None
+    assert services.deliveries_due() == [delivery_of(held).pk]  # the sweep's, if nobody runs it
+    assert services.deliveries_run_pending() == 2
+    assert (handled_count(held), handled_count(sent)) == (1, 1)
+
+
+@pytest.mark.django_db
 def test_a_broker_failure_leaves_deliveries_pending_for_the_sweep(
     handlers, django_capture_on_commit_callbacks, broker_messages, caplog
 ):

@@ -26,3 +26,5 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if verbosity > 0:
             self.stdout.write(self.style.SUCCESS(context.summary()))
+            for note in context.notes:
+                self.stdout.write(note)
