@@ -18,12 +18,13 @@ trainers (the completions of officers within their trainer scope). Who may see o
 requester, the course's authors and admins.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,12 +33,15 @@ from certificates.services import certificate_reissue, certificates_issue
 from courses.models import Course, CourseCompletion, SessionRegistration, TrainingSession
 from courses.selectors import course_is_editable
 from lms.audit.services import audit_record
+from lms.events.models import Delivery
 from lms.events.services import events_record
 from organisations.models import Role, User
 from organisations.selectors import scope_units, subtree_q, user_roles
 
 CHUNK_SIZE = 25
 CHUNK_EVENT = "certificate.run_chunk"
+# The chunk's handler as subscribed in ``settings.LMS_EVENT_HANDLERS`` (its deliveries' name).
+CHUNK_HANDLER = "certificates.handlers.issue_run_chunk"
 REISSUABLE = (Certificate.Status.VALID, Certificate.Status.EXPIRED)
 
 
@@ -128,6 +132,62 @@ def issue_run_progress(run: IssueRun) -> RunProgress:
         pending=Count("pk", filter=Q(status=statuses.PENDING)),
     )
     return RunProgress(**counts, is_finished=counts["pending"] == 0)
+
+
+@dataclass(frozen=True)
+class RunActivity:
+    """What the outbox says about a run's chunks (``certificate.run_chunk`` deliveries).
+
+    ``queued_at``: when the oldest chunk still waiting was queued (the run, or a retry);
+    ``last_queued_at``: the newest chunk's; ``last_done_at``: when the last chunk finished;
+    ``retrying``: chunks waiting after a failed attempt, the earliest due at ``next_attempt_at``;
+    ``failed``: chunks the outbox gave up on after ``OUTBOX_MAX_ATTEMPTS`` (shown to admins
+    as failed deliveries, which they retry)."""
+
+    waiting: int
+    retrying: int
+    failed: int
+    queued_at: datetime.datetime | None
+    last_queued_at: datetime.datetime | None
+    last_done_at: datetime.datetime | None
+    next_attempt_at: datetime.datetime | None
+
+    @property
+    def has_started(self) -> bool:
+        """A chunk finished since the oldest waiting one was queued: workers are taking them."""
+        if self.last_done_at is None:
+            return False
+        return self.queued_at is None or self.last_done_at >= self.queued_at
+
+    def moved_at(self, run: IssueRun) -> datetime.datetime:
+        """The last sign of life: the run or a retry queued, or a chunk finished; for a chunk
+        backing off after a failure, the time its next attempt is due."""
+        times = [run.created_at, self.last_queued_at, self.last_done_at]
+        if self.retrying:
+            times.append(self.next_attempt_at)
+        return max(time for time in times if time is not None)
+
+
+def issue_run_activity(run: IssueRun) -> RunActivity:
+    """The run's chunk deliveries, counted and dated (one query). Chunk events are found by
+    their payload's run, among those written since the run began."""
+    pending, failed = Delivery.Status.PENDING, Delivery.Status.FAILED
+    retrying = Q(status=pending, attempts__gt=0)
+    counts = Delivery.objects.filter(
+        handler=CHUNK_HANDLER,
+        event__name=CHUNK_EVENT,
+        event__occurred_at__gte=run.created_at,
+        event__payload__run_id=run.pk,
+    ).aggregate(
+        waiting=Count("pk", filter=Q(status=pending)),
+        retrying=Count("pk", filter=retrying),
+        failed=Count("pk", filter=Q(status=failed)),
+        queued_at=Min("event__occurred_at", filter=Q(status=pending)),
+        last_queued_at=Max("event__occurred_at"),
+        last_done_at=Max("delivered_at"),
+        next_attempt_at=Min("next_attempt_at", filter=retrying),
+    )
+    return RunActivity(**counts)
 
 
 def issue_run_failures(run: IssueRun) -> QuerySet[IssueRunItem]:

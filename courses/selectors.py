@@ -215,6 +215,28 @@ def course_staff_links(*, user: User, course: Course) -> list[StaffLink]:
     return links
 
 
+@dataclass(frozen=True)
+class LearnerNotice:
+    """What a later app tells a trainee on the page of a course they are enrolled in (a
+    certificate on its way, say). ``message`` is escaped text or safe HTML; ``link`` a path
+    on this site with its text, if any."""
+
+    message: str
+    link: str = ""
+    link_label: str = ""
+
+
+def learner_notices(*, enrollment: Enrollment) -> list[LearnerNotice]:
+    """Notices from ``settings.COURSE_LEARNER_NOTICES`` providers (dotted paths to callables
+    taking ``enrollment``), so later apps speak on the course page without courses importing
+    them. A provider costs at most one query, and none when it has nothing to say for the
+    enrolment's status."""
+    notices: list[LearnerNotice] = []
+    for path in settings.COURSE_LEARNER_NOTICES:
+        notices.extend(import_string(path)(enrollment=enrollment))
+    return notices
+
+
 def completion_requirements(enrollment: Enrollment) -> list[Requirement]:
     """Every requirement of the enrolment's release, met or not, in the providers' order.
 

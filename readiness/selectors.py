@@ -13,7 +13,7 @@ page or an API call costs a fixed number of queries whatever the size of the tre
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, FilteredRelation, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, FilteredRelation, FloatField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 
 from courses.models import COMPETENCY_NAMES
@@ -22,6 +22,7 @@ from organisations.selectors import scope_units, subtree_q, user_roles
 from readiness.models import (
     Competency,
     CompetencyMetric,
+    DirtyUnit,
     HandoverDecision,
     Requirement,
     RequirementProfile,
@@ -168,6 +169,37 @@ def handed_over_on(unit_ids: list[int]) -> dict[int, datetime.date]:
 
 def last_full_sync_of(service_id: int) -> datetime.datetime | None:
     return SyncState.objects.filter(service_id=service_id).values_list("last_full_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current the figures a page shows are.
+
+    ``computed_at``: when they were last computed from the records (None: never). A sync
+    stores a row only when it changed, so a row's own time can be older than the last full
+    reconciliation that found it right: the later of the two counts.
+    ``waiting_since``: the earliest mark of newer records not counted yet (``DirtyUnit``
+    rows in the subtrees shown, marked after ``computed_at``), or None."""
+
+    computed_at: datetime.datetime | None
+    waiting_since: datetime.datetime | None
+
+
+def readiness_freshness(*, units: list[Unit], last_full_sync: datetime.datetime | None) -> Freshness:
+    """The freshness of the figures of ``units`` (loaded with ``select_related("readiness")``)
+    and everything below them: computed at the oldest of their times, waiting since the
+    earliest later mark in their subtrees. One query (the marks), none without units."""
+    if not units:
+        return Freshness(computed_at=None, waiting_since=None)
+    times = []
+    for unit in units:
+        computed = stored_readiness(unit).computed_at
+        times.append(None if computed is None else max(computed, last_full_sync or computed))
+    computed_at = None if None in times else min(times)
+    marks = DirtyUnit.objects.filter(subtree_q(units, prefix="unit__"))
+    if computed_at is not None:
+        marks = marks.filter(marked_at__gt=computed_at)
+    return Freshness(computed_at=computed_at, waiting_since=marks.aggregate(since=Min("marked_at"))["since"])
 
 
 def readiness_unit_detail_get(*, user: User, unit_id: int) -> UnitReadinessDetail | None:

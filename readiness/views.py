@@ -253,9 +253,11 @@ def readiness_overview(request):
         return _units_csv(
             [line.row for line in lines], filename=f"readiness-{slugify(whole.code) if whole else 'units'}.csv"
         )
+    last_full_sync = selectors.last_full_sync_of(whole.service_id) if whole else None
     context = {
         "whole": whole_row and Line(row=whole_row, url=reverse("readiness-unit", args=[whole.pk])),
-        "last_full_sync": selectors.last_full_sync_of(whole.service_id) if whole else None,
+        "last_full_sync": last_full_sync,
+        "freshness": selectors.readiness_freshness(units=[whole] if whole else tops, last_full_sync=last_full_sync),
         **_units_table(request, rows),
     }
     return render(request, "readiness/overview.html", context)
@@ -455,6 +457,7 @@ def readiness_unit(request, pk: int):
         "projection_text": _projection_text(result, is_assessed=row.is_assessed),
         "trend": _trend(unit=unit, points=series[0].points, threshold=threshold),
         "has_children": bool(child_rows),
+        "freshness": selectors.readiness_freshness(units=[unit], last_full_sync=detail.last_full_sync),
         **_units_table(request, child_rows),
     }
     return render(request, "readiness/unit.html", context)

@@ -30,6 +30,8 @@ from lms.spreadsheet import csv_cell
 from organisations.selectors import unit_list, user_roles
 
 CERTIFICATES_PER_PAGE = 50
+# "My certificates" refreshes itself this often while a certificate is being prepared.
+REFRESH_SECONDS = 5
 INDENT = "\u00a0\u00a0"  # no-break spaces, which a <select> keeps
 MANAGEABLE = (Certificate.Status.VALID, Certificate.Status.EXPIRED)
 
@@ -67,9 +69,20 @@ def _visible(request, code: str) -> Certificate:
 @login_required
 @require_GET
 def my_certificates(request):
-    """The signed-in person's own certificates, newest first (anyone signed in: none without an officer record)."""
+    """The signed-in person's own certificates, newest first (anyone signed in: none without an
+    officer record), and those still on their way after a completion (being prepared, or delayed)."""
     certificates = selectors.certificate_list(user=request.user).filter(officer__user=request.user)
-    return render(request, "certificates/my_certificates.html", {"certificates": certificates})
+    officer = user_roles(request.user).officer
+    on_their_way = selectors.certificates_on_their_way(officer_id=officer.pk) if officer is not None else []
+    # While one is being prepared (seconds, as a rule), the page looks again by itself.
+    is_live = request.GET.get("refresh") != "off" and any(not item.is_delayed for item in on_their_way)
+    context = {
+        "certificates": certificates,
+        "on_their_way": on_their_way,
+        "is_live": is_live,
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    return render(request, "certificates/my_certificates.html", context)
 
 
 def _detail(request, certificate: Certificate, *, revoke_form=None, reissue_form=None, status: int = 200):

@@ -8,13 +8,18 @@ refresh inside ``noscript``, which the reader can turn off); with JavaScript,
 static/js/certificate-run.js polls the JSON endpoint instead.
 """
 
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +30,8 @@ from courses.models import Course, TrainingSession
 from courses.selectors import course_get
 
 REFRESH_SECONDS = 5
+# A run whose chunks wait and nothing has moved for this long says workers may not be running.
+STALL_SECONDS = 120
 FAILURES_SHOWN = 100
 RUNS_SHOWN = 10
 
@@ -107,8 +114,57 @@ def issue_run_detail(request, pk: int):
         "failures_hidden": progress.failed - len(failures),
         "is_live": is_live,
         "refresh_seconds": REFRESH_SECONDS,
+        "work": None if progress.is_finished else _work_state(run, progress),
     }
     return render(request, "certificates/run_detail.html", context)
+
+
+def _moment(value: datetime.datetime, *, now: datetime.datetime) -> dict:
+    """A time as the page shows it, in the site's time zone: the time alone on the day it is,
+    else the date too; ``iso`` for ``<time datetime>``."""
+    local = timezone.localtime(value)
+    same_day = local.date() == timezone.localtime(now).date()
+    text = date_format(local, "TIME_FORMAT" if same_day else "SHORT_DATETIME_FORMAT")
+    return {"iso": local.isoformat(), "text": text}
+
+
+def _duration(since: datetime.datetime, *, now: datetime.datetime) -> str:
+    """How long ago, in words ("3 minutes", "1 hour, 5 minutes"); "under a minute" before the first."""
+    if (now - since).total_seconds() < 60:
+        return gettext("under a minute")
+    return timesince(since, now)
+
+
+def _work_state(run: IssueRun, progress: runs.RunProgress) -> dict:
+    """What an unfinished run waits for, from its chunks' deliveries (one query):
+
+    - ``is_queued``: no chunk finished (or was tried) since the oldest waiting one was
+      queued, so it waits for a worker ``since`` (the run's start, or the retry's);
+    - else it is issuing, ``settled`` of ``progress.total``, the last chunk done at ``last_done``;
+    - ``retrying``/``next_attempt``: chunks backing off after a failure; ``failed``: chunks
+      the outbox gave up on (an admin retries the failed delivery);
+    - ``still_for``: set when nothing has moved for ``STALL_SECONDS`` while chunks wait
+      (workers, or the beat that re-sends what the broker lost, may not be running).
+    """
+    now = timezone.now()
+    activity = runs.issue_run_activity(run)
+    since = activity.queued_at or run.created_at
+    moved_at = activity.moved_at(run)
+    has_waiting_chunks = activity.waiting or not activity.failed  # no delivery found: items still wait
+    is_stalled = has_waiting_chunks and (now - moved_at).total_seconds() >= STALL_SECONDS
+    return {
+        "waiting": activity.waiting,
+        "is_queued": not activity.has_started and not activity.retrying,
+        "since": _moment(since, now=now),
+        "waited": _duration(since, now=now),
+        "settled": progress.total - progress.pending,
+        "last_done": _moment(activity.last_done_at, now=now) if activity.last_done_at else None,
+        "retrying": activity.retrying,
+        "next_attempt": _moment(activity.next_attempt_at, now=now) if activity.retrying else None,
+        "failed": activity.failed,
+        "max_attempts": settings.OUTBOX_MAX_ATTEMPTS,
+        "still_for": _duration(moved_at, now=now) if is_stalled else "",
+    }
 
 
 @login_required

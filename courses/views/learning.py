@@ -108,6 +108,7 @@ def course_outline(request, pk: int):
         "resume_lesson_id": _resume_lesson_id(enrollment) if enrollment is not None else None,
         "outline": outline,
         "requirements": selectors.completion_requirements(enrollment) if enrollment is not None else [],
+        "notices": selectors.learner_notices(enrollment=enrollment) if enrollment is not None else [],
         "can_read_lessons": enrollment is not None or _can_preview(request.user, course),
         "can_self_enrol": enrollment is None and _can_self_enrol(request.user, course),
     }

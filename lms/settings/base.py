@@ -405,6 +405,8 @@ COURSE_COMPLETION_REQUIREMENTS = [
 ]
 # Pages of later apps linked from a course's report for staff (see ``courses.selectors.course_staff_links``).
 COURSE_STAFF_LINKS = ["assessments.selectors.course_staff_links", "certificates.selectors.course_staff_links"]
+# What later apps tell an enrolled trainee on the course page (see ``courses.selectors.learner_notices``).
+COURSE_LEARNER_NOTICES = ["certificates.selectors.course_learner_notices"]
 # Steps of publishing a course taken by later apps (see ``courses.selectors.PublishStep``):
 # dotted paths to objects with ``plan(course=)`` (what the release will ask of learners, shown
 # to authors before publishing) and ``run(course=, release=, actor=)`` (inside the publish's

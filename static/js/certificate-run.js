@@ -1,6 +1,8 @@
 /* Live progress of a bulk certificate run. Without JavaScript the page refreshes itself
    (a meta refresh inside noscript, inert here); with it, this polls the run's JSON and
-   reloads the page once the run is finished, to show the final figures and failures. */
+   reloads the page once the run is finished, to show the final figures and failures, and
+   whenever the page's own sentences may be out of date: items settled since it was drawn
+   (waiting becomes issuing), or a minute gone by (the times "since", a stalled run). */
 (function () {
   "use strict";
   var box = document.querySelector("[data-run-progress]");
@@ -9,6 +11,8 @@
   var bar = box.querySelector("[data-percent-bar]");
   var percentText = box.querySelector("[data-percent]");
   var delay = 2000;
+  var drawnPending = box.dataset.pending;
+  var drawnAt = Date.now();
 
   function show(run) {
     var settled = run.total - run.pending;
@@ -32,7 +36,8 @@
       .then(function (run) {
         show(run);
         delay = 2000;
-        if (run.is_finished) {
+        var isStale = String(run.pending) !== drawnPending || Date.now() - drawnAt > 60000;
+        if (run.is_finished || isStale) {
           window.location.reload();
         } else {
           setTimeout(poll, delay);

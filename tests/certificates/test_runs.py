@@ -1,12 +1,14 @@
 """Bulk runs: issue or reissue for a cohort or a session, in chunks through the outbox; the
 progress page and its JSON; failures and retry; the management command."""
 
+import datetime
 import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from certificates import handlers, runs, services
 from certificates.management.commands import issue_certificates
@@ -479,6 +481,176 @@ def test_the_run_page_lists_failures_in_a_fixed_number_of_queries(
         response = client.get(f"/certificate-runs/{run.pk}/")
 
     assert response.content.decode().count("OSError: disk full") == count
+
+
+# What an unfinished run waits for (the run's chunk deliveries and their times)
+
+# 11:02 UTC is 2:02 p.m. in the site's time zone of these tests (Nairobi, UTC+3, no summer time).
+STARTED = datetime.datetime(2026, 3, 2, 11, 2, tzinfo=datetime.UTC)
+STALL_SENTENCE = (
+    "Nothing has moved for {}: the background workers may not be running. An administrator should check"
+    " that a worker runs: <code>./dev up</code> starts one on a development machine; in production,"
+    " <code>celery -A lms worker</code>, beside one <code>celery -A lms beat</code>."
+)
+
+
+@pytest.fixture
+def nairobi(settings):
+    settings.TIME_ZONE = "Africa/Nairobi"
+
+
+def chunk_deliveries(run) -> list[Delivery]:
+    return list(Delivery.objects.filter(handler=CHUNK_HANDLER, event__payload__run_id=run.pk).order_by("pk"))
+
+
+def started_at(run, moment=STARTED) -> None:
+    """The run and its chunks as if queued at ``moment``."""
+    IssueRun.objects.filter(pk=run.pk).update(created_at=moment)
+    Event.objects.filter(name=runs.CHUNK_EVENT, payload__run_id=run.pk).update(occurred_at=moment)
+
+
+def run_page(client, run, monkeypatch, *, now) -> str:
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    html = client.get(f"/certificate-runs/{run.pk}/").content.decode()
+    monkeypatch.undo()
+    return re.sub(r"[ \t\r\n]+", " ", html)  # not str.split(): it takes no-break spaces too
+
+
+def test_a_queued_run_says_since_when_it_waits_for_a_worker(client, people, run, nairobi, monkeypatch):
+    started_at(run)
+    client.force_login(people.trainer_south)
+
+    html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(minutes=1))
+
+    assert (
+        '<p>Waiting for a worker since <time datetime="2026-03-02T14:02:00+03:00">2:02 p.m.</time>'
+        " (1\xa0minute): 3 certificates queued.</p>"
+    ) in html
+    assert "Nothing has moved" not in html
+    assert "Issuing" not in html
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html
+    assert 'data-pending="3"' in html
+
+
+def test_a_run_nothing_moved_for_two_minutes_says_workers_may_not_be_running(client, people, run, nairobi, monkeypatch):
+    started_at(run)
+    client.force_login(people.trainer_south)
+
+    html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(minutes=3))
+
+    assert "(3\xa0minutes): 3 certificates queued.</p>" in html
+    assert '<p class="notice">' + STALL_SENTENCE.format("3\xa0minutes") + "</p>" in html
+    assert INLINE_SCRIPT.findall(html) == []
+
+
+def test_a_run_queued_the_day_before_gives_the_date_too(client, people, run, nairobi, monkeypatch):
+    started_at(run)
+    client.force_login(people.trainer_south)
+
+    html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(days=1))
+
+    assert (
+        '<p>Waiting for a worker since <time datetime="2026-03-02T14:02:00+03:00">03/02/2026 2:02 p.m.</time>'
+        " (1\xa0day): 3 certificates queued.</p>"
+    ) in html
+    assert STALL_SENTENCE.format("1\xa0day") in html
+
+
+def test_a_run_under_way_says_how_far_it_got_and_when_it_last_moved(
+    client, people, course, cohort, nairobi, monkeypatch
+):
+    monkeypatch.setattr(runs, "CHUNK_SIZE", 2)
+    run = runs.issue_run_create(course=course, actor=people.trainer_north)
+    started_at(run)
+    first, _second = chunk_deliveries(run)
+    done_at = STARTED + datetime.timedelta(minutes=2)
+    IssueRunItem.objects.filter(pk__in=first.event.payload["item_ids"]).update(status=IssueRunItem.Status.DONE)
+    Delivery.objects.filter(pk=first.pk).update(status=Delivery.Status.DONE, attempts=1, delivered_at=done_at)
+    client.force_login(people.trainer_north)
+
+    html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(minutes=3))
+    later = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(minutes=4, seconds=30))
+
+    assert (
+        '<p>Issuing: 2 of 3 done. Last progress at <time datetime="2026-03-02T14:04:00+03:00">2:04 p.m.</time></p>'
+    ) in html
+    assert "Waiting for a worker" not in html
+    assert "Nothing has moved" not in html
+    assert STALL_SENTENCE.format("2\xa0minutes") in later
+
+
+def test_a_chunk_backing_off_after_a_failure_says_when_it_is_tried_again(client, people, run, nairobi, monkeypatch):
+    started_at(run)
+    (delivery,) = chunk_deliveries(run)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        attempts=3, last_error="OperationalError", next_attempt_at=STARTED + datetime.timedelta(minutes=6)
+    )
+    client.force_login(people.trainer_south)
+
+    html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(minutes=5))
+
+    assert "<p>Issuing: 0 of 3 done.</p>" in html
+    assert (
+        '<p>A part of this run failed; the platform tries it again at <time datetime="2026-03-02T14:08:00+03:00">'
+        "2:08 p.m.</time></p>"
+    ) in html
+    assert "Nothing has moved" not in html  # the outbox is waiting on purpose
+
+
+def test_a_chunk_the_outbox_gave_up_on_sends_the_reader_to_an_administrator(
+    client, people, run, nairobi, monkeypatch, settings
+):
+    started_at(run)
+    (delivery,) = chunk_deliveries(run)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, attempts=settings.OUTBOX_MAX_ATTEMPTS)
+    client.force_login(people.trainer_south)
+
+    html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(hours=2))
+
+    assert (
+        '<p class="notice">A part of this run failed 8 times and the platform stopped trying it. An administrator'
+        " can retry it among the failed deliveries of the administration site.</p>"
+    ) in html
+    assert "Waiting for a worker" not in html
+    assert "Nothing has moved" not in html
+
+
+def test_after_a_retry_the_run_waits_since_the_retry(client, people, run, nairobi, monkeypatch):
+    started_at(run)
+    (delivery,) = chunk_deliveries(run)
+    IssueRunItem.objects.filter(run=run).update(status=IssueRunItem.Status.FAILED, error="OSError: disk full")
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.DONE, attempts=1, delivered_at=STARTED + datetime.timedelta(minutes=1)
+    )
+    retried_at = STARTED + datetime.timedelta(minutes=10)
+    monkeypatch.setattr(timezone, "now", lambda: retried_at)
+    assert runs.issue_run_retry(run=run, actor=people.trainer_south) == 3
+    monkeypatch.undo()
+    client.force_login(people.trainer_south)
+
+    html = run_page(client, run, monkeypatch, now=retried_at + datetime.timedelta(seconds=30))
+
+    assert (
+        '<p>Waiting for a worker since <time datetime="2026-03-02T14:12:00+03:00">2:12 p.m.</time>'
+        " (under a minute): 3 certificates queued.</p>"
+    ) in html
+
+
+def test_an_unfinished_run_page_runs_the_same_queries_for_3_or_60_officers(
+    client, people, course, tree, django_assert_max_num_queries
+):
+    counts = []
+    for count in (3, 60):
+        completions_of(course, people, OfficerFactory.create_batch(count, unit=tree.north_station))
+        run = runs.issue_run_create(course=course, actor=people.trainer_north)
+        client.force_login(people.trainer_north)
+        # The finished page's budget holds: the chunks' deliveries take one query more.
+        with django_assert_max_num_queries(10) as captured:
+            response = client.get(f"/certificate-runs/{run.pk}/")
+        assert "certificates queued." in response.content.decode()
+        counts.append(len(captured))
+
+    assert counts[0] == counts[1]
 
 
 # The JSON endpoint
