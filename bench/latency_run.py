@@ -164,39 +164,13 @@ class DevUp:
 class StaffClient(TraineeClient):
     """A demo account, with the demo password: demo.trainer, demo.leader, demo.admin."""
 
+    password = DEMO_PASSWORD
+
     def token_obtain(self) -> requests.Response:
-        answer = expect(
-            self.request(
-                "POST",
-                "POST /api/v1/auth/token/",
-                "/api/v1/auth/token/",
-                json={"username": self.username, "password": DEMO_PASSWORD},
-            ),
-            200,
-            f"{self.username}'s token",
-        )
-        self.token = answer.json()["token"]
-        return answer
+        return expect(super().token_obtain(), 200, f"{self.username}'s token")
 
     def page_sign_in(self) -> requests.Response:
-        page = expect(self.request("GET", "GET /accounts/login/", "/accounts/login/"), 200, "the sign-in page")
-        form = {
-            "username": self.username,
-            "password": DEMO_PASSWORD,
-            "csrfmiddlewaretoken": CSRF_FIELD.search(page.content)[1].decode(),
-        }
-        return expect(
-            self.request(
-                "POST",
-                "POST /accounts/login/",
-                "/accounts/login/",
-                data=form,
-                allow_redirects=False,
-                headers={"Referer": self.base_url + "/accounts/login/"},
-            ),
-            302,
-            f"{self.username} signing in",
-        )
+        return expect(super().page_sign_in(), 302, f"{self.username} signing in")
 
     def copy(self) -> "StaffClient":
         """The same account on a connection of its own (one per thread)."""

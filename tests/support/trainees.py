@@ -173,6 +173,8 @@ class TraineeClient:
     """One trainee's requests; ``sign_in`` first. Methods return the response (or None
     when the server did not answer) after recording it."""
 
+    password = PASSWORD  # every seeded trainee's
+
     def __init__(self, base_url: str, username: str, recorder: Recorder):
         self.base_url = base_url
         self.username = username
@@ -206,7 +208,7 @@ class TraineeClient:
             return page
         form = {
             "username": self.username,
-            "password": PASSWORD,
+            "password": self.password,
             "csrfmiddlewaretoken": CSRF_FIELD.search(page.content)[1].decode(),
         }
         return self.request(
@@ -223,7 +225,7 @@ class TraineeClient:
             "POST",
             "POST /api/v1/auth/token/",
             "/api/v1/auth/token/",
-            json={"username": self.username, "password": PASSWORD},
+            json={"username": self.username, "password": self.password},
         )
         if answer is not None and answer.status_code == 200:
             self.token = answer.json()["token"]
