@@ -449,7 +449,6 @@ def _profiled(calls: list[Callable[[], object]]) -> dict:
     profiler = cProfile.Profile(time.process_time)
     for call in profiled:
         profiler.runcall(call)
-    calls = profiled
     stats = pstats.Stats(profiler).stats
     own: dict[str, float] = defaultdict(float)
     for (filename, _line, name), (_calls, _primitive, tottime, _cumulative, _callers) in stats.items():
@@ -464,7 +463,7 @@ def _profiled(calls: list[Callable[[], object]]) -> dict:
     return {
         "cpu_ms": round(cpu_ms, 2),
         "areas": {area: round(seconds / total, 3) for area, seconds in sorted(own.items(), key=lambda item: -item[1])},
-        "top": [{"function": name, "cumulative_ms": round(seconds * 1000 / len(calls), 2)} for seconds, name in top],
+        "top": [{"function": name, "cumulative_ms": round(seconds * 1000 / len(profiled), 2)} for seconds, name in top],
     }
 
 
@@ -473,6 +472,7 @@ def profile_endpoints(seed: TrainingSeed, *, requests: int) -> dict[str, dict]:
     reader = Client()
     reader.force_login(User.objects.get(username=seed.usernames[0]))
     lessons = seed.lesson_ids[:-1]
+    reader.get(f"/lessons/{lessons[0]}/")  # warm: the first request of a process loads templates and URLs
     profiles = {
         "GET /lessons/{id}/": _profiled(
             [lambda lesson=lesson: reader.get(f"/lessons/{lesson}/") for lesson in (lessons * requests)[:requests]]
