@@ -25,10 +25,12 @@ class CaseInsensitiveModelBackend(ModelBackend):
         """The signed-in user of a request, with their officer record (unit and service) in
         the same query: ``user_roles`` needs it on nearly every page."""
         user_model = get_user_model()
-        user = (
-            user_model._default_manager.select_related("officer__unit", "officer__service").filter(pk=user_id).first()
-        )
-        if user is None or not self.user_can_authenticate(user):
+        try:
+            # ``get``: ``first`` would add an ORDER BY to a lookup by primary key.
+            user = user_model._default_manager.select_related("officer__unit", "officer__service").get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
             return None
         user.is_officer_loaded = True  # fresh from the database with this request
         return user

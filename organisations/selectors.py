@@ -57,7 +57,13 @@ def user_roles(user: User) -> Roles:
     else:
         officer = _officer_of(user)
         scopes: dict[str, list[Unit] | None] = {}
-        for grant in RoleGrant.objects.filter(user=user).select_related("unit").order_by("role", "unit__path"):
+        # Sorted here rather than by the database: an ORDER BY across the join costs more
+        # to build than sorting a user's few grants (this runs on every page).
+        grants = sorted(
+            RoleGrant.objects.filter(user_id=user.pk).select_related("unit"),
+            key=lambda grant: (grant.role, "" if grant.unit is None else grant.unit.path),
+        )
+        for grant in grants:
             if grant.unit is None:
                 scopes[grant.role] = None
             elif scopes.get(grant.role, []) is not None:
