@@ -18,6 +18,7 @@ from lms.events.models import Event
 from organisations.models import Unit
 from readiness import handlers, services, tasks
 from readiness.models import DirtyUnit, SyncRequest, UnitReadiness
+from readiness.services import sync
 from tests.factories import OfficerFactory, PoliceServiceFactory, UnitFactory
 
 SYNC = "readiness.sync_dirty"
@@ -82,7 +83,8 @@ def test_a_mark_made_while_an_update_runs_stays_and_sends_the_next_message(tree,
         deliver(tree.north_station)
         return update(**arguments)
 
-    monkeypatch.setattr(services, "readiness_sync_units", with_a_delivery_meanwhile)
+    # Where readiness_sync_dirty looks it up: replacing the package's re-export would not reach it.
+    monkeypatch.setattr(sync, "readiness_sync_units", with_a_delivery_meanwhile)
     services.readiness_sync_dirty(service_id=tree.service.pk)
 
     assert broker_messages() == [(SYNC, [tree.service.pk])]

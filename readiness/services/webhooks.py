@@ -1,0 +1,42 @@
+"""Webhooks (R1): one outbox event per active webhook for a day's snapshots.
+
+Also the API's on-demand reconciliation: both go out through the outbox, so a broker
+outage delays them and loses nothing.
+"""
+
+import datetime
+
+from django.db import transaction
+
+from lms.audit.services import audit_record
+from lms.events.models import Event
+from lms.events.services import event_record
+from organisations.models import User
+from readiness.models import Webhook
+
+SYNC_REQUESTED_EVENT = "readiness.sync_requested"
+WEBHOOK_EVENT = "readiness.webhook"
+
+
+@transaction.atomic
+def readiness_sync_request(*, actor: User) -> Event:
+    """Queue a full reconciliation (``handlers.readiness_reconcile``) and audit who asked."""
+    event = event_record(name=SYNC_REQUESTED_EVENT, payload={"requested_by": actor.pk})
+    audit_record(actor=actor, action=SYNC_REQUESTED_EVENT, target=event, after={"event": event.pk})
+    return event
+
+
+@transaction.atomic
+def webhooks_notify(*, day: datetime.date) -> int:
+    """Record one outbox event per active webhook to send ``day``'s snapshots
+    (``readiness.webhooks.webhook_deliver``). Idempotent: a webhook already notified of the
+    day is skipped, so a repeated nightly task sends nothing twice. Returns how many events."""
+    count = 0
+    for webhook_id in Webhook.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True):
+        payload = {"webhook_id": webhook_id, "day": day.isoformat()}
+        sent = Event.objects.filter(name=WEBHOOK_EVENT, payload__webhook_id=webhook_id, payload__day=payload["day"])
+        if sent.exists():
+            continue
+        event_record(name=WEBHOOK_EVENT, payload=payload)
+        count += 1
+    return count
