@@ -22,7 +22,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import bank_csv, gift, permissions, selectors, services
+from assessments import permissions, selectors, services
+from assessments.importers import bank_csv, gift
 from assessments.models import Assessment, Attempt, Question
 from courses import selectors as course_selectors
 from lms.api import INTEGER_MAX, SMALLINT_MAX, ObjectIdField, object_id_query_parameter

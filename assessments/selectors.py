@@ -237,8 +237,8 @@ def assessment_publish_problems(
 
     ``pools`` are the assessment's, ``live`` the live questions of its bank. Ready means:
     at least one live question; each pool still has ``count`` questions of its tag to draw
-    in the order attempts draw them (``services._draw``: by pool id, each question once),
-    even if the pools before it took every question of its tag they could; and an attempt
+    in the order attempts draw them (``services.attempts._draw``: by pool id, each question
+    once), even if the pools before it took every question of its tag they could; and an attempt
     shows at most ``settings.ASSESSMENT_MAX_QUESTIONS`` questions (every live question
     without pools; with pools, what they draw plus, at worst, the other questions of the
     largest scenarios a drawn question can bring along).

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import permissions, selectors, services
-from assessments.bank_csv import bank_csv_export, bank_csv_parse
 from assessments.forms import AssessmentForm, PoolForm, QuestionForm, QuestionKeyForm
-from assessments.gift import ImportProblems, gift_parse
+from assessments.importers.bank_csv import bank_csv_export, bank_csv_parse
+from assessments.importers.gift import ImportProblems, gift_parse
 from assessments.models import Assessment, Attempt, Choice, Pool, Question
 from courses.models import Module
 from courses.selectors import course_get

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from assessments import services
-from assessments.gift import question_dict
+from assessments.importers.gift import question_dict
 from assessments.models import Assessment, Choice, Pool, Question, Scenario
 from courses import services as course_services
 from lms.audit.models import AuditEntry

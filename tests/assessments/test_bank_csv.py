@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from assessments import services
-from assessments.bank_csv import bank_csv_export, bank_csv_parse, bank_csv_write, bank_questions
-from assessments.gift import ImportProblems, question_dict
+from assessments.importers.bank_csv import bank_csv_export, bank_csv_parse, bank_csv_write, bank_questions
+from assessments.importers.gift import ImportProblems, question_dict
 from assessments.models import Choice, Question, Scenario
 from courses.models import COMPETENCY_CODES
 from lms.audit.models import AuditEntry

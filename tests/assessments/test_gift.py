@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from assessments import services
-from assessments.gift import ImportProblems, gift_parse, question_dict
 from assessments.grading import grade
+from assessments.importers.gift import ImportProblems, gift_parse, question_dict
 
 
 def choices(*pairs):

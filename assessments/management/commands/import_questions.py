@@ -1,10 +1,10 @@
 """``python manage.py import_questions BANK_ID FILE [--format gift|csv] [--actor USERNAME]``
 
-Reads a GIFT or CSV file (see assessments/gift.py and assessments/bank_csv.py) into a
-question bank, all or nothing. Without ``--actor`` it acts as the system (no permission
-check); with one, that user must be allowed to edit the bank. On failure it exits 1 with a
-one-line reason followed by every error and its line (GIFT) or row (CSV) number on
-stderr; nothing is written then.
+Reads a GIFT or CSV file (see assessments/importers/gift.py and
+assessments/importers/bank_csv.py) into a question bank, all or nothing. Without ``--actor``
+it acts as the system (no permission check); with one, that user must be allowed to edit
+the bank. On failure it exits 1 with a one-line reason followed by every error and its line
+(GIFT) or row (CSV) number on stderr; nothing is written then.
 """
 
 from pathlib import Path
@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import bank_csv, gift, services
+from assessments import services
+from assessments.importers import bank_csv, gift
 from assessments.models import QuestionBank
 from organisations.models import User
 

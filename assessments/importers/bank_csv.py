@@ -41,9 +41,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from .gift import ImportProblems, question_dict, question_problems
-from .models import Question, QuestionBank
-from .validation import choice_is_correct
+from assessments.importers.gift import ImportProblems, question_dict, question_problems
+from assessments.models import Question, QuestionBank
+from assessments.validation import choice_is_correct
 
 COLUMNS = (
     "kind",
