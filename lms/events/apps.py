@@ -5,3 +5,6 @@ class EventsConfig(AppConfig):
     name = "lms.events"
     label = "events"
     verbose_name = "Domain events (outbox)"
+
+    def ready(self):
+        from lms.events import checks  # noqa: F401 (registers the handlers' check)
