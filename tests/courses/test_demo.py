@@ -7,6 +7,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from courses.demo_content import COURSES
@@ -30,17 +32,37 @@ ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 FRENCH_ACCENTS = re.compile(r"[àâçéèêëîïôûùüÿœ]")
 
 
+# The demo with the courses' seed step alone: higher apps test their own steps.
+COURSES_ONLY = ["courses.demo.courses_seed"]
+
+
+@pytest.fixture(scope="module")
+def courses_seeded_once(django_db_setup, django_db_blocker):
+    """The organisation and the courses' part of the demo, seeded once for this module
+    (it takes seconds) inside a transaction rolled back after the module."""
+    with django_db_blocker.unblock(), override_settings(DEMO_SEED_STEPS=COURSES_ONLY):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", stdout=StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def seeded(db, settings):
-    settings.DEMO_SEED_STEPS = ["courses.demo.courses_seed"]  # higher apps test their own steps
-    call_command("seed_demo", stdout=StringIO())
+def courses_seeded(courses_seeded_once, db, settings):
+    """Per test: that demo as seeded (a test's changes roll back with its savepoint); a
+    second ``seed_demo`` in the test runs the same steps."""
+    settings.DEMO_SEED_STEPS = COURSES_ONLY
 
 
 def lessons_of(course: Course):
     return Lesson.objects.filter(module__course=course)
 
 
-def test_at_least_eight_published_courses_written_by_the_trainer_for_the_mission(seeded):
+def test_at_least_eight_published_courses_written_by_the_trainer_for_the_mission(courses_seeded):
     courses = Course.objects.filter(code__in=[spec["code"] for spec in COURSES])
 
     assert courses.count() >= 8
@@ -54,7 +76,7 @@ def test_at_least_eight_published_courses_written_by_the_trainer_for_the_mission
         assert sorted(release.required_lesson_ids) == sorted(lessons_of(course).values_list("pk", flat=True))
 
 
-def test_each_english_course_has_three_modules_of_two_or_three_lessons(seeded):
+def test_each_english_course_has_three_modules_of_two_or_three_lessons(courses_seeded):
     for code in ENGLISH_CODES:
         course = Course.objects.get(code=code)
         assert course.language == "en"
@@ -65,7 +87,7 @@ def test_each_english_course_has_three_modules_of_two_or_three_lessons(seeded):
             assert 2 <= module.lessons.count() <= 3, (code, module.title)
 
 
-def test_every_lesson_follows_the_lesson_template(seeded):
+def test_every_lesson_follows_the_lesson_template(courses_seeded):
     lessons = Lesson.objects.filter(module__course__code__in=[spec["code"] for spec in COURSES])
 
     assert lessons.count() >= 39
@@ -79,7 +101,7 @@ def test_every_lesson_follows_the_lesson_template(seeded):
         assert lesson.summary.strip(), lesson.title
 
 
-def test_english_lessons_are_substantial_and_set_in_kessara(seeded):
+def test_english_lessons_are_substantial_and_set_in_kessara(courses_seeded):
     for lesson in Lesson.objects.filter(module__course__code__in=ENGLISH_CODES):
         words = len(lesson.body.split())
         assert 150 <= words <= 320, (lesson.title, words)
@@ -95,7 +117,7 @@ def test_english_lessons_are_substantial_and_set_in_kessara(seeded):
         ("SGBV-101-AR", "SGBV-101", "ar", ARABIC_SCRIPT),
     ],
 )
-def test_translations_are_linked_and_written_in_their_language(seeded, code, original, language, script):
+def test_translations_are_linked_and_written_in_their_language(courses_seeded, code, original, language, script):
     course = Course.objects.get(code=code)
 
     assert course.translation_of == Course.objects.get(code=original)
@@ -109,7 +131,7 @@ def test_translations_are_linked_and_written_in_their_language(seeded, code, ori
         assert script.search(lesson.aim), lesson.title
 
 
-def test_the_rendered_html_is_sanitised_markdown(seeded):
+def test_the_rendered_html_is_sanitised_markdown(courses_seeded):
     title = "Legality, necessity, proportionality, accountability"
     lesson = Lesson.objects.get(module__course__code="HR-101", title=title)
 
@@ -117,7 +139,7 @@ def test_the_rendered_html_is_sanitised_markdown(seeded):
     assert "<script" not in lesson.body_html
 
 
-def test_a_second_run_creates_no_course_module_lesson_or_release(seeded):
+def test_a_second_run_creates_no_course_module_lesson_or_release(courses_seeded):
     counts = (Course.objects.count(), Module.objects.count(), Lesson.objects.count(), CourseRelease.objects.count())
     out = StringIO()
 
@@ -132,7 +154,7 @@ def test_a_second_run_creates_no_course_module_lesson_or_release(seeded):
     assert "0 courses, 0 modules, 0 lessons" in out.getvalue()
 
 
-def test_a_run_fills_in_a_missing_lesson_and_publishes_it(seeded):
+def test_a_run_fills_in_a_missing_lesson_and_publishes_it(courses_seeded):
     course = Course.objects.get(code="TOC-201")
     deleted = Lesson.objects.get(module__course=course, title="Transnational crime units")
     deleted_pk = deleted.pk
@@ -164,7 +186,7 @@ def test_the_demo_trainee_has_courses_in_progress_and_none_completed(client):
 PRACTICAL = "De-escalation and safe restraint"
 
 
-def test_hr_101_requires_attendance_and_a_practical_from_its_first_release(seeded):
+def test_hr_101_requires_attendance_and_a_practical_from_its_first_release(courses_seeded):
     course = Course.objects.get(code="HR-101")
     release = CourseRelease.objects.get(course=course)
 
@@ -172,7 +194,7 @@ def test_hr_101_requires_attendance_and_a_practical_from_its_first_release(seede
     assert (release.requires_attendance, release.required_practicals) == (True, [PRACTICAL])
 
 
-def test_the_held_session_at_the_demo_station_has_attendance_results_and_scores(seeded):
+def test_the_held_session_at_the_demo_station_has_attendance_results_and_scores(courses_seeded):
     held = TrainingSession.objects.get(status=TrainingSession.Status.HELD)
     registrations = SessionRegistration.objects.filter(session=held)
     present = registrations.filter(attendance=SessionRegistration.Attendance.PRESENT)
@@ -190,7 +212,7 @@ def test_the_held_session_at_the_demo_station_has_attendance_results_and_scores(
     assert set(registrations.exclude(pk__in=present).values_list("paper_score", flat=True)) == {None}
 
 
-def test_some_officers_of_the_demo_station_completed_their_courses_but_not_the_trainee(seeded):
+def test_some_officers_of_the_demo_station_completed_their_courses_but_not_the_trainee(courses_seeded):
     completions = CourseCompletion.objects.select_related("course", "officer__unit")
     held = TrainingSession.objects.get(status=TrainingSession.Status.HELD)
     passed = set(
@@ -209,7 +231,7 @@ def test_some_officers_of_the_demo_station_completed_their_courses_but_not_the_t
     }
 
 
-def test_the_coming_sessions_and_a_cancelled_one(seeded):
+def test_the_coming_sessions_and_a_cancelled_one(courses_seeded):
     today = timezone.localdate()
     coming = TrainingSession.objects.filter(status=TrainingSession.Status.SCHEDULED).order_by("date")
     cancelled = TrainingSession.objects.get(status=TrainingSession.Status.CANCELLED)
@@ -224,7 +246,7 @@ def test_the_coming_sessions_and_a_cancelled_one(seeded):
     assert AuditEntry.objects.get(action="session.cancel").reason == "The community hall is under repair."
 
 
-def test_a_second_run_creates_no_session_registration_result_or_completion(seeded):
+def test_a_second_run_creates_no_session_registration_result_or_completion(courses_seeded):
     def counts():
         return (
             TrainingSession.objects.count(),
