@@ -8,7 +8,6 @@ question goes out through ``selectors.question_for_display``.
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -32,20 +31,6 @@ from organisations.permissions import IsTrainer
 from organisations.selectors import user_roles
 
 
-def _validation_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
-
-
-def _call(function, **kwargs):
-    """Run a service, turning its Django errors into DRF's (400 / 403)."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as error:
-        raise _validation_error(error) from error
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
-
-
 def _assessment(request, pk: int) -> Assessment:
     assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
     if assessment is None:
@@ -55,10 +40,7 @@ def _assessment(request, pk: int) -> Assessment:
 
 def _editable_assessment(request, pk: int) -> Assessment:
     assessment = _assessment(request, pk)
-    try:
-        permissions.authoring_check(user=request.user, course=assessment.course, target=assessment)
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
+    permissions.authoring_check(user=request.user, course=assessment.course, target=assessment)
     return assessment
 
 
@@ -294,7 +276,7 @@ class AssessmentListApi(ListAPIView):
             module = course.modules.filter(pk=module_id).first()
             if module is None:
                 raise ValidationError({"module": ["No such module in this course."]})
-        assessment = _call(services.assessment_create, course=course, module=module, actor=request.user, **values)
+        assessment = services.assessment_create(course=course, module=module, actor=request.user, **values)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -374,9 +356,7 @@ class QuestionCreateApi(APIView):
             scenario = assessment.bank.scenarios.filter(pk=scenario_id).first()
             if scenario is None:
                 raise ValidationError({"scenario": ["No such scenario in this bank."]})
-        question = _call(
-            services.question_create, bank=assessment.bank, actor=request.user, scenario=scenario, **values
-        )
+        question = services.question_create(bank=assessment.bank, actor=request.user, scenario=scenario, **values)
         return Response(self.OutputSerializer(question).data, status=status.HTTP_201_CREATED)
 
 
@@ -386,7 +366,7 @@ class AssessmentPublishApi(APIView):
     @extend_schema(request=None, responses={200: AssessmentSerializer})
     def post(self, request, pk: int):
         assessment = _editable_assessment(request, pk)
-        assessment = _call(services.assessment_publish, assessment=assessment, actor=request.user)
+        assessment = services.assessment_publish(assessment=assessment, actor=request.user)
         return Response(AssessmentSerializer(assessment).data)
 
 
@@ -398,7 +378,7 @@ class AttemptStartApi(APIView):
     @extend_schema(request=None, responses={201: AttemptStartedSerializer, 200: AttemptStartedSerializer})
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
-        attempt = _call(services.attempt_start, assessment=assessment, user=request.user)
+        attempt = services.attempt_start(assessment=assessment, user=request.user)
         return Response(
             AttemptStartedSerializer(_started(attempt)).data,
             status=status.HTTP_201_CREATED if attempt.is_new else status.HTTP_200_OK,
@@ -432,8 +412,7 @@ class AnswerSaveApi(APIView):
         attempt = _own_attempt(request, pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answer = _call(
-            services.answer_save,
+        answer = services.answer_save(
             attempt=attempt,
             user=request.user,
             question_id=question_id,
@@ -468,7 +447,7 @@ class AttemptSubmitApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answers = [(item["question"], _response_of(item)) for item in data.validated_data["answers"]]
-        attempt = _call(services.attempt_submit, attempt=attempt, user=request.user, answers=answers)
+        attempt = services.attempt_submit(attempt=attempt, user=request.user, answers=answers)
         return Response(ResultSerializer(attempt).data)
 
 
@@ -502,7 +481,7 @@ class AnswerGradeApi(APIView):
             raise Http404
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attempt = _call(services.answer_grade, answer=answer, actor=request.user, **data.validated_data)
+        attempt = services.answer_grade(answer=answer, actor=request.user, **data.validated_data)
         return Response(ResultSerializer(attempt).data)
 
 
@@ -559,9 +538,7 @@ class AllowanceCreateApi(APIView):
         officer = Officer.objects.select_related("unit").filter(pk=values.pop("officer")).first()
         if officer is None or not permissions.trainer_covers(user=request.user, officer=officer):
             raise ValidationError({"officer": ["No such officer within your scope."]})
-        allowance = _call(
-            services.allowance_grant, assessment=assessment, officer=officer, actor=request.user, **values
-        )
+        allowance = services.allowance_grant(assessment=assessment, officer=officer, actor=request.user, **values)
         return Response(self.OutputSerializer(allowance).data, status=status.HTTP_201_CREATED)
 
 
@@ -584,10 +561,7 @@ def _editable_question(request, pk: int) -> Question:
     else:
         if course_selectors.course_get(user=request.user, course_id=bank.course_id) is None:
             raise Http404
-        try:
-            permissions.authoring_check(user=request.user, course=bank.course, target=question)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+        permissions.authoring_check(user=request.user, course=bank.course, target=question)
     return question
 
 
@@ -614,7 +588,7 @@ class PoolListApi(APIView):
         assessment = _editable_assessment(request, pk)
         data = PoolSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        pool = _call(services.pool_set, assessment=assessment, actor=request.user, **data.validated_data)
+        pool = services.pool_set(assessment=assessment, actor=request.user, **data.validated_data)
         return Response(PoolSerializer(pool).data, status=status.HTTP_201_CREATED)
 
 
@@ -627,7 +601,7 @@ class PoolDeleteApi(APIView):
         pool = assessment.pools.filter(pk=pool_id).select_related("assessment__course").first()
         if pool is None:
             raise Http404
-        _call(services.pool_delete, pool=pool, actor=request.user)
+        services.pool_delete(pool=pool, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -682,8 +656,8 @@ class QuestionCorrectApi(APIView):
                 changes["correct_choices"] = [choice_id for choice_id, correct in own.items() if correct]
             if any("weight" in item for item in items):
                 changes["choice_weights"] = {item["id"]: item["weight"] for item in items if "weight" in item}
-        question = _call(services.question_correct, question=question, actor=request.user, **changes)
-        regraded = _call(services.attempts_regrade, question=question, actor=request.user) if regrade else 0
+        question = services.question_correct(question=question, actor=request.user, **changes)
+        regraded = services.attempts_regrade(question=question, actor=request.user) if regrade else 0
         return Response({"id": question.pk, "regraded": regraded})
 
 
@@ -700,7 +674,7 @@ class QuestionArchiveApi(APIView):
     @extend_schema(request=None, responses={200: OutputSerializer})
     def post(self, request, pk: int):
         question = _editable_question(request, pk)
-        question = _call(services.question_archive, question=question, actor=request.user)
+        question = services.question_archive(question=question, actor=request.user)
         return Response(self.OutputSerializer(question).data)
 
 
@@ -758,8 +732,6 @@ class QuestionImportApi(APIView):
             created = services.questions_import(bank=assessment.bank, questions=questions, actor=request.user)
         except DjangoValidationError as error:
             raise ValidationError({"file": services.questions_import_messages(error)}) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
         return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
 
 

@@ -3,12 +3,15 @@
 import logging
 import re
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lms.request_body import BodyRefused, refusal_response
@@ -20,11 +23,31 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 500
 
 
+def validation_messages(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A Django ``ValidationError`` as DRF's body: messages by field, those of no field
+    (``__all__``, or an error without fields) under ``non_field_errors``."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in error.message_dict.items()
+    }
+
+
 def exception_handler(error, context):
-    """DRF's, and for a body Django refuses to read, JSON where Django would answer its
-    HTML error page: a body over its endpoint's limit or a file part where none is taken
+    """DRF's, with the errors of services translated once for every API.
+
+    A service's ``ValidationError`` is a 400 with its messages by field (``non_field_errors``
+    for the rest) and its ``PermissionDenied`` a 403 with its reason, so an API only parses,
+    calls and shapes; one that maps errors to its own fields (rows of a bulk request) still
+    catches them itself. For a body Django refuses to read, JSON where Django would answer
+    its HTML error page: a body over its endpoint's limit or a file part where none is taken
     (``lms.request_body``: 413 or 400), too many fields or files (400). It is still logged
     where Django logs it, for the security log, in one line."""
+    if isinstance(error, DjangoValidationError):
+        error = ValidationError(validation_messages(error))
+    elif isinstance(error, DjangoPermissionDenied):
+        error = PermissionDenied(str(error) or None)
     if isinstance(error, BodyRefused):
         logging.getLogger(f"django.security.{type(error).__name__}").error(str(error))
         return refusal_response(context["request"], error)

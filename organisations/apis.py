@@ -1,7 +1,6 @@
 """Thin API views: parse input, call one service or selector, shape the output."""
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lms.api import ERROR_DETAIL, BlankableEmailField, ObjectIdField, object_id_query_parameter
+from lms.api import ERROR_DETAIL, BlankableEmailField, ObjectIdField, object_id_query_parameter, validation_messages
 from organisations import activation, roster, selectors, throttles, tokens
 from organisations.authentication import ApiTokenAuthentication
 from organisations.models import ApiToken, Officer, Unit
@@ -341,16 +340,6 @@ class OfficerImportApi(APIView):
         return Response(self.OutputSerializer(result).data)
 
 
-def _api_errors(error: DjangoValidationError) -> dict[str, list[str]]:
-    """A Django ValidationError as DRF field errors (``__all__`` becomes ``non_field_errors``)."""
-    if not hasattr(error, "error_dict"):
-        return {"non_field_errors": error.messages}
-    return {
-        ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
-        for field, messages in error.message_dict.items()
-    }
-
-
 class AccountActivateApi(APIView):
     """Anyone: set a password with a service number and the code on an activation slip.
 
@@ -389,10 +378,10 @@ class AccountActivateApi(APIView):
         try:
             user = activation.account_activate(**data.validated_data)
         except activation.ActivationRefused as error:  # a wrong guess: stays counted
-            raise ValidationError(_api_errors(error)) from error
+            raise ValidationError(validation_messages(error)) from error
         except DjangoValidationError as error:
             throttles.attempt_forget(**scope)
-            raise ValidationError(_api_errors(error)) from error
+            raise ValidationError(validation_messages(error)) from error
         throttles.failures_clear(**scope)
         _token, key = tokens.api_token_issue(user=user, name=_client_name(request, ""))
         return Response({"token": key})
@@ -415,9 +404,6 @@ class OfficerActivationCodeApi(APIView):
     @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request, pk: int):
         officer = get_object_or_404(activation.activation_officers(user=request.user), pk=pk)
-        try:
-            code = activation.activation_code_issue(officer=officer, actor=request.user)
-        except DjangoValidationError as error:
-            raise ValidationError(_api_errors(error)) from error
+        code = activation.activation_code_issue(officer=officer, actor=request.user)
         expires_at = activation.code_expiries(officers=[officer])[officer.pk]
         return Response(self.OutputSerializer({"code": code, "expires_at": expires_at}).data, status=201)

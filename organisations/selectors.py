@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.lookups import In
+from django.utils.translation import gettext as _
 
 from organisations.identity import service_number_key, service_number_key_expression
 from organisations.models import Officer, Role, RoleGrant, Unit, User
@@ -171,6 +173,21 @@ def officer_list(
             service_numbers_q([search]) | Q(family_name__icontains=search) | Q(given_name__icontains=search)
         )
     return queryset.select_related("unit").order_by("family_name", "given_name", "service_number")
+
+
+def officers_by_ids(*, officer_ids: Iterable[int]) -> list[Officer]:
+    """The officers of ``officer_ids`` (request input), with their units; a
+    ``ValidationError`` on ``officers`` naming the ids that match no officer. Who may act on
+    them is the caller's service's rule (scope, active)."""
+    wanted = set(officer_ids)
+    officers = list(Officer.objects.select_related("unit").filter(pk__in=wanted))
+    unknown = sorted(wanted - {officer.pk for officer in officers})
+    if unknown:
+        raise ValidationError(
+            {"officers": _("Unknown officer(s): %(ids)s.") % {"ids": ", ".join(map(str, unknown))}},
+            code="unknown",
+        )
+    return officers
 
 
 def unit_ancestors(unit: Unit) -> QuerySet[Unit]:

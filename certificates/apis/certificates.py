@@ -6,14 +6,12 @@ certificate outside it is a 404, so its existence never leaks; one seen but not 
 (the holder, a leader) is a 403 for revoke and reissue, checked before the body is read.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAcceptable, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAcceptable, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
@@ -24,10 +22,6 @@ from certificates import selectors, services
 from certificates.models import Certificate
 from certificates.pdf import verification_url
 from lms.api import ObjectIdField, StandardPagination
-
-
-def _validation_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
 
 
 def certificate_pdf_path(code: str) -> str:
@@ -195,14 +189,9 @@ class CertificateRevokeApi(APIView):
         certificate = _managed(request, code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            certificate = services.certificate_revoke(
-                certificate=certificate, actor=request.user, reason=data.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error) or None) from error
+        certificate = services.certificate_revoke(
+            certificate=certificate, actor=request.user, reason=data.validated_data["reason"]
+        )
         return Response(CertificateDetailSerializer(certificate).data)
 
 
@@ -217,12 +206,7 @@ class CertificateReissueApi(APIView):
         certificate = _managed(request, code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            new = services.certificate_reissue(
-                certificate=certificate, actor=request.user, reason=data.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error) or None) from error
+        new = services.certificate_reissue(
+            certificate=certificate, actor=request.user, reason=data.validated_data["reason"]
+        )
         return Response(CertificateDetailSerializer(new).data, status=status.HTTP_201_CREATED)

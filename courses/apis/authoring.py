@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import selectors, services
-from courses.apis.common import _editable_course, _editable_lesson, _editable_module, _validation_error
+from courses.apis.common import _editable_course, _editable_lesson, _editable_module
 from courses.models import Course, LessonAttachment, Module
 from lms.api import INTEGER_MAX
 
@@ -80,10 +80,7 @@ class LessonCreateApi(APIView):
             raise PermissionDenied
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            lesson = services.lesson_create(module=module, actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        lesson = services.lesson_create(module=module, actor=request.user, **data.validated_data)
         return Response(self.OutputSerializer(lesson).data, status=status.HTTP_201_CREATED)
 
 
@@ -102,10 +99,7 @@ class CoursePublishApi(APIView):
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request, pk: int):
         course = _editable_course(request, pk)
-        try:
-            release = services.course_publish(course=course, actor=request.user)
-        except DjangoValidationError as error:  # archived, or a required assessment is not ready
-            raise _validation_error(error) from error
+        release = services.course_publish(course=course, actor=request.user)
         return Response(self.OutputSerializer({"status": Course.Status.PUBLISHED, "release": release.number}).data)
 
 
@@ -130,10 +124,7 @@ class ModuleDetailApi(APIView):
         module = _editable_module(request, pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            module = services.module_update(module=module, title=data.validated_data["title"], actor=request.user)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        module = services.module_update(module=module, title=data.validated_data["title"], actor=request.user)
         return Response(ModuleDetailSerializer(module).data)
 
 
@@ -162,10 +153,7 @@ class CourseModulesOrderApi(APIView):
         course = _editable_course(request, pk)
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.modules_reorder(course=course, module_ids=data.validated_data["ids"], actor=request.user)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        services.modules_reorder(course=course, module_ids=data.validated_data["ids"], actor=request.user)
         return Response(OrderResultSerializer({"ids": selectors.course_live_module_ids(course=course)}).data)
 
 
@@ -179,10 +167,7 @@ class ModuleLessonsOrderApi(APIView):
         module = _editable_module(request, pk)
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.lessons_reorder(module=module, lesson_ids=data.validated_data["ids"], actor=request.user)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        services.lessons_reorder(module=module, lesson_ids=data.validated_data["ids"], actor=request.user)
         return Response(OrderResultSerializer({"ids": selectors.module_live_lesson_ids(module=module)}).data)
 
 
@@ -244,10 +229,7 @@ class CourseSubmitApi(APIView):
     @extend_schema(request=None, responses=CourseStatusResultSerializer)
     def post(self, request, pk: int):
         course = _editable_course(request, pk)
-        try:
-            course = self.service(course=course, actor=request.user)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        course = self.service(course=course, actor=request.user)
         release = course.releases.order_by("-number").values_list("number", flat=True).first()
         return Response(CourseStatusResultSerializer({"status": course.status, "release": release}).data)
 
@@ -327,10 +309,7 @@ class CourseAuthorDeleteApi(APIView):
         author = selectors.course_authors(course=course).filter(user_id=user_id).first()
         if author is None:
             raise Http404
-        try:
-            services.course_author_remove(course=course, user=author.user, actor=request.user)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        services.course_author_remove(course=course, user=author.user, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -366,15 +345,12 @@ class LessonAttachmentCreateApi(APIView):
         lesson = _editable_lesson(request, pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            attachment = services.lesson_attachment_create(
-                lesson=lesson,
-                uploaded_file=data.validated_data["file"],
-                title=data.validated_data["title"],
-                actor=request.user,
-            )
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        attachment = services.lesson_attachment_create(
+            lesson=lesson,
+            uploaded_file=data.validated_data["file"],
+            title=data.validated_data["title"],
+            actor=request.user,
+        )
         return Response(LessonAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 

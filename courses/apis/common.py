@@ -1,19 +1,14 @@
-"""What the course APIs share: Django's errors as DRF's, and the edit checks.
+"""What the course APIs share: the edit checks.
 
 An object the caller cannot see is a 404 (its existence does not leak); one they can see
 but not edit is a 403.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 
 from courses import selectors
 from courses.models import Course, Lesson, Module
-
-
-def _validation_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
 
 
 def _editable_course(request, course_id: int) -> Course:

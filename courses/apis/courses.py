@@ -1,7 +1,6 @@
 """Courses: the list (a trainer creates a draft there) and one course with its outline."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import selectors, services
-from courses.apis.common import _editable_course, _validation_error
+from courses.apis.common import _editable_course
 from courses.models import COMPETENCY_CODES, Course, Lesson, validate_competencies, validate_practicals
 from lms.api import SMALLINT_MAX
 from organisations.models import Organisation
@@ -99,10 +98,7 @@ class CourseListApi(ListAPIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            course = services.course_create(creator=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        course = services.course_create(creator=request.user, **data.validated_data)
         return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
 
 
@@ -149,8 +145,5 @@ class CourseDetailApi(APIView):
         course = _editable_course(request, pk)
         data = self.UpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        try:
-            services.course_update(course=course, actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        services.course_update(course=course, actor=request.user, **data.validated_data)
         return Response(CourseDetailSerializer(selectors.course_outline_get(user=request.user, course_id=pk)).data)

@@ -1,22 +1,19 @@
 """Enrolments: enrolling oneself, an officer list or a unit, and the enrolments in scope."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import selectors, services
-from courses.apis.common import _validation_error
 from courses.models import Course, Enrollment
 from lms.api import ObjectIdField
-from organisations.models import Officer, Role
-from organisations.selectors import user_roles
+from organisations.models import Role
+from organisations.selectors import officers_by_ids, user_roles
 
 
 class EnrollmentCourseSerializer(serializers.Serializer):
@@ -90,30 +87,22 @@ class CourseEnrolApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
-            if "unit" not in values and "officers" not in values:
-                return self._enrol_self(request, course)
-            if not user_roles(request.user).has(Role.TRAINER, Role.ADMIN):
-                raise PermissionDenied
-            if "unit" in values:
-                unit = selectors.unit_for_enrolment_get(user=request.user, unit_id=values["unit"])
-                if unit is None:
-                    raise Http404
-                enrolled = services.enrollments_create_for_unit(
-                    course=course, unit=unit, actor=request.user, deadline=values["deadline"]
-                )
-            else:
-                officers = list(Officer.objects.select_related("unit").filter(pk__in=values["officers"]))
-                unknown = sorted(set(values["officers"]) - {officer.pk for officer in officers})
-                if unknown:
-                    raise ValidationError({"officers": [f"Unknown officer(s): {', '.join(map(str, unknown))}."]})
-                enrolled = services.enrollments_create(
-                    course=course, officers=officers, actor=request.user, deadline=values["deadline"]
-                )
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error) or None) from error
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        if "unit" not in values and "officers" not in values:
+            return self._enrol_self(request, course)
+        if not user_roles(request.user).has(Role.TRAINER, Role.ADMIN):
+            raise PermissionDenied
+        if "unit" in values:
+            unit = selectors.unit_for_enrolment_get(user=request.user, unit_id=values["unit"])
+            if unit is None:
+                raise Http404
+            enrolled = services.enrollments_create_for_unit(
+                course=course, unit=unit, actor=request.user, deadline=values["deadline"]
+            )
+        else:
+            officers = officers_by_ids(officer_ids=values["officers"])
+            enrolled = services.enrollments_create(
+                course=course, officers=officers, actor=request.user, deadline=values["deadline"]
+            )
         return Response(self.CountOutputSerializer({"enrolled": enrolled}).data)
 
     def _enrol_self(self, request, course: Course) -> Response:

@@ -1,6 +1,5 @@
 """A lesson as a learner reads it (its authors change it there) and marks it completed."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import selectors, services
-from courses.apis.common import _editable_lesson, _validation_error
+from courses.apis.common import _editable_lesson
 from courses.models import Lesson
 from lms.api import INTEGER_MAX, BlankableUrlField
 
@@ -74,10 +73,7 @@ class LessonDetailApi(APIView):
         lesson = _editable_lesson(request, pk)
         data = self.UpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        try:
-            lesson = services.lesson_update(lesson=lesson, actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        lesson = services.lesson_update(lesson=lesson, actor=request.user, **data.validated_data)
         return Response(self.OutputSerializer(lesson).data)
 
 
@@ -98,8 +94,5 @@ class LessonCompleteApi(APIView):
         enrollment = selectors.own_enrollment_get(user=request.user, course=lesson.module.course)
         if enrollment is None:
             raise PermissionDenied("You are not enrolled in this lesson's course.")
-        try:
-            progress = services.lesson_complete(enrollment=enrollment, lesson=lesson)
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        progress = services.lesson_complete(enrollment=enrollment, lesson=lesson)
         return Response(self.OutputSerializer({"progress": progress}).data)

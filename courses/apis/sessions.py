@@ -6,7 +6,6 @@ index in the request, and each message names the officer.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -18,12 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import selectors, services
-from courses.apis.common import _validation_error
 from courses.apis.enrolments import EnrollmentCourseSerializer
 from courses.models import SessionRegistration, TrainingSession
 from lms.api import INTEGER_MAX, HourMinuteField, ObjectIdField
-from organisations.models import Officer, User
+from organisations.models import User
 from organisations.permissions import IsTrainer
+from organisations.selectors import officers_by_ids
 
 # Statuses and attendance are plain strings in the output, their values listed in the
 # description: as enums they would collide with the course and enrolment statuses.
@@ -181,12 +180,7 @@ class SessionListApi(ListAPIView):
         data = SessionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = _session_references(request, dict(data.validated_data))
-        try:
-            session = services.session_create(actor=request.user, **values)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error) or None) from error
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        session = services.session_create(actor=request.user, **values)
         return Response(_session_output(request, session), status=status.HTTP_201_CREATED)
 
 
@@ -209,12 +203,7 @@ class SessionDetailApi(APIView):
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = _session_references(request, dict(data.validated_data))
-        try:
-            services.session_update(session=session, actor=request.user, **values)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error) or None) from error
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        services.session_update(session=session, actor=request.user, **values)
         return Response(_session_output(request, session))
 
 
@@ -232,10 +221,7 @@ class SessionCancelApi(APIView):
         session = _managed_session(request, pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.session_cancel(session=session, actor=request.user, reason=data.validated_data["reason"])
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        services.session_cancel(session=session, actor=request.user, reason=data.validated_data["reason"])
         return Response(_session_output(request, session))
 
 
@@ -295,22 +281,14 @@ class SessionRegistrationsApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
-            if "unit" in values:
-                unit = selectors.units_for_enrolment(user=request.user).filter(pk=values["unit"]).first()
-                if unit is None:
-                    raise ValidationError({"unit": ["Unknown unit, or outside your trainer scope."]})
-                registered = services.session_register_unit(session=session, unit=unit, actor=request.user)
-            else:
-                officers = list(Officer.objects.select_related("unit").filter(pk__in=values["officers"]))
-                unknown = sorted(set(values["officers"]) - {officer.pk for officer in officers})
-                if unknown:
-                    raise ValidationError({"officers": [f"Unknown officer(s): {', '.join(map(str, unknown))}."]})
-                registered = services.session_register(session=session, officers=officers, actor=request.user)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error) or None) from error
-        except DjangoValidationError as error:
-            raise _validation_error(error) from error
+        if "unit" in values:
+            unit = selectors.units_for_enrolment(user=request.user).filter(pk=values["unit"]).first()
+            if unit is None:
+                raise ValidationError({"unit": ["Unknown unit, or outside your trainer scope."]})
+            registered = services.session_register_unit(session=session, unit=unit, actor=request.user)
+        else:
+            officers = officers_by_ids(officer_ids=values["officers"])
+            registered = services.session_register(session=session, officers=officers, actor=request.user)
         return Response(self.OutputSerializer({"registered": registered}).data)
 
 
