@@ -12,6 +12,7 @@ locked until the required lessons before them are completed (``locked_module_ids
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -49,12 +50,33 @@ class StaffLink:
     url: str
 
 
+class RequirementProvider(Protocol):
+    """What a path in ``settings.COURSE_COMPLETION_REQUIREMENTS`` names: the requirements
+    of one enrolment's release that its app decides (none when the release asks nothing
+    of it). Called under the enrolment's lock by the completion check: reads only."""
+
+    def __call__(self, enrollment: Enrollment, /) -> list[Requirement]: ...
+
+
+class StaffLinkProvider(Protocol):
+    """What a path in ``settings.COURSE_STAFF_LINKS`` names."""
+
+    def __call__(self, *, user: User, course: Course) -> list[StaffLink]: ...
+
+
+class LearnerNoticeProvider(Protocol):
+    """What a path in ``settings.COURSE_LEARNER_NOTICES`` names."""
+
+    def __call__(self, *, enrollment: Enrollment) -> "list[LearnerNotice]": ...
+
+
 def course_staff_links(*, user: User, course: Course) -> list[StaffLink]:
     """Links from ``settings.COURSE_STAFF_LINKS`` providers (dotted paths to callables taking
     ``user`` and ``course``), so later apps add pages here without courses importing them."""
     links: list[StaffLink] = []
     for path in settings.COURSE_STAFF_LINKS:
-        links.extend(import_string(path)(user=user, course=course))
+        provider: StaffLinkProvider = import_string(path)
+        links.extend(provider(user=user, course=course))
     return links
 
 
@@ -76,7 +98,8 @@ def learner_notices(*, enrollment: Enrollment) -> list[LearnerNotice]:
     enrolment's status."""
     notices: list[LearnerNotice] = []
     for path in settings.COURSE_LEARNER_NOTICES:
-        notices.extend(import_string(path)(enrollment=enrollment))
+        provider: LearnerNoticeProvider = import_string(path)
+        notices.extend(provider(enrollment=enrollment))
     return notices
 
 
@@ -88,7 +111,8 @@ def completion_requirements(enrollment: Enrollment) -> list[Requirement]:
     """
     requirements: list[Requirement] = []
     for path in settings.COURSE_COMPLETION_REQUIREMENTS:
-        requirements.extend(import_string(path)(enrollment))
+        provider: RequirementProvider = import_string(path)
+        requirements.extend(provider(enrollment))
     return requirements
 
 
