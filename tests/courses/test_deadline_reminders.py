@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from courses import services, tasks
 from courses.models import Enrollment
+from courses.services import notifications as reminder_services
 from lms.events.models import Event
 from lms.notifications.models import Notification
 from tests.factories import OfficerFactory, UserFactory
@@ -159,7 +160,8 @@ def test_reminders_to_officers_with_an_address_are_e_mailed(enrol):
 
 
 def test_many_enrolments_are_reminded_in_batches(monkeypatch, enrol):
-    monkeypatch.setattr(services, "DEADLINE_REMINDER_BATCH_SIZE", 2)
+    # Patched where the reminder loop looks it up, not on the package's re-export.
+    monkeypatch.setattr(reminder_services, "DEADLINE_REMINDER_BATCH_SIZE", 2)
     for number in range(5):
         enrol(f"officer{number}", _in(number))
 
