@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The competency catalogue of ../shared/DOMAIN.md; readiness measures exactly these.
@@ -142,6 +143,23 @@ class Course(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def lifecycle_actions(self) -> list[str]:
+        """The lifecycle actions its status allows, in the order the authoring page offers them."""
+        return [action for action, sources in COURSE_TRANSITIONS.items() if self.status in sources]
+
+
+# The course lifecycle, stated once: the statuses each action starts from. The services of
+# ``courses.services.lifecycle`` refuse any other start, and the authoring page offers
+# exactly the actions of a course's status (``Course.lifecycle_actions``).
+COURSE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "submit": frozenset({Course.Status.DRAFT}),
+    "publish": frozenset({Course.Status.DRAFT, Course.Status.IN_REVIEW, Course.Status.PUBLISHED}),
+    "return": frozenset({Course.Status.IN_REVIEW}),
+    "archive": frozenset({Course.Status.PUBLISHED}),
+    "unarchive": frozenset({Course.Status.ARCHIVED}),
+}
 
 
 class CourseAuthor(models.Model):
@@ -425,6 +443,11 @@ class TrainingSession(models.Model):
     def __str__(self) -> str:
         return f"{self.course.code} {self.date:%Y-%m-%d} {self.place}"
 
+    @property
+    def is_begun(self) -> bool:
+        """Attendance and results are recorded from the day of the session (local date)."""
+        return self.date <= timezone.localdate()
+
 
 class SessionRegistration(models.Model):
     """An officer registered for a session, with attendance and the paper-test score."""
@@ -462,6 +485,15 @@ class SessionRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer_id} at {self.session_id}"
+
+    @property
+    def is_recorded(self) -> bool:
+        """Attendance, a score or a practical result is recorded: the officer can no longer
+        be taken off the session, only marked absent. Reads ``practicals`` (prefetched on
+        pages that list registrations)."""
+        return (
+            self.attendance != self.Attendance.REGISTERED or self.paper_score is not None or bool(self.practicals.all())
+        )
 
 
 class PracticalResult(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import selectors
-from courses.models import Course, CourseRelease, Lesson
+from courses.models import COURSE_TRANSITIONS, Course, CourseRelease, Lesson
 from lms.audit.services import audit_record
 from lms.events.services import event_record
 from organisations.models import User
@@ -33,7 +33,7 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
     """
     course = Course.objects.select_for_update().get(pk=course.pk)
     before = course.status
-    if before == Course.Status.ARCHIVED:
+    if before not in COURSE_TRANSITIONS["publish"]:
         # Publishing would silently reopen enrolment with a new release; unarchiving is the
         # deliberate way back (``course_unarchive``), and edits can be published after it.
         raise ValidationError(_("An archived course is unarchived, not published again."), code="archived")
@@ -72,9 +72,9 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
     return release
 
 
-def _course_status_change(*, course: Course, actor: User, allowed: set[str], to: str, action: str, refusal) -> Course:
+def _course_status_change(*, course: Course, actor: User, transition: str, to: str, action: str, refusal) -> Course:
     course = Course.objects.select_for_update().get(pk=course.pk)
-    if course.status not in allowed:
+    if course.status not in COURSE_TRANSITIONS[transition]:
         raise ValidationError(refusal, code="invalid_transition")
     before = course.status
     course.status = to
@@ -89,7 +89,7 @@ def course_submit_for_review(*, course: Course, actor: User) -> Course:
     return _course_status_change(
         course=course,
         actor=actor,
-        allowed={Course.Status.DRAFT},
+        transition="submit",
         to=Course.Status.IN_REVIEW,
         action="course.submit",
         refusal=_("Only a draft course can be submitted for review."),
@@ -102,7 +102,7 @@ def course_return_to_draft(*, course: Course, actor: User) -> Course:
     return _course_status_change(
         course=course,
         actor=actor,
-        allowed={Course.Status.IN_REVIEW},
+        transition="return",
         to=Course.Status.DRAFT,
         action="course.return_to_draft",
         refusal=_("Only a course in review can return to draft."),
@@ -115,7 +115,7 @@ def course_archive(*, course: Course, actor: User) -> Course:
     return _course_status_change(
         course=course,
         actor=actor,
-        allowed={Course.Status.PUBLISHED},
+        transition="archive",
         to=Course.Status.ARCHIVED,
         action="course.archive",
         refusal=_("Only a published course can be archived."),
@@ -128,7 +128,7 @@ def course_unarchive(*, course: Course, actor: User) -> Course:
     return _course_status_change(
         course=course,
         actor=actor,
-        allowed={Course.Status.ARCHIVED},
+        transition="unarchive",
         to=Course.Status.PUBLISHED,
         action="course.unarchive",
         refusal=_("Only an archived course can be unarchived."),

@@ -44,7 +44,7 @@ def _session_lock_for_records(*, session: TrainingSession, actor: User) -> Train
     _session_manage_check(actor=actor, unit=session.unit)
     if session.status == TrainingSession.Status.CANCELLED:
         raise ValidationError(_("The session is cancelled: nothing can be recorded."), code="cancelled")
-    if session.date > timezone.localdate():
+    if not session.is_begun:
         raise ValidationError(_("Attendance and results are recorded from the day of the session."), code="future")
     return session
 

@@ -382,12 +382,7 @@ def session_unregister(*, session: TrainingSession, officer: Officer, actor: Use
     registration = SessionRegistration.objects.select_for_update().filter(session=session, officer=officer).first()
     if registration is None:
         raise ValidationError(_("This officer is not registered for the session."), code="not_registered")
-    is_recorded = (
-        registration.attendance != SessionRegistration.Attendance.REGISTERED
-        or registration.paper_score is not None
-        or registration.practicals.exists()
-    )
-    if is_recorded:
+    if registration.is_recorded:
         raise ValidationError(
             _("Attendance or results are recorded for this officer: mark them absent instead."), code="recorded"
         )

@@ -29,7 +29,8 @@ from courses.models import Course, Lesson, Module
 from organisations.models import Role
 
 # Status buttons: action -> (service, message once done). Which ones a course shows depends
-# on its status (``STATUS_ACTIONS``); the services refuse the others anyway.
+# on its status (``Course.lifecycle_actions``, from ``COURSE_TRANSITIONS``), the table the
+# services enforce.
 LIFECYCLE = {
     "submit": (services.course_submit_for_review, gettext_lazy("The course was submitted for review.")),
     "return": (services.course_return_to_draft, gettext_lazy("The course is a draft again.")),
@@ -39,12 +40,6 @@ LIFECYCLE = {
         gettext_lazy("The course was archived: no new enrolments; those under way continue."),
     ),
     "unarchive": (services.course_unarchive, gettext_lazy("The course is published again.")),
-}
-STATUS_ACTIONS = {
-    Course.Status.DRAFT: ["submit", "publish"],
-    Course.Status.IN_REVIEW: ["publish", "return"],
-    Course.Status.PUBLISHED: ["publish", "archive"],
-    Course.Status.ARCHIVED: ["unarchive"],
 }
 
 
@@ -152,7 +147,7 @@ def course_edit(request, pk: int):
     for module in course.all_modules:
         module.live_lessons = [lesson for lesson in module.all_lessons if not lesson.is_archived]
         module.archived_lessons = [lesson for lesson in module.all_lessons if lesson.is_archived]
-    status_actions = STATUS_ACTIONS.get(course.status, [])
+    status_actions = course.lifecycle_actions
     context = {
         "course": course,
         "form": form,

@@ -13,7 +13,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,11 +42,6 @@ def _managed_session(request, pk: int) -> TrainingSession:
 def _require_trainer(user) -> None:
     if not selectors.user_roles(user).has(Role.TRAINER, Role.ADMIN):
         raise PermissionDenied
-
-
-def _is_begun(session: TrainingSession) -> bool:
-    """Attendance and results are taken from the day of the session (local date)."""
-    return session.date <= timezone.localdate()
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -146,7 +140,7 @@ def session_detail(request, pk: int):
     context = {
         "session": session,
         "can_manage": selectors.session_is_manageable(user=request.user, session=session),
-        "is_begun": _is_begun(session),
+        "is_begun": session.is_begun,
         "can_see_roster": can_see_roster,
         "registrations": registrations,
         "present_count": sum(r.attendance == SessionRegistration.Attendance.PRESENT for r in registrations),
@@ -257,7 +251,7 @@ def session_attendance(request, pk: int):
     else:
         for registration in registrations:
             registration.mark = registration.attendance
-    context = {"session": session, "registrations": registrations, "errors": errors, "is_begun": _is_begun(session)}
+    context = {"session": session, "registrations": registrations, "errors": errors, "is_begun": session.is_begun}
     return render(request, "courses/sessions/attendance.html", context)
 
 
@@ -319,7 +313,7 @@ def session_results(request, pk: int):
         "skills": skills,
         "has_paper_test": has_paper_test,
         "errors": errors,
-        "is_begun": _is_begun(session),
+        "is_begun": session.is_begun,
         "PASS": PASS,
         "FAIL": FAIL,
     }

@@ -4,10 +4,13 @@ The thread through them: an officer already under way is never affected by what 
 change afterwards; only enrolments on a later release are.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
 
 from courses import selectors, services
 from courses.models import Course, CourseAuthor, CourseRelease, Enrollment, Lesson, Module
@@ -507,3 +510,33 @@ def test_the_default_owner_only_when_it_can_be_told(people, tree, missions, crea
     course = services.course_create(creator=getattr(people, creator), code="X-1", title="X")
 
     assert course.owner == (created[expected] if expected else None)
+
+
+SERVICE_OF_ACTION = {
+    "submit": "course_submit_for_review",
+    "publish": "course_publish",
+    "return": "course_return_to_draft",
+    "archive": "course_archive",
+    "unarchive": "course_unarchive",
+}
+
+
+@pytest.mark.parametrize("status", ["draft", "in_review", "published", "archived"])
+def test_the_authoring_page_offers_exactly_the_moves_the_services_accept(client, people, draft_course, status):
+    course = _course_in(status, people, draft_course)
+    client.force_login(people.trainer_north)
+
+    page = client.get(reverse("author-course-edit", args=[course.pk])).content.decode()
+    offered = set(re.findall(r'name="action" value="(\w+)"', page))
+
+    accepted = set()
+    for action, service in SERVICE_OF_ACTION.items():
+        try:
+            with transaction.atomic():
+                getattr(services, service)(course=course, actor=people.trainer_north)
+                transaction.set_rollback(True)
+        except ValidationError:
+            continue
+        accepted.add(action)
+    assert offered == accepted
+    assert offered  # every status has a way on
