@@ -370,11 +370,11 @@ def issue_run_chunk_process(*, run_id: int, item_ids: Iterable[int]) -> int:
         else:
             _items_issue(items)
         IssueRunItem.objects.bulk_update(items, ["status", "certificate", "error", "updated_at"])
-    _run_finish_check(run_id=run_id)
+    _run_finish_if_settled(run_id=run_id)
     return len(items)
 
 
-def _run_finish_check(*, run_id: int) -> None:
+def _run_finish_if_settled(*, run_id: int) -> None:
     # The run row is locked last: of two chunks finishing together, the one that commits
     # second waits here and then sees the first one's items settled.
     run = IssueRun.objects.select_for_update().get(pk=run_id)

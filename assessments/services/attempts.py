@@ -273,7 +273,7 @@ def _attempt_result(*, attempt: Attempt, grades: Mapping[int, Grade], now: datet
     attempt.graded_at = now
 
 
-def _completion_check(*, attempt: Attempt, actor: User | None) -> None:
+def _course_complete_if_met(*, attempt: Attempt, actor: User | None) -> None:
     """A pass may complete the course (its completion rule reads the passed attempts)."""
     if not attempt.is_passed:
         return
@@ -283,7 +283,7 @@ def _completion_check(*, attempt: Attempt, actor: User | None) -> None:
         .first()
     )
     if enrollment_id is not None:
-        course_services.enrollment_completion_check(enrollment_id=enrollment_id, actor=actor)
+        course_services.enrollment_complete_if_met(enrollment_id=enrollment_id, actor=actor)
 
 
 def _result_notify(attempt: Attempt) -> None:
@@ -356,7 +356,7 @@ def _attempt_close(*, attempt: Attempt, user: User, answers, now: datetime.datet
         target=attempt,
         after={"status": attempt.status, "score": None if attempt.score is None else str(attempt.score), "late": late},
     )
-    _completion_check(attempt=attempt, actor=user)
+    _course_complete_if_met(attempt=attempt, actor=user)
     _result_notify(attempt)
     return attempt
 

@@ -15,7 +15,7 @@ from assessments.permissions import conflict_check
 from assessments.services._common import _bank_edit_check, _decimal_or_none, _trainer_check, _weight_text
 from assessments.services.attempts import (
     _attempt_result,
-    _completion_check,
+    _course_complete_if_met,
     _lock_attempt,
     _result_notify,
     _snapshot_question,
@@ -71,7 +71,7 @@ def _answer_grade(*, answer: Answer, actor: User, points, comment: str, now: dat
     _attempt_result(attempt=attempt, grades=grades, now=now)
     attempt.save(update_fields=["status", "score", "is_passed", "graded_at"])
     if attempt.is_passed and not was_passed:
-        _completion_check(attempt=attempt, actor=actor)
+        _course_complete_if_met(attempt=attempt, actor=actor)
     _result_notify(attempt)
     return attempt
 
@@ -145,7 +145,7 @@ def _attempts_regrade(*, question: Question, actor: User, now: datetime.datetime
                 changes.append(Change(attempt, before, after))
             attempt.save(update_fields=fields)
             if attempt.is_passed and not was_passed:
-                _completion_check(attempt=attempt, actor=actor)
+                _course_complete_if_met(attempt=attempt, actor=actor)
         else:
             attempt.save(update_fields=fields)
     audit_record_many(actor=actor, action="assessment.regraded", changes=changes, reason=f"question {question.pk}")

@@ -7,7 +7,7 @@ callers write ``from courses import services`` and ``services.course_publish(...
 - ``authoring``: creating and editing courses, modules and lessons; ordering, archiving, co-authors.
 - ``lifecycle``: publishing a release; draft, in review, published and archived.
 - ``enrolment``: enrolling officers (self, a list, a unit) and lesson progress.
-- ``completion``: ``enrollment_completion_check``, the one place a course is completed.
+- ``completion``: ``enrollment_complete_if_met``, the one place a course is completed.
 - ``notifications``: the enrolment notice and the deadline reminders.
 - ``attachments``: lesson attachments, their type told by their first bytes.
 - ``sessions``: in-person sessions: scheduling, changes, cancelling, registering officers.
@@ -42,7 +42,7 @@ from courses.services.authoring import (
     module_update,
     modules_reorder,
 )
-from courses.services.completion import COMPLETED_MESSAGE, _months_after, enrollment_completion_check
+from courses.services.completion import COMPLETED_MESSAGE, _months_after, enrollment_complete_if_met
 from courses.services.enrolment import (
     enrollment_create_self,
     enrollments_create,
@@ -119,7 +119,7 @@ __all__ = [
     "course_submit_for_review",
     "course_unarchive",
     "course_update",
-    "enrollment_completion_check",
+    "enrollment_complete_if_met",
     "enrollment_create_self",
     "enrollment_deadline_reminders_send",
     "enrollments_create",

@@ -1,4 +1,4 @@
-"""Completing a course: ``enrollment_completion_check`` is the one place it happens, and it
+"""Completing a course: ``enrollment_complete_if_met`` is the one place it happens, and it
 sends the completion notice.
 """
 
@@ -27,7 +27,7 @@ COMPLETED_MESSAGE = gettext_lazy("You completed %(course)s.")
 
 
 @transaction.atomic
-def enrollment_completion_check(*, enrollment_id: int, actor: User | None = None) -> CourseCompletion | None:
+def enrollment_complete_if_met(*, enrollment_id: int, actor: User | None = None) -> CourseCompletion | None:
     """Complete the enrolment if its release's completion rule is met now.
 
     The one place a course is completed. Everything that can meet a requirement (a lesson,

@@ -3,7 +3,7 @@
 Every enrolment write locks the course row first (as ``course_publish`` does), so
 enrolments of one course are serialised and the counts they return are exact; the unique
 constraint on (course, officer) is the last line of defence. Completion is decided in one
-place, ``enrollment_completion_check`` (``courses.services.completion``).
+place, ``enrollment_complete_if_met`` (``courses.services.completion``).
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from courses import selectors
 from courses.models import Course, CourseRelease, Enrollment, Lesson, LessonProgress
-from courses.services.completion import enrollment_completion_check
+from courses.services.completion import enrollment_complete_if_met
 from courses.services.notifications import _enrolment_notify
 from lms.audit.services import audit_record
 from organisations.models import Officer, Role, Unit, User
@@ -162,5 +162,5 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson) -> int:
         enrollment.save(update_fields=["last_lesson"])
     completed = LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
     if created and lesson.pk in enrollment.release.required_lesson_ids:
-        enrollment_completion_check(enrollment_id=enrollment.pk)
+        enrollment_complete_if_met(enrollment_id=enrollment.pk)
     return selectors.enrollment_progress(enrollment=enrollment, completed_lesson_ids=completed)

@@ -1,5 +1,5 @@
 """Notifications of enrolment and approaching deadlines (the completion notice is sent by
-``enrollment_completion_check``). Self-enrolment needs no notice: the officer chose it.
+``enrollment_complete_if_met``). Self-enrolment needs no notice: the officer chose it.
 """
 
 import datetime

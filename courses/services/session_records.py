@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment, PracticalResult, SessionRegistration, TrainingSession
-from courses.services.completion import enrollment_completion_check
+from courses.services.completion import enrollment_complete_if_met
 from courses.services.sessions import _session_lock, _session_manage_check
 from lms.audit.services import Change, audit_record, audit_record_many
 from organisations.models import User
@@ -71,7 +71,7 @@ def _session_held(*, session: TrainingSession, actor: User) -> None:
         )
 
 
-def _session_completions_check(*, session: TrainingSession, officer_ids: Iterable[int], actor: User) -> None:
+def _session_enrollments_complete_if_met(*, session: TrainingSession, officer_ids: Iterable[int], actor: User) -> None:
     """Check completion for the officers' enrolments in the session's course, in pk order."""
     enrollment_ids = (
         Enrollment.objects.filter(
@@ -81,7 +81,7 @@ def _session_completions_check(*, session: TrainingSession, officer_ids: Iterabl
         .values_list("pk", flat=True)
     )
     for enrollment_id in enrollment_ids:
-        enrollment_completion_check(enrollment_id=enrollment_id, actor=actor)
+        enrollment_complete_if_met(enrollment_id=enrollment_id, actor=actor)
 
 
 def _not_registered(officer_id: int) -> ValidationError:
@@ -133,7 +133,7 @@ def attendance_record(*, session: TrainingSession, marks: Mapping[int, str], act
     audit_record_many(actor=actor, action="session.attendance", changes=changes)
     if changed:
         _session_held(session=session, actor=actor)
-    _session_completions_check(session=session, officer_ids=[r.officer_id for r in changed], actor=actor)
+    _session_enrollments_complete_if_met(session=session, officer_ids=[r.officer_id for r in changed], actor=actor)
     return len(changed)
 
 
@@ -236,7 +236,7 @@ def practicals_record(*, session: TrainingSession, results: Iterable[PracticalEn
     audit_record_many(actor=actor, action="session.practical", changes=changes)
     if changes:
         _session_held(session=session, actor=actor)
-    _session_completions_check(session=session, officer_ids=officer_ids, actor=actor)
+    _session_enrollments_complete_if_met(session=session, officer_ids=officer_ids, actor=actor)
     return len(changes)
 
 

@@ -6,7 +6,7 @@ Lock order, in every session service (here and in ``courses.services.session_rec
 the session row first; then the course row (only when registering enrols officers,
 through ``enrollments_create``); then the session's registrations in pk order (and their
 practical results); last, one at a time in pk order, the enrolment rows that
-``enrollment_completion_check`` locks. Nothing takes these locks in another order, so
+``enrollment_complete_if_met`` locks. Nothing takes these locks in another order, so
 concurrent writers queue instead of deadlocking.
 
 Bulk writes are all or nothing: every problem is collected first and raised together

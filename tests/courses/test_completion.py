@@ -77,7 +77,7 @@ def test_completion_is_written_once_however_often_it_is_checked(published_course
     _complete_all(enrollment, published_course)
     first = CourseCompletion.objects.get()
 
-    again = services.enrollment_completion_check(enrollment_id=enrollment.pk)
+    again = services.enrollment_complete_if_met(enrollment_id=enrollment.pk)
     services.lesson_complete(enrollment=enrollment, lesson=_lessons(published_course)[0])
 
     assert again == first
@@ -99,7 +99,7 @@ def test_concurrent_checks_write_one_completion_and_one_event(people, published_
     def check() -> None:
         try:
             barrier.wait()
-            results.append(services.enrollment_completion_check(enrollment_id=enrollment.pk).pk)
+            results.append(services.enrollment_complete_if_met(enrollment_id=enrollment.pk).pk)
         except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
@@ -198,7 +198,7 @@ def test_a_course_that_requires_nothing_is_never_completed_automatically(people)
     enrollment = services.enrollment_create_self(course=course, user=people.trainee)[0]
 
     assert selectors.completion_requirements(enrollment) == []
-    assert services.enrollment_completion_check(enrollment_id=enrollment.pk) is None
+    assert services.enrollment_complete_if_met(enrollment_id=enrollment.pk) is None
     assert not CourseCompletion.objects.exists()
 
 

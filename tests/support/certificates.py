@@ -2,7 +2,7 @@
 
 For tests/integration/test_certificate_faults.py and bench/certificates.py: thousands of
 completions through the course services would take minutes, and what is measured or
-proven there is issuing, not completing. The rows are what ``enrollment_completion_check``
+proven there is issuing, not completing. The rows are what ``enrollment_complete_if_met``
 writes (a completed enrolment and its ``CourseCompletion``) without the ``course.completed``
 events, so that only the bulk run issues. Holders have accounts (their certificate notice
 is part of issuing) and names in several scripts.
