@@ -6,6 +6,7 @@ import calendar
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -95,6 +96,6 @@ def enrollment_complete_if_met(*, enrollment_id: int, actor: User | None = None)
             kind="course.completed",
             message=COMPLETED_MESSAGE,
             params={"course": course.title},
-            link=f"/courses/{course.pk}/",
+            link=reverse("course-outline", args=[course.pk]),
         )
     return completion

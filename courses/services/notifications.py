@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +21,7 @@ DEADLINE_REMINDER_BATCH_SIZE = 500
 
 
 def _course_link(course: Course) -> str:
-    return f"/courses/{course.pk}/"
+    return reverse("course-outline", args=[course.pk])
 
 
 def _enrolment_notify(*, course: Course, officer_ids: list[int], deadline: datetime.date | None) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -125,7 +126,7 @@ def _session_notify(*, session: TrainingSession, officer_ids: Iterable[int] | No
             "time": session.start_time.strftime("%H:%M"),
             "place": session.place,
         },
-        link=f"/sessions/{session.pk}/",
+        link=reverse("session-detail", args=[session.pk]),
     )
 
 
