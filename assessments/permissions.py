@@ -35,18 +35,12 @@ from assessments.models import Allowance, Assessment, Attempt
 from courses.models import Course, CourseAuthor, Enrollment
 from lms.audit.services import audit_record
 from organisations.models import Officer, Role, User
-from organisations.selectors import scope_units, user_roles
+from organisations.selectors import unit_in_scope, user_roles
 
 
 def trainer_covers(*, user: User, officer: Officer) -> bool:
     """True when ``user`` is an admin or a trainer whose scope covers the officer's unit."""
-    roles = user_roles(user)
-    if roles.is_admin:
-        return True
-    if not roles.has(Role.TRAINER):
-        return False
-    roots = scope_units(user, roles=(Role.TRAINER,))
-    return roots is None or any(officer.unit.path.startswith(root.path) for root in roots)
+    return unit_in_scope(user=user, unit=officer.unit, roles=(Role.TRAINER,))
 
 
 def is_enrolled(*, user: User, course_id: int) -> bool:

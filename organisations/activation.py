@@ -42,7 +42,7 @@ from organisations.identity import service_number_key
 from organisations.models import ActivationCode, Officer, Role, Unit, User
 from organisations.passwords import PasswordMethod, user_password_set
 from organisations.permissions import activation_code_refusal, privileged_accounts_q
-from organisations.selectors import scope_units, subtree_q, user_roles
+from organisations.selectors import scope_units, subtree_q, unit_in_scope, user_roles
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -120,13 +120,11 @@ def activation_units(*, user: User) -> QuerySet[Unit]:
 
 
 def can_issue_codes(*, user: User, officer: Officer) -> bool:
-    roots = scope_units(user, roles=(Role.TRAINER,))
-    return roots is None or any(officer.unit.path.startswith(root.path) for root in roots)
+    return unit_in_scope(user=user, unit=officer.unit, roles=(Role.TRAINER,))
 
 
 def can_print_slips(*, user: User, unit: Unit) -> bool:
-    roots = scope_units(user, roles=(Role.TRAINER,))
-    return roots is None or any(unit.path.startswith(root.path) for root in roots)
+    return unit_in_scope(user=user, unit=unit, roles=(Role.TRAINER,))
 
 
 def unit_activation_officers(*, unit: Unit, issuer: User | None, include_activated: bool = False) -> QuerySet[Officer]:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from organisations.models import Officer, Role, RoleGrant, Unit, User
-from organisations.selectors import command_scope_units, user_roles
+from organisations.selectors import command_scope_units, scope_covers, user_roles
 
 
 class _HasRole(BasePermission):
@@ -52,7 +52,7 @@ def command_changes_refused(*, roots: list[Unit] | None, before: Unit | None, af
     if roots is None or before == after:
         return []
     changed = [unit for unit in (before, after) if unit is not None]
-    return [unit for unit in changed if not any(unit.path.startswith(root.path) for root in roots)]
+    return [unit for unit in changed if not scope_covers(roots, unit)]
 
 
 # Who may reset a password with an activation code --------------------------------------------

@@ -84,7 +84,7 @@ from lms.events.services import events_record
 from organisations.identity import service_number_key, text_clean
 from organisations.models import Officer, PoliceService, Role, RosterImport, Transfer, Unit, User
 from organisations.permissions import command_changes_refused, command_roots, commanded_unit
-from organisations.selectors import scope_units
+from organisations.selectors import scope_covers, scope_units
 from organisations.services import OfficerEvents, transfer_payload
 
 REQUIRED_COLUMNS = ("service_number", "given_name", "family_name", "sex", "rank", "unit_code")
@@ -401,9 +401,7 @@ def roster_parse(data: bytes) -> RosterParse:
 
 
 def _in_scope(unit: Unit | None, roots: list[Unit] | None) -> bool:
-    if roots is None:
-        return True
-    return unit is not None and any(unit.path.startswith(root.path) for root in roots)
+    return roots is None or (unit is not None and scope_covers(roots, unit))
 
 
 def _officer_value(officer: Officer, name: str) -> Any:

@@ -116,7 +116,7 @@ def _outermost(units: list[Unit]) -> list[Unit]:
     """Drop units already covered by another unit of the list."""
     roots: list[Unit] = []
     for unit in sorted(units, key=lambda u: u.path):
-        if not any(unit.path.startswith(root.path) for root in roots):
+        if not scope_covers(roots, unit):
             roots.append(unit)
     return roots
 
@@ -154,9 +154,15 @@ def unit_list(*, user: User, parent: int | None = None, search: str = "") -> Que
     return queryset.select_related("service", "parent").order_by("path")
 
 
-def unit_in_scope(*, user: User, unit: Unit) -> bool:
-    roots = scope_units(user)
+def scope_covers(roots: list[Unit] | None, unit: Unit) -> bool:
+    """Whether ``unit`` lies in one of the subtrees of ``roots`` (as ``scope_units`` gives
+    them; None = everywhere): the one scope test, no query."""
     return roots is None or any(unit.path.startswith(root.path) for root in roots)
+
+
+def unit_in_scope(*, user: User, unit: Unit, roles: tuple[str, ...] = (Role.TRAINER, Role.LEADERSHIP)) -> bool:
+    """Whether ``user`` covers ``unit`` through any of ``roles`` (admins cover every unit)."""
+    return scope_covers(scope_units(user, roles=roles), unit)
 
 
 def officer_list(

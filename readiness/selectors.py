@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Substr
 
 from courses.models import COMPETENCY_NAMES
 from organisations.models import Role, RosterImport, Unit, User
-from organisations.selectors import scope_units, subtree_q, user_roles
+from organisations.selectors import scope_covers, scope_units, subtree_q, user_roles
 from readiness.models import (
     Competency,
     CompetencyMetric,
@@ -386,11 +386,7 @@ def readiness_ancestors(*, user: User, unit: Unit) -> list[Unit]:
     roots = readiness_scope(user)
     ids = [int(segment) for segment in unit.path.strip("/").split("/")[:-1]]
     ancestors = Unit.objects.filter(pk__in=ids).order_by("depth")
-    return [
-        ancestor
-        for ancestor in ancestors
-        if roots is None or any(ancestor.path.startswith(root.path) for root in roots)
-    ]
+    return [ancestor for ancestor in ancestors if scope_covers(roots, ancestor)]
 
 
 def unit_rows(units: list[Unit]) -> list[UnitRow]:

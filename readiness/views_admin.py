@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.models import COMPETENCY_NAMES
 from organisations.models import Unit
-from organisations.selectors import unit_ancestors
+from organisations.selectors import scope_covers, unit_ancestors
 from readiness import selectors, services
 from readiness.briefing import briefing_data, briefing_pdf
 from readiness.forms import (
@@ -206,11 +206,7 @@ def requirement_delete(request, pk: int, code: str):
 def _unit_context(user, unit: Unit) -> dict:
     """The unit and the ancestors the user may see (a region's leader does not see the nation)."""
     roots = selectors.readiness_scope(user)
-    ancestors = [
-        ancestor
-        for ancestor in unit_ancestors(unit)
-        if roots is None or any(ancestor.path.startswith(root.path) for root in roots)
-    ]
+    ancestors = [ancestor for ancestor in unit_ancestors(unit) if scope_covers(roots, ancestor)]
     return {"unit": unit, "ancestors": ancestors, "is_assessed": services.is_assessed(unit.unit_type)}
 
 

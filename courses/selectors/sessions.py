@@ -16,13 +16,12 @@ from courses.models import Course, Enrollment, PracticalResult, SessionRegistrat
 from courses.selectors._common import STAFF_ROLES
 from courses.selectors.courses import course_list
 from organisations.models import Role, Unit, User
-from organisations.selectors import scope_units, subtree_q, user_roles
+from organisations.selectors import scope_covers, scope_units, subtree_q, unit_in_scope, user_roles
 
 
 def trainer_scope_covers(*, user: User, unit: Unit) -> bool:
     """Whether the user is an admin or a trainer whose trainer scope covers ``unit`` (no query once roles are known)."""
-    roots = scope_units(user, roles=(Role.TRAINER,))
-    return roots is None or any(unit.path.startswith(root.path) for root in roots)
+    return unit_in_scope(user=user, unit=unit, roles=(Role.TRAINER,))
 
 
 def session_list(
@@ -111,7 +110,7 @@ def session_is_manageable(*, user: User, session: TrainingSession) -> bool:
 def session_roster_is_visible(*, user: User, session: TrainingSession) -> bool:
     """Staff whose scope covers the host unit (and admins) see who is registered and their results."""
     roots = scope_units(user) if user_roles(user).has(*STAFF_ROLES) else []
-    return roots is None or any(session.unit.path.startswith(root.path) for root in roots)
+    return scope_covers(roots, session.unit)
 
 
 def session_registrations(*, session: TrainingSession, with_practicals: bool = True) -> QuerySet[SessionRegistration]:

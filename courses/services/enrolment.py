@@ -20,7 +20,7 @@ from courses.services.completion import enrollment_complete_if_met
 from courses.services.notifications import _enrolment_notify
 from lms.audit.services import audit_record
 from organisations.models import Officer, Role, Unit, User
-from organisations.selectors import scope_units, unit_in_scope, user_roles
+from organisations.selectors import scope_covers, scope_units, unit_in_scope, user_roles
 
 
 def _course_lock_for_enrolment(course: Course) -> tuple[Course, CourseRelease]:
@@ -77,12 +77,7 @@ def enrollments_create(
         raise PermissionDenied(_("Only trainers enrol other officers."))
     officers = list({officer.pk: officer for officer in officers}.values())
     roots = scope_units(actor, roles=(Role.TRAINER,))
-    refused = [
-        officer
-        for officer in officers
-        if not officer.is_active
-        or not (roots is None or any(officer.unit.path.startswith(root.path) for root in roots))
-    ]
+    refused = [officer for officer in officers if not officer.is_active or not scope_covers(roots, officer.unit)]
     if refused:
         raise ValidationError(
             {

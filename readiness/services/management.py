@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from lms.audit.services import audit_record
 from lms.events.services import event_record
 from organisations.models import Role, Unit, User
-from organisations.selectors import scope_units
+from organisations.selectors import scope_units, unit_in_scope
 from readiness.models import Competency, HandoverDecision, JointAssessment, Requirement, RequirementProfile
 from readiness.services.measurement import _PROFILE_FIELDS, is_assessed
 from readiness.services.sync import units_mark_dirty
@@ -43,8 +43,7 @@ def profiles_can_edit(*, user: User) -> bool:
 
 def readiness_can_manage(*, user: User, unit: Unit) -> bool:
     """Admins, and leaders whose leadership scope covers ``unit``."""
-    roots = scope_units(user, roles=(Role.LEADERSHIP,))
-    return roots is None or any(unit.path.startswith(root.path) for root in roots)
+    return unit_in_scope(user=user, unit=unit, roles=(Role.LEADERSHIP,))
 
 
 def _audit_value(value):
