@@ -1,13 +1,12 @@
 """Thin API views over courses: parse input, call one service or selector, shape the output.
 
 A course the caller cannot see is a 404 (its existence does not leak); one they can see
-but not edit is a 403.
+but not edit is a 403 (``courses.permissions``).
 
 One module per area: ``courses`` (the list, and a course with its outline), ``lessons``
 (reading and completing a lesson), ``enrolments``, ``authoring`` (what a course's authors
-change) and ``sessions`` (in-person sessions); ``common`` holds the error translation and
-the edit checks they share. Every view and serializer is re-exported here for
-``courses/api_urls.py`` and any other ``from courses import apis``.
+change) and ``sessions`` (in-person sessions). Every view and serializer is re-exported
+here for ``courses/api_urls.py`` and any other ``from courses import apis``.
 """
 
 from courses.apis.authoring import (

@@ -10,14 +10,13 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import selectors, services
-from courses.apis.common import _editable_course, _editable_lesson, _editable_module
+from courses import permissions, selectors, services
 from courses.models import Course, LessonAttachment, Module
 from lms.api import INTEGER_MAX
 
@@ -39,7 +38,7 @@ class ModuleCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request, pk: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         module = services.module_create(course=course, title=data.validated_data["title"], actor=request.user)
@@ -73,11 +72,7 @@ class LessonCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request, pk: int):
-        module = selectors.module_get(user=request.user, module_id=pk)
-        if module is None:
-            raise Http404
-        if not selectors.course_is_editable(user=request.user, course=module.course):
-            raise PermissionDenied
+        module = permissions.access_module_for_edit(user=request.user, module_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         lesson = services.lesson_create(module=module, actor=request.user, **data.validated_data)
@@ -98,7 +93,7 @@ class CoursePublishApi(APIView):
 
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request, pk: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         release = services.course_publish(course=course, actor=request.user)
         return Response(self.OutputSerializer({"status": Course.Status.PUBLISHED, "release": release.number}).data)
 
@@ -121,7 +116,7 @@ class ModuleDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=ModuleDetailSerializer)
     def patch(self, request, pk: int):
-        module = _editable_module(request, pk)
+        module = permissions.access_module_for_edit(user=request.user, module_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         module = services.module_update(module=module, title=data.validated_data["title"], actor=request.user)
@@ -150,7 +145,7 @@ class CourseModulesOrderApi(APIView):
 
     @extend_schema(request=OrderInputSerializer, responses=OrderResultSerializer)
     def post(self, request, pk: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.modules_reorder(course=course, module_ids=data.validated_data["ids"], actor=request.user)
@@ -164,7 +159,7 @@ class ModuleLessonsOrderApi(APIView):
 
     @extend_schema(request=OrderInputSerializer, responses=OrderResultSerializer)
     def post(self, request, pk: int):
-        module = _editable_module(request, pk)
+        module = permissions.access_module_for_edit(user=request.user, module_id=pk)
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.lessons_reorder(module=module, lesson_ids=data.validated_data["ids"], actor=request.user)
@@ -186,7 +181,9 @@ class ModuleArchiveApi(APIView):
 
     @extend_schema(request=None, responses=ArchiveStateSerializer)
     def post(self, request, pk: int):
-        module = self.service(module=_editable_module(request, pk), actor=request.user)
+        module = self.service(
+            module=permissions.access_module_for_edit(user=request.user, module_id=pk), actor=request.user
+        )
         return Response(ArchiveStateSerializer(module).data)
 
 
@@ -204,7 +201,9 @@ class LessonArchiveApi(APIView):
 
     @extend_schema(request=None, responses=ArchiveStateSerializer)
     def post(self, request, pk: int):
-        lesson = self.service(lesson=_editable_lesson(request, pk), actor=request.user)
+        lesson = self.service(
+            lesson=permissions.access_lesson_for_edit(user=request.user, lesson_id=pk), actor=request.user
+        )
         return Response(ArchiveStateSerializer(lesson).data)
 
 
@@ -228,7 +227,7 @@ class CourseSubmitApi(APIView):
 
     @extend_schema(request=None, responses=CourseStatusResultSerializer)
     def post(self, request, pk: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         course = self.service(course=course, actor=request.user)
         release = course.releases.order_by("-number").values_list("number", flat=True).first()
         return Response(CourseStatusResultSerializer({"status": course.status, "release": release}).data)
@@ -276,13 +275,13 @@ class CourseAuthorListApi(APIView):
 
     @extend_schema(responses=CourseAuthorSerializer(many=True))
     def get(self, request, pk: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         authors = selectors.course_authors(course=course)
         return Response(CourseAuthorSerializer(authors, many=True, context={"course": course}).data)
 
     @extend_schema(request=InputSerializer, responses={200: CourseAuthorSerializer, 201: CourseAuthorSerializer})
     def post(self, request, pk: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = selectors.author_candidate_get(username=data.validated_data["username"])
@@ -305,7 +304,7 @@ class CourseAuthorDeleteApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, pk: int, user_id: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         author = selectors.course_authors(course=course).filter(user_id=user_id).first()
         if author is None:
             raise Http404
@@ -342,7 +341,7 @@ class LessonAttachmentCreateApi(APIView):
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: LessonAttachmentSerializer})
     def post(self, request, pk: int):
-        lesson = _editable_lesson(request, pk)
+        lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attachment = services.lesson_attachment_create(
@@ -364,7 +363,6 @@ class LessonAttachmentDeleteApi(APIView):
         attachment = selectors.attachment_get(user=request.user, attachment_id=pk)
         if attachment is None:
             raise Http404
-        if not selectors.course_is_editable(user=request.user, course=attachment.lesson.module.course):
-            raise PermissionDenied
+        permissions.course_edit_require(user=request.user, course=attachment.lesson.module.course)
         services.lesson_attachment_delete(attachment=attachment, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,8 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import selectors, services
-from courses.apis.common import _editable_course
+from courses import permissions, selectors, services
 from courses.models import COMPETENCY_CODES, Course, Lesson, validate_competencies, validate_practicals
 from lms.api import SMALLINT_MAX
 from organisations.models import Organisation
@@ -142,7 +141,7 @@ class CourseDetailApi(APIView):
 
     @extend_schema(request=UpdateInputSerializer, responses=CourseDetailSerializer)
     def patch(self, request, pk: int):
-        course = _editable_course(request, pk)
+        course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = self.UpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.course_update(course=course, actor=request.user, **data.validated_data)

@@ -8,8 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import selectors, services
-from courses.apis.common import _editable_lesson
+from courses import permissions, selectors, services
 from courses.models import Lesson
 from lms.api import INTEGER_MAX, BlankableUrlField
 
@@ -70,7 +69,7 @@ class LessonDetailApi(APIView):
     @extend_schema(request=UpdateInputSerializer, responses=OutputSerializer)
     def patch(self, request, pk: int):
         """Change the lesson (authors and admins of its course; only the fields sent)."""
-        lesson = _editable_lesson(request, pk)
+        lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
         data = self.UpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         lesson = services.lesson_update(lesson=lesson, actor=request.user, **data.validated_data)

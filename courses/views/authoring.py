@@ -8,14 +8,14 @@ a form with mistakes is shown again with them. Up/Down buttons work without Java
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from courses import selectors, services
+from courses import permissions, selectors, services
 from courses.forms import (
     AttachmentForm,
     AuthorAddForm,
@@ -25,8 +25,6 @@ from courses.forms import (
     LessonTitleForm,
     ModuleTitleForm,
 )
-from courses.models import Course, Lesson, Module
-from organisations.models import Role
 
 # Status buttons: action -> (service, message once done). Which ones a course shows depends
 # on its status (``Course.lifecycle_actions``, from ``COURSE_TRANSITIONS``), the table the
@@ -45,40 +43,6 @@ LIFECYCLE = {
 
 # The upload form shares the lesson page with the lesson form, so its ids are prefixed.
 ATTACHMENT_PREFIX = "attachment"
-
-
-def _require_author_role(user) -> None:
-    if not selectors.user_roles(user).has(Role.TRAINER, Role.ADMIN):
-        raise PermissionDenied
-
-
-def _editable(user, course: Course) -> None:
-    if not selectors.course_is_editable(user=user, course=course):
-        raise PermissionDenied
-
-
-def _course(request, pk: int) -> Course:
-    course = selectors.course_get(user=request.user, course_id=pk)
-    if course is None:
-        raise Http404
-    _editable(request.user, course)
-    return course
-
-
-def _module(request, pk: int) -> Module:
-    module = selectors.module_get(user=request.user, module_id=pk)
-    if module is None:
-        raise Http404
-    _editable(request.user, module.course)
-    return module
-
-
-def _lesson(request, pk: int) -> Lesson:
-    lesson = selectors.lesson_get(user=request.user, lesson_id=pk)
-    if lesson is None:
-        raise Http404
-    _editable(request.user, lesson.module.course)
-    return lesson
 
 
 def _error(request, error: ValidationError) -> None:
@@ -106,7 +70,7 @@ def _moved(ids: list[int], pk: int, direction: str) -> list[int]:
 @login_required
 def course_list(request):
     """The courses the user authors (an admin: every course)."""
-    _require_author_role(request.user)
+    permissions.author_role_require(request.user)
     courses = selectors.authored_course_list(user=request.user)
     return render(request, "courses/authoring/course_list.html", {"courses": courses})
 
@@ -114,7 +78,7 @@ def course_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_create(request):
-    _require_author_role(request.user)
+    permissions.author_role_require(request.user)
     form = CourseCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,7 +98,7 @@ def course_edit(request, pk: int):
     course = selectors.course_authoring_get(user=request.user, course_id=pk)
     if course is None:
         raise Http404
-    _editable(request.user, course)
+    permissions.course_edit_require(user=request.user, course=course)
     form = CourseEditForm(request.POST if request.method == "POST" else None, course=course, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +128,7 @@ def course_edit(request, pk: int):
 @login_required
 @require_POST
 def course_status(request, pk: int):
-    course = _course(request, pk)
+    course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     action = request.POST.get("action", "")
     if action not in LIFECYCLE:
         raise Http404
@@ -183,7 +147,7 @@ def course_status(request, pk: int):
 @login_required
 @require_POST
 def module_create(request, pk: int):
-    course = _course(request, pk)
+    course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     form = ModuleTitleForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("A module needs a title of at most 200 characters."))
@@ -196,7 +160,7 @@ def module_create(request, pk: int):
 @login_required
 @require_POST
 def module_rename(request, pk: int):
-    module = _module(request, pk)
+    module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     form = ModuleTitleForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("A module needs a title of at most 200 characters."))
@@ -210,7 +174,7 @@ def module_rename(request, pk: int):
 @require_POST
 def module_move(request, pk: int):
     """Up or Down: swap the module with its live neighbour."""
-    module = _module(request, pk)
+    module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     ids = selectors.course_live_module_ids(course=module.course)
     if module.pk in ids:
         try:
@@ -227,7 +191,7 @@ def module_move(request, pk: int):
 @login_required
 @require_POST
 def module_archive(request, pk: int):
-    module = _module(request, pk)
+    module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     if request.POST.get("archive") == "0":
         services.module_unarchive(module=module, actor=request.user)
         messages.success(request, gettext("The module is back in the outline, at the end."))
@@ -240,7 +204,7 @@ def module_archive(request, pk: int):
 @login_required
 @require_POST
 def lesson_create(request, pk: int):
-    module = _module(request, pk)
+    module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     form = LessonTitleForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("A lesson needs a title of at most 200 characters."))
@@ -253,7 +217,7 @@ def lesson_create(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def lesson_edit(request, pk: int):
-    lesson = _lesson(request, pk)
+    lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     form = LessonEditForm(request.POST if request.method == "POST" else None, lesson=lesson)
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,7 +240,7 @@ def lesson_edit(request, pk: int):
 @login_required
 def lesson_preview(request, pk: int):
     """The lesson exactly as a trainee reads it (the same partial as the trainee's page)."""
-    lesson = _lesson(request, pk)
+    lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     context = {
         "lesson": lesson,
         "course": lesson.module.course,
@@ -288,7 +252,7 @@ def lesson_preview(request, pk: int):
 @login_required
 @require_POST
 def lesson_move(request, pk: int):
-    lesson = _lesson(request, pk)
+    lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     ids = selectors.module_live_lesson_ids(module=lesson.module)
     if lesson.pk in ids:
         try:
@@ -305,7 +269,7 @@ def lesson_move(request, pk: int):
 @login_required
 @require_POST
 def lesson_archive(request, pk: int):
-    lesson = _lesson(request, pk)
+    lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     if request.POST.get("archive") == "0":
         services.lesson_unarchive(lesson=lesson, actor=request.user)
         messages.success(request, gettext("The lesson is back in its module, at the end."))
@@ -318,7 +282,7 @@ def lesson_archive(request, pk: int):
 @login_required
 @require_POST
 def attachment_upload(request, pk: int):
-    lesson = _lesson(request, pk)
+    lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     form = AttachmentForm(request.POST, request.FILES, prefix=ATTACHMENT_PREFIX)
     if not form.is_valid():
         messages.error(request, gettext("Choose a file to upload."))
@@ -343,7 +307,7 @@ def attachment_delete(request, pk: int):
     attachment = selectors.attachment_get(user=request.user, attachment_id=pk)
     if attachment is None:
         raise Http404
-    _editable(request.user, attachment.lesson.module.course)
+    permissions.course_edit_require(user=request.user, course=attachment.lesson.module.course)
     services.lesson_attachment_delete(attachment=attachment, actor=request.user)
     messages.success(request, gettext("The attachment was deleted."))
     return redirect(reverse("author-lesson-edit", args=[attachment.lesson_id]) + "#attachments")
@@ -352,7 +316,7 @@ def attachment_delete(request, pk: int):
 @login_required
 @require_POST
 def author_add(request, pk: int):
-    course = _course(request, pk)
+    course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     form = AuthorAddForm(request.POST)
     user = selectors.author_candidate_get(username=form.cleaned_data["username"]) if form.is_valid() else None
     if user is None:
@@ -373,7 +337,7 @@ def author_add(request, pk: int):
 @login_required
 @require_POST
 def author_remove(request, pk: int, user_id: int):
-    course = _course(request, pk)
+    course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     author = selectors.course_authors(course=course).filter(user_id=user_id).first()
     if author is None:
         raise Http404
