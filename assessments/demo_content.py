@@ -9,7 +9,6 @@ its places and people are fictional.
 from decimal import Decimal
 
 ONE = Decimal("1")
-TWO = Decimal("2")
 
 
 def single(text: str, right: str, wrong: list[str], explanation: str, competency: str, topic: str, **extra) -> dict:

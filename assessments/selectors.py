@@ -131,10 +131,6 @@ def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
     return {answer.question_id: answer for answer in Answer.objects.filter(attempt=attempt)}
 
 
-def open_attempt_get(*, assessment: Assessment, officer) -> Attempt | None:
-    return Attempt.objects.filter(assessment=assessment, officer=officer, status=Attempt.Status.IN_PROGRESS).first()
-
-
 def grading_queue(*, user: User) -> QuerySet[Answer]:
     """Essay answers awaiting a grader, of officers within the user's scope as a trainer."""
     roots = scope_units(user, roles=(Role.TRAINER,))

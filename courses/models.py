@@ -3,10 +3,10 @@
 Publishing without breaking learners: once a course has been published, its modules and
 lessons are never deleted, only archived (``is_archived``), so every id handed out stays
 valid. Each publish writes a ``CourseRelease`` holding the ids of the lessons a learner must
-complete at that moment. Enrolments (a later slice) are pinned to the release they started
-on, so structural edits made afterwards (new, archived or reordered lessons) only affect
+complete at that moment. Enrolments are pinned to the release they started on, so
+structural edits made afterwards (new, archived or reordered lessons) only affect
 enrolments that start on a later release, never what an in-progress trainee must do or has
-already completed.
+already completed (``docs/decisions/0002-course-releases-and-pinned-enrolments.md``).
 """
 
 import re
@@ -223,7 +223,7 @@ class Lesson(models.Model):
 
 
 class CourseRelease(models.Model):
-    """What a course required at one publish; enrolments will be pinned to one."""
+    """What a course required at one publish; each enrolment is pinned to one."""
 
     course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="releases")
     number = models.PositiveIntegerField(_("number"))

@@ -1,3 +1,4 @@
+import datetime
 from contextvars import ContextVar
 
 from django import forms
@@ -10,11 +11,12 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations import passwords, throttles
 from organisations.identity import text_clean
-from organisations.models import User
+from organisations.models import Unit, User
 from organisations.permissions import command_changes_refused, command_roots, commanded_unit
 
 
@@ -175,6 +177,74 @@ class OfficerAdminForm(forms.ModelForm):
 
     def clean_family_name(self) -> str:
         return text_clean(self.cleaned_data["family_name"])
+
+
+# Keeping an officer's record (the services check the rules; these forms read the input) -----
+
+INDENT = "\u00a0\u00a0"  # no-break spaces, which a <select> keeps
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units in a plain <select>, indented by depth so that the tree reads (queryset in path order)."""
+
+    def label_from_instance(self, unit: Unit) -> str:
+        return f"{INDENT * unit.depth}{unit.name} ({unit.code})"
+
+
+def _reason_field(help_text) -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+def _date_input() -> forms.DateInput:
+    """A browser's date picker: it takes ISO dates only, whatever the page's language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _not_in_the_future(value: datetime.date) -> datetime.date:
+    if value > timezone.localdate():
+        raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+    return value
+
+
+class OfficerTransferForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("New unit"),
+        queryset=Unit.objects.none(),
+        help_text=_("Open units of the officer's police service within your scope."),
+    )
+    effective_on = forms.DateField(label=_("Effective on"), widget=_date_input(), validators=[_not_in_the_future])
+    note = forms.CharField(
+        label=_("Note"), max_length=255, required=False, help_text=_("For example the order that posts the officer.")
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class OfficerLeaveForm(forms.Form):
+    left_on = forms.DateField(
+        label=_("Left the service on"),
+        widget=_date_input(),
+        validators=[_not_in_the_future],
+    )
+    reason = _reason_field(_("For example retirement, resignation or dismissal. Kept in the audit trail."))
+
+
+class AccountStatusForm(forms.Form):
+    """Disable or enable an account: the action is the button pressed, so that a form sent
+    twice does the same thing twice (nothing, the second time)."""
+
+    DISABLE, ENABLE = "disable", "enable"
+
+    action = forms.ChoiceField(choices=[(DISABLE, DISABLE), (ENABLE, ENABLE)], widget=forms.HiddenInput)
+    reason = _reason_field(_("Kept in the audit trail."))
 
 
 # Passwords (organisations.passwords) ------------------------------------------------------

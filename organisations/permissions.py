@@ -1,11 +1,13 @@
 """Who may call what: named DRF permission classes over the roles in ``selectors``."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from organisations.models import Officer, Role, RoleGrant, Unit, User
-from organisations.selectors import command_scope_units, scope_covers, user_roles
+from organisations.selectors import command_scope_units, scope_covers, scope_units, subtree_q, user_roles
 
 
 class _HasRole(BasePermission):
@@ -98,3 +100,58 @@ def activation_code_refusal(*, issuer: User | None, officer: Officer) -> str | N
     if officer.user is None or (issuer is not None and user_roles(issuer).is_admin):
         return None
     return str(PRIVILEGED_ACCOUNT) if account_is_privileged(officer=officer) else None
+
+
+# Who keeps an officer's record: transfers, departures, the account ---------------------------
+# The roster import's rule, one officer at a time: trainers within their training scope and
+# admins; leadership reads the roster but does not keep it. Nobody changes their own record or
+# account. Who commands a unit still follows ``command_changes_refused`` (the services ask it),
+# and an account with rights beyond a trainee's is disabled or enabled by an admin only, as
+# only an admin may reset it with an activation code.
+
+OWN_RECORD = gettext_lazy("Nobody changes their own record or account: ask another trainer or an administrator.")
+PRIVILEGED_ACCOUNT_STATUS = gettext_lazy(
+    "This officer's account has rights beyond a trainee's (a granted role, or command of a unit): "
+    "only an administrator may disable or enable it."
+)
+
+
+def is_own(*, actor: User | None, user_id: int | None) -> bool:
+    """Whether ``actor`` (None: the system) is the person ``user_id`` names."""
+    return actor is not None and user_id is not None and actor.pk == user_id
+
+
+def access_officer_record(*, user: User, officer_id: int) -> Officer:
+    """The officer whose record ``user`` may keep, with unit, service and account loaded.
+
+    Raises ``PermissionDenied`` for someone who keeps no records (a trainee, a leader) and
+    for one's own record, ``Http404`` for an officer outside the user's training scope.
+    """
+    if not user_roles(user).has(Role.TRAINER, Role.ADMIN):
+        raise PermissionDenied
+    roots = scope_units(user, roles=(Role.TRAINER,))
+    officer = (
+        Officer.objects.filter(subtree_q(roots, prefix="unit__"), pk=officer_id)
+        .select_related("unit", "service", "user")
+        .first()
+    )
+    if officer is None:
+        raise Http404
+    if is_own(actor=user, user_id=officer.user_id):
+        raise PermissionDenied(OWN_RECORD)
+    return officer
+
+
+def account_status_refusal(*, actor: User | None, user: User) -> str | None:
+    """Why ``actor`` may not disable or enable ``user``'s account, or None when they may:
+    never their own; an admin or the system (None) any other; anyone else only an officer's
+    account without rights beyond a trainee's (``account_is_privileged``). Scope is
+    ``access_officer_record``'s. Two queries at most."""
+    if is_own(actor=actor, user_id=user.pk):
+        return str(OWN_RECORD)
+    if actor is None or user_roles(actor).is_admin:
+        return None
+    officer = Officer.objects.filter(user=user).select_related("user").first()
+    if officer is None or account_is_privileged(officer=officer):
+        return str(PRIVILEGED_ACCOUNT_STATUS)
+    return None

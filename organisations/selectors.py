@@ -196,6 +196,17 @@ def officers_by_ids(*, officer_ids: Iterable[int]) -> list[Officer]:
     return officers
 
 
+def transfer_units(*, user: User, officer: Officer) -> QuerySet[Unit]:
+    """The units ``user`` may move ``officer`` to, in tree order: the open units of the
+    officer's police service within the user's training scope (admins: all), but their own."""
+    return (
+        Unit.objects.filter(subtree_q(scope_units(user, roles=(Role.TRAINER,))))
+        .filter(service_id=officer.service_id, is_active=True)
+        .exclude(pk=officer.unit_id)
+        .order_by("path")
+    )
+
+
 def unit_ancestors(unit: Unit) -> QuerySet[Unit]:
     """The unit's ancestors from the root down, in one query."""
     ids = [int(segment) for segment in unit.path.strip("/").split("/")[:-1]]

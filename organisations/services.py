@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from lms.audit.services import audit_record
 from lms.events.services import event_record
 from organisations.models import ApiToken, Officer, PoliceService, Role, RoleGrant, Transfer, Unit, User
-from organisations.permissions import command_changes_refused, command_roots, commanded_unit
+from organisations.permissions import (
+    OWN_RECORD,
+    account_status_refusal,
+    command_changes_refused,
+    command_roots,
+    commanded_unit,
+    is_own,
+)
 
 PATH_SEGMENT = "{:07d}/"
 
@@ -68,12 +75,18 @@ def officer_transfer(
     actor: User | None = None,
     note: str = "",
 ) -> Transfer:
-    """Move an officer to another unit of their service, effective ``effective_on`` (today).
+    """Move an active officer to another unit of their service, effective ``effective_on`` (today).
 
-    ``actor`` None is the system. Raises ``PermissionDenied`` when the officer commands
-    their unit and ``actor`` may not change who commands both units
-    (``organisations.permissions``), and ``ValueError`` for an impossible move.
+    ``actor`` None is the system. Raises ``PermissionDenied`` for the actor's own record and
+    when the officer commands their unit and ``actor`` may not change who commands both
+    units (``organisations.permissions``), and ``ValueError`` for an impossible move. Who
+    may move whom otherwise (scope) is the caller's to check
+    (``permissions.access_officer_record``).
     """
+    if is_own(actor=actor, user_id=officer.user_id):
+        raise PermissionDenied(OWN_RECORD)
+    if not officer.is_active:
+        raise ValueError("An officer who left the service is brought back by a roster import, not transferred.")
     if to_unit.pk == officer.unit_id:
         raise ValueError("The officer already serves in that unit.")
     if to_unit.service_id != officer.service_id:
@@ -126,9 +139,12 @@ def officer_leave(
 ) -> Officer:
     """Mark an officer as having left the service; their records and account stay.
 
-    ``actor`` None is the system. Raises ``PermissionDenied`` when the officer commands
-    their unit and ``actor`` may not change who commands it (``organisations.permissions``).
+    ``actor`` None is the system. Raises ``PermissionDenied`` for the actor's own record and
+    when the officer commands their unit and ``actor`` may not change who commands it
+    (``organisations.permissions``). An officer who already left is returned unchanged.
     """
+    if is_own(actor=actor, user_id=officer.user_id):
+        raise PermissionDenied(OWN_RECORD)
     if not officer.is_active:
         return officer
     if command_changes_refused(
@@ -187,19 +203,46 @@ def role_revoke(*, grant: RoleGrant, actor: User | None = None) -> None:
 
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User | None = None, reason: str = "") -> User:
-    """Stop a person signing in; everything they made stays, attributed to them."""
-    user.is_active = False
+    """Stop a person signing in; everything they made stays, attributed to them. Their web
+    sessions end at their next request (the authentication backend refuses an inactive
+    user) and their API tokens are deleted.
+
+    ``actor`` None is the system. Raises ``PermissionDenied`` with the reason when
+    ``actor`` may not (``permissions.account_status_refusal``). A disabled account is
+    returned unchanged.
+    """
+    if _user_active_set(user=user, is_active=False, actor=actor, reason=reason):
+        ApiToken.objects.filter(user=user).delete()  # its API tokens stop working with it
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User | None = None, reason: str = "") -> User:
+    """Let a disabled person sign in again with their password (their API tokens stay
+    deleted). Same rule and answers as ``user_deactivate``."""
+    _user_active_set(user=user, is_active=True, actor=actor, reason=reason)
+    return user
+
+
+def _user_active_set(*, user: User, is_active: bool, actor: User | None, reason: str) -> bool:
+    """Set ``is_active`` and audit it; False when it already had that value. Locks the user row."""
+    refusal = account_status_refusal(actor=actor, user=user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    user.is_active = User.objects.select_for_update().values_list("is_active", flat=True).get(pk=user.pk)
+    if user.is_active == is_active:
+        return False
+    user.is_active = is_active
     user.save(update_fields=["is_active"])
-    ApiToken.objects.filter(user=user).delete()  # its API tokens stop working with it
     audit_record(
         actor=actor,
-        action="user.deactivated",
+        action="user.reactivated" if is_active else "user.deactivated",
         target=user,
-        before={"is_active": True},
-        after={"is_active": False},
+        before={"is_active": not is_active},
+        after={"is_active": is_active},
         reason=reason,
     )
-    return user
+    return True
 
 
 def user_language_set(*, user: User, language: str) -> None:

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views import i18n as i18n_views
@@ -22,6 +23,9 @@ from organisations import activation, roster, selectors, services, slips, thrott
 from organisations.forms import (
     AccountActivationForm,
     AccountPasswordChangeForm,
+    AccountStatusForm,
+    OfficerLeaveForm,
+    OfficerTransferForm,
     PasswordResetSetForm,
     RosterImportForm,
     ThrottledAuthenticationForm,
@@ -29,7 +33,12 @@ from organisations.forms import (
     UnitActivationSlipsForm,
 )
 from organisations.models import Officer, Role
-from organisations.permissions import activation_code_refusal
+from organisations.permissions import (
+    access_officer_record,
+    account_status_refusal,
+    activation_code_refusal,
+    is_own,
+)
 
 OFFICERS_PER_PAGE = 50
 
@@ -154,12 +163,21 @@ def activate(request):
 
 
 def _officer_context(request, officer: Officer, **extra) -> dict:
+    # Codes and the record are kept by the same people: trainers in scope and admins.
+    in_training_scope = activation.can_issue_codes(user=request.user, officer=officer)
+    can_keep_record = in_training_scope and not is_own(actor=request.user, user_id=officer.user_id)
     return {
         "officer": officer,
         "transfers": officer.transfers.select_related("from_unit", "to_unit"),
         "activation_codes": officer.activation_codes.select_related("issued_by")[:10],
-        "can_issue_codes": officer.is_active and activation.can_issue_codes(user=request.user, officer=officer),
+        "can_issue_codes": officer.is_active and in_training_scope,
         "code_refusal": activation_code_refusal(issuer=request.user, officer=officer),
+        "can_keep_record": can_keep_record,
+        "account_refusal": (
+            account_status_refusal(actor=request.user, user=officer.user)
+            if can_keep_record and officer.user_id
+            else None
+        ),
         **extra,
     }
 
@@ -172,6 +190,96 @@ def officer_detail(request, pk: int):
         selectors.officer_list(user=request.user, include_left=True).select_related("service", "user"), pk=pk
     )
     return render(request, "organisations/officer_detail.html", _officer_context(request, officer))
+
+
+# Keeping an officer's record: a transfer, a departure, the account ---------------------------
+# Trainers with the officer in their training scope, and admins; never one's own record
+# (``permissions.access_officer_record``: 403 for others, 404 outside the scope).
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_transfer(request, pk: int):
+    """Move an active officer to another unit of their service: a dated transfer, audited,
+    with an ``officer.transferred`` event (readiness recounts both units)."""
+    officer = access_officer_record(user=request.user, officer_id=pk)
+    if not officer.is_active:
+        messages.error(request, gettext("This officer has left the service: a roster import brings them back."))
+        return redirect("officer-detail", pk=officer.pk)
+    units = selectors.transfer_units(user=request.user, officer=officer)
+    if request.method == "POST":
+        form = OfficerTransferForm(request.POST, units=units)
+    else:
+        form = OfficerTransferForm(units=units, initial={"effective_on": timezone.localdate()})
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.officer_transfer(
+                officer=officer,
+                to_unit=data["unit"],
+                effective_on=data["effective_on"],
+                actor=request.user,
+                note=data["note"],
+            )
+        except PermissionDenied as error:  # the officer commands their unit (see the page)
+            form.add_error(None, str(error))
+        else:
+            message = gettext("%(name)s now serves in %(unit)s.")
+            messages.success(request, message % {"name": officer.full_name, "unit": data["unit"].name})
+            return redirect("officer-detail", pk=officer.pk)
+    return render(request, "organisations/officer_transfer.html", {"officer": officer, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_leave(request, pk: int):
+    """Record that an active officer left the service, with an ``officer.left`` event
+    (readiness stops counting them); their records and account stay."""
+    officer = access_officer_record(user=request.user, officer_id=pk)
+    if not officer.is_active:
+        messages.info(request, gettext("This officer has already left the service."))
+        return redirect("officer-detail", pk=officer.pk)
+    if request.method == "POST":
+        form = OfficerLeaveForm(request.POST)
+    else:
+        form = OfficerLeaveForm(initial={"left_on": timezone.localdate()})
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.officer_leave(officer=officer, left_on=data["left_on"], actor=request.user, reason=data["reason"])
+        except PermissionDenied as error:  # the officer commands their unit (see the page)
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, gettext("%(name)s is recorded as having left the service.") % {"name": officer.full_name}
+            )
+            return redirect("officer-detail", pk=officer.pk)
+    return render(request, "organisations/officer_leave.html", {"officer": officer, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_account_status(request, pk: int):
+    """Disable the officer's account (no sign-in, API tokens deleted) or enable it again;
+    an account with rights beyond a trainee's only by an admin (403 with the reason)."""
+    officer = access_officer_record(user=request.user, officer_id=pk)
+    if officer.user is None:
+        raise Http404
+    refusal = account_status_refusal(actor=request.user, user=officer.user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = AccountStatusForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        is_enable = form.cleaned_data["action"] == AccountStatusForm.ENABLE
+        change = services.user_reactivate if is_enable else services.user_deactivate
+        change(user=officer.user, actor=request.user, reason=form.cleaned_data["reason"])
+        if officer.user.is_active:
+            message = gettext("The account %(username)s is enabled: its owner can sign in again.")
+        else:
+            message = gettext("The account %(username)s is disabled: its owner can no longer sign in.")
+        messages.success(request, message % {"username": officer.user.username})
+        return redirect("officer-detail", pk=officer.pk)
+    return render(request, "organisations/officer_account_status.html", {"officer": officer, "form": form})
 
 
 @never_cache

@@ -23,7 +23,6 @@ from certificates.models import Certificate
 from organisations.models import Officer
 
 ELIGIBLE_SQL = "o.is_active AND o.vetting_status <> %s"
-VALID_STATUSES = (Certificate.Status.VALID,)
 # Statuses that end a certificate's validity when they are set; before that moment it counted.
 LAPSED_STATUSES = (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED, Certificate.Status.EXPIRED)
 

@@ -85,6 +85,19 @@ def test_leaving_keeps_the_officer_and_writes_an_event(tree):
 
 
 @pytest.mark.django_db
+def test_an_officer_who_left_is_not_transferred(tree):
+    officer = tree.north_officers[0]
+    services.officer_leave(officer=officer)
+    events = Event.objects.count()
+
+    with pytest.raises(ValueError, match="left the service"):
+        services.officer_transfer(officer=officer, to_unit=tree.south_station)
+
+    officer.refresh_from_db()
+    assert (officer.unit, Transfer.objects.count(), Event.objects.count()) == (tree.north_station, 0, events)
+
+
+@pytest.mark.django_db
 def test_service_numbers_are_unique_within_a_service_only(tree):
     other_service_unit = UnitFactory(code="X-HQ")
     OfficerFactory(unit=other_service_unit, service_number="NP-1")

@@ -285,7 +285,7 @@ def apply_change(change: tuple, *, units: list[Unit], officers: list[Officer], c
             certify(officer, courses[arguments[1]])
     elif kind == "transfer":
         to_unit = units[arguments[1]]
-        if to_unit.pk != officer.unit_id:
+        if to_unit.pk != officer.unit_id and officer.is_active:  # one who left comes back by roster import
             organisation_services.officer_transfer(officer=officer, to_unit=to_unit)
     elif kind == "vetting":
         Officer.objects.filter(pk=officer.pk).update(vetting_status=arguments[1])

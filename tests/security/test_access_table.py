@@ -68,6 +68,13 @@ def url_of(key: str, world) -> str:
     return f"{url}?{query.format(w=world)}" if query else url
 
 
+RECORD_KEEPING = Access(
+    {"pk": "tree.officer"},
+    get="L   403 403 200 404 403 200",
+    post="L   403 403 200 404 403 200",
+    shows={NAME: "trainer_in admin"},
+)
+
 # Statuses in ACTORS order: anonymous, trainee A, trainee B, North trainer, South trainer,
 # leader, admin. Every object belongs to trainee A or to North (see ``conftest.py``).
 TABLE: dict[str, Access] = {
@@ -347,6 +354,8 @@ TABLE: dict[str, Access] = {
         post="L   403 403 200 404 200 200",
         shows={NAME: STAFF, SERVICE_NUMBER: STAFF, SUBTREE: STAFF},
     ),
+    # Keeping the record: trainers in scope and admins (an empty form is answered with its errors).
+    **dict.fromkeys(("officer-transfer", "officer-leave", "officer-account-status"), RECORD_KEEPING),
     "officer-activation-code": Access(
         {"pk": "tree.unregistered"}, get="L   405 405 405 405 405 405", post="L   403 403 200 404 403 200"
     ),
