@@ -4,7 +4,8 @@ Readiness is never seeded as numbers: this step writes the *records* a year of t
 would have left, and the metrics, snapshots and trends follow from them as they would in
 production.
 
-1. **Two more courses** (``readiness.demo_content``): protection of civilians (POC-101) and
+1. **Two more courses** (``readiness/demo_data/courses/``, in the layout of
+   ``courses/demo_data/``): protection of civilians (POC-101) and
    station command (CMD-201), because every requirement profile asks for POC and for
    commanders trained in command and control, and no course of the courses demo develops them.
 2. **Vetting**: the vetting board's results reach the roster through a roster file
@@ -51,18 +52,18 @@ import datetime
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
 from certificates import services as certificate_services
 from certificates.models import Certificate
 from courses import services as course_services
+from courses.demo import courses_read
 from courses.models import Course, CourseCompletion, CourseRelease, Enrollment, Lesson, LessonProgress, Module
 from organisations import roster
 from organisations.models import Officer, Organisation, Unit
 from readiness import history, services
-from readiness.demo_content import COURSES
 from readiness.models import HandoverDecision, JointAssessment, UnitReadiness
 
 TRAINER = "demo.trainer"
@@ -74,6 +75,7 @@ CERTIFIED_AFTER = datetime.timedelta(hours=2)
 ENROLLED_BEFORE = datetime.timedelta(days=21)
 ROSTER_FILE = "knp-roster-vetting-board-results.csv"
 HISTORY_WEEKS = 52
+DATA = Path(__file__).resolve().parent / "demo_data"
 
 
 @dataclass(frozen=True)
@@ -245,30 +247,20 @@ def _mission(context) -> Organisation | None:
 
 
 def _courses_seed(context, created: Counter) -> dict[str, Course]:
-    """The courses of ``demo_content`` (created and published when missing) and every
+    """The courses of ``demo_data/courses/`` (created and published when missing) and every
     course ``PLANS`` names, by code."""
     trainer = context.users[TRAINER]
     existing = {course.code: course for course in Course.objects.all()}
-    for spec in COURSES:
-        if spec["code"] in existing:
+    for spec in courses_read(DATA / "courses"):
+        if spec.code in existing:
             continue
-        course = course_services.course_create(
-            creator=trainer,
-            code=spec["code"],
-            title=spec["title"],
-            summary=spec["summary"],
-            language=spec["language"],
-            competencies=spec["competencies"],
-            estimated_hours=Decimal(spec["estimated_hours"]),
-            owner=_mission(context),
-            validity_months=spec["validity_months"],
-        )
-        for module_title, lessons in spec["modules"]:
-            module = course_services.module_create(course=course, title=module_title)
-            for fields in lessons:
+        course = course_services.course_create(creator=trainer, code=spec.code, owner=_mission(context), **spec.fields)
+        for module_spec in spec.modules:
+            module = course_services.module_create(course=course, title=module_spec.title)
+            for fields in module_spec.lessons:
                 course_services.lesson_create(module=module, **fields)
             created["modules"] += 1
-            created["lessons"] += len(lessons)
+            created["lessons"] += len(module_spec.lessons)
         course_services.course_publish(course=course, actor=trainer)
         existing[course.code] = course
         created["courses"] += 1
