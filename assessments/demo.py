@@ -23,30 +23,23 @@ taken first with much less.
 """
 
 import random
+import tomllib
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from assessments import services
-from assessments.demo_content import BANKS, FINAL_TITLE, INSTRUCTIONS, PRETEST_INSTRUCTIONS, PRETEST_TITLE, PRETESTS
+from assessments.importers.bank_csv import bank_csv_parse
+from assessments.importers.gift import ImportProblems
 from assessments.models import Answer, Assessment, Attempt, Question
 from courses import services as course_services
 from courses.models import Course, Enrollment
-from organisations.models import Officer, User
+from organisations.models import Officer, Unit, User
 
 TRAINER = "demo.trainer"
-PASS_MARK = 70
-MAX_ATTEMPTS = 3
+DATA = Path(__file__).resolve().parent / "demo_data"
 OFFICERS_PER_ASSESSMENT = 20
 ESSAYS_LEFT_FOR_REVIEW = 3  # the last essays written stay in demo.trainer's grading queue
-
-# Who sits each course's assessments: these units' officers, enrolled here when the courses
-# step has not already enrolled them.
-COURSE_UNITS = {
-    "COP-101": ["R1-D1-ST1"],
-    "HR-101": ["R1-D1-ST1"],
-    "SGBV-101": ["R2-D1-SGBV1", "R3-D1-SGBV1"],
-    "TOC-201": ["TCU", "INT"],
-    "BM-201": ["R1-D1-BP1", "R1-D2-BP1"],
-}
 WRONG_TEXT = ("I do not know", "the commander", "the duty officer", "")
 ESSAY_ANSWERS = (
     "I take her to a private room and ask a woman colleague to join if she wishes. I tell her she "
@@ -59,24 +52,69 @@ ESSAY_ANSWERS = (
 )
 
 
+# The assessments as data ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentSpec:
+    title: str  # ``{title}`` stands for the course's title
+    settings: dict  # the other ``assessment_create`` keyword arguments (pass mark, attempts...)
+    questions: list[dict]  # as the platform's CSV importer reads the bank file
+
+
+@dataclass(frozen=True)
+class CourseAssessments:
+    code: str
+    units: list[str]  # the units whose officers sit the assessments (enrolled here if need be)
+    final: AssessmentSpec
+    pretest: AssessmentSpec | None
+
+
+def assessments_read(directory: Path = DATA) -> list[CourseAssessments]:
+    """The demo assessments by course, in the order of ``assessments.toml``."""
+    data = tomllib.loads((directory / "assessments.toml").read_text(encoding="utf-8"))
+
+    def spec(kind: str, bank_file: str) -> AssessmentSpec:
+        settings = dict(data[kind])
+        path = directory / bank_file
+        try:
+            questions = bank_csv_parse(path.read_bytes())
+        except ImportProblems as error:
+            raise ValueError(f"{path}: {error}") from error
+        return AssessmentSpec(title=settings.pop("title"), settings=settings, questions=questions)
+
+    return [
+        CourseAssessments(
+            code=code,
+            units=course["units"],
+            final=spec("final", course["final"]),
+            pretest=spec("pretest", course["pretest"]) if "pretest" in course else None,
+        )
+        for code, course in data["courses"].items()
+    ]
+
+
+# The seed step -----------------------------------------------------------------------------
+
+
 def assessments_seed(context) -> None:
     rng = context.random("assessments")
     trainer = context.users[TRAINER]
     created = {"assessments": 0, "questions": 0, "attempts": 0, "officer accounts": 0}
     attempts_before, enrolments_before = Attempt.objects.count(), Enrollment.objects.count()
-    for code, questions in BANKS.items():
+    for spec in assessments_read():
+        code = spec.code
         course = Course.objects.get(code=code)
-        for unit_code in COURSE_UNITS[code]:
-            course_services.enrollments_create_for_unit(course=course, unit=context.units[unit_code], actor=trainer)
-        final = _assessment(course, FINAL_TITLE, INSTRUCTIONS, questions, trainer, created)
+        units = [context.units[unit_code] for unit_code in spec.units]
+        for unit in units:
+            course_services.enrollments_create_for_unit(course=course, unit=unit, actor=trainer)
+        final = _assessment(course, spec.final, trainer, created)
         pretest = None
-        if code in PRETESTS:
-            pretest = _assessment(
-                course, PRETEST_TITLE, PRETEST_INSTRUCTIONS, PRETESTS[code], trainer, created, pretest_of=final
-            )
+        if spec.pretest is not None:
+            pretest = _assessment(course, spec.pretest, trainer, created, pretest_of=final)
         # One ability per officer and course, drawn whether or not attempts are written, so a
         # run that fills in one course draws what a fresh run would.
-        officers = _takers(context, course)
+        officers = _takers(context, course, units)
         abilities = {officer.pk: min(0.98, max(0.25, rng.gauss(0.74, 0.14))) for officer in officers}
         answer_rng = random.Random(f"{context.random('assessments').random()}-{code}")
         if pretest is not None and not Attempt.objects.filter(assessment=pretest).exists():
@@ -87,7 +125,7 @@ def assessments_seed(context) -> None:
             for officer in officers:
                 user = _account(officer, created)
                 ability = abilities[officer.pk]
-                for _number in range(MAX_ATTEMPTS):
+                for _number in range(final.max_attempts):
                     attempt = _sit(final, user, ability, answer_rng, trainer)
                     if attempt.is_passed is not False or answer_rng.random() < 0.3:
                         break
@@ -104,33 +142,28 @@ def assessments_seed(context) -> None:
     context.log(f"Assessments: {created['assessments']} new, {created['attempts']} new attempts")
 
 
-def _assessment(course, title_format, instructions, questions, trainer, created, pretest_of=None) -> Assessment:
+def _assessment(course, spec: AssessmentSpec, trainer, created, pretest_of=None) -> Assessment:
     """The course's assessment of that title, created, filled and published when missing."""
-    title = title_format.format(title=course.title)
+    title = spec.title.format(title=course.title)
     assessment = Assessment.objects.filter(course=course, module=None, title=title).select_related("bank").first()
     if assessment is None:
         assessment = services.assessment_create(
             course=course,
             title=title,
             actor=trainer,
-            instructions=instructions,
-            pass_mark=PASS_MARK,
-            max_attempts=1 if pretest_of else MAX_ATTEMPTS,
-            feedback_policy=Assessment.FeedbackPolicy.NEVER
-            if pretest_of
-            else Assessment.FeedbackPolicy.AFTER_SUBMISSION,
             is_pretest=pretest_of is not None,
             pretest_of=pretest_of,
+            **spec.settings,
         )
         created["assessments"] += 1
     if not Question.objects.filter(bank_id=assessment.bank_id).exists():
-        created["questions"] += len(services.questions_import(bank=assessment.bank, questions=questions, actor=trainer))
+        imported = services.questions_import(bank=assessment.bank, questions=spec.questions, actor=trainer)
+        created["questions"] += len(imported)
     return services.assessment_publish(assessment=assessment, actor=trainer)
 
 
-def _takers(context, course: Course) -> list[Officer]:
+def _takers(context, course: Course, units: list[Unit]) -> list[Officer]:
     """The first enrolled, active officers of the course's units, demo accounts aside."""
-    units = [context.units[code] for code in COURSE_UNITS[course.code]]
     enrolled = Enrollment.objects.filter(course=course).values("officer_id")
     return list(
         Officer.objects.filter(unit__in=units, is_active=True, pk__in=enrolled)

@@ -50,7 +50,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import path, reverse  # noqa: E402
 
 from courses import services  # noqa: E402
-from courses.demo_content import COURSES  # noqa: E402
+from courses.demo import courses_read  # noqa: E402
 from courses.models import Lesson  # noqa: E402
 from lms import urls as project_urls  # noqa: E402
 from organisations import services as organisation_services  # noqa: E402
@@ -97,17 +97,17 @@ def seed() -> tuple[User, Lesson]:
         unit=station,
         user=trainee,
     )
-    spec = next(course for course in COURSES if course["code"] == "COP-101")
+    spec = next(course for course in courses_read() if course.code == "COP-101")
     course = services.course_create(
         creator=author,
-        code=spec["code"],
-        title=spec["title"],
-        summary=spec["summary"],
-        competencies=spec["competencies"],
+        code=spec.code,
+        title=spec.fields["title"],
+        summary=spec.fields["summary"],
+        competencies=spec.fields["competencies"],
     )
-    for module_title, lessons in spec["modules"]:
-        module = services.module_create(course=course, title=module_title)
-        for fields in lessons:
+    for module_spec in spec.modules:
+        module = services.module_create(course=course, title=module_spec.title)
+        for fields in module_spec.lessons:
             services.lesson_create(module=module, **fields)
     services.course_publish(course=course, actor=author)
     enrollment, _ = services.enrollment_create_self(course=course, user=trainee)

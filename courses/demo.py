@@ -2,9 +2,9 @@
 
 Five English courses (COP-101, HR-101, SGBV-101, TOC-201, BM-201), French versions of
 COP-101 and HR-101 and an Arabic version of SGBV-101, all owned by the UN mission, written
-by ``demo.trainer`` and published. The text lives in ``courses.demo_content``. HR-101 also
-requires attendance at an in-person session and a practical (``REQUIREMENTS``), set before
-its first publication.
+by ``demo.trainer`` and published. The text lives in ``courses/demo_data/`` (its README
+describes the layout), read by ``courses_read``. HR-101 also requires attendance at an
+in-person session and a practical (in its ``course.toml``), set before its first publication.
 
 Bir Tamsa Central Police Station (``COHORT_UNIT``) is enrolled in HR-101 and COP-101 as a
 cohort. Its HR-101 session two weeks before the seed was held: attendance, the practical
@@ -24,60 +24,123 @@ archived it).
 """
 
 import datetime
+import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
 from courses import services
-from courses.demo_content import COURSES
 from courses.models import Course, CourseCompletion, Enrollment, Lesson, Module, SessionRegistration, TrainingSession
 from organisations.models import Officer, Organisation
 
 TRAINER = "demo.trainer"
-PRACTICAL = "De-escalation and safe restraint"
-# What a course requires beyond its lessons, set before its first publication.
-REQUIREMENTS = {"HR-101": {"requires_attendance": True, "required_practicals": [PRACTICAL]}}
+DATA = Path(__file__).resolve().parent / "demo_data"
+
+
+# The courses as data -----------------------------------------------------------------------
+
+FRONT_MATTER = "+++\n"
+LESSON_FIELDS = {"title", "duration_minutes", "aim", "relevance", "learning_outcomes", "summary"}
+# What a course requires beyond its lessons (``course_update``), set before its first publication.
+REQUIREMENT_FIELDS = ("requires_attendance", "required_practicals")
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    title: str
+    lessons: tuple[dict, ...]  # ``lesson_create`` keyword arguments
+
+
+@dataclass(frozen=True)
+class CourseSpec:
+    code: str
+    fields: dict  # ``course_create`` keyword arguments besides ``code`` and ``translation_of``
+    translation_of: str  # the code of the course this one translates, or ""
+    requirements: dict  # ``course_update`` keyword arguments
+    modules: tuple[ModuleSpec, ...]
+
+
+def courses_read(directory: Path = DATA) -> list[CourseSpec]:
+    """The courses of a demo data folder, in the order its ``courses.toml`` lists them."""
+    return [_course_read(directory / code) for code in _toml(directory / "courses.toml")["courses"]]
+
+
+def _toml(path: Path) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _course_read(folder: Path) -> CourseSpec:
+    fields = _toml(folder / "course.toml")
+    modules = fields.pop("modules")
+    folders = sorted(path.name for path in folder.iterdir() if path.is_dir())
+    if folders != sorted(modules):
+        raise ValueError(f"{folder}: the module folders {folders} are not those of [modules] {sorted(modules)}")
+    fields["estimated_hours"] = Decimal(str(fields["estimated_hours"]))
+    return CourseSpec(
+        code=folder.name,
+        translation_of=fields.pop("translation_of", ""),
+        requirements={name: fields.pop(name) for name in REQUIREMENT_FIELDS if name in fields},
+        fields=fields,
+        modules=tuple(
+            ModuleSpec(title, tuple(_lesson_read(path) for path in sorted((folder / name).glob("*.md"))))
+            for name, title in modules.items()
+        ),
+    )
+
+
+def _lesson_read(path: Path) -> dict:
+    """A lesson file: TOML front matter between ``+++`` lines, then the Markdown body."""
+    text = path.read_text(encoding="utf-8")
+    front, separator, body = text.removeprefix(FRONT_MATTER).partition("\n" + FRONT_MATTER)
+    if not text.startswith(FRONT_MATTER) or not separator:
+        raise ValueError(f"{path}: a lesson starts with front matter between two +++ lines")
+    fields = tomllib.loads(front)
+    if set(fields) != LESSON_FIELDS:
+        raise ValueError(f"{path}: the front matter has {sorted(fields)}, not {sorted(LESSON_FIELDS)}")
+    fields["learning_outcomes"] = "\n".join(f"- {outcome}" for outcome in fields["learning_outcomes"])
+    return {**fields, "body": body.strip() + "\n"}
+
+
+# The seed step -----------------------------------------------------------------------------
 
 
 def courses_seed(context) -> None:
     creator = context.users[TRAINER]
     owner = _mission(context)
-    existing = {course.code: course for course in Course.objects.filter(code__in=[spec["code"] for spec in COURSES])}
+    specs = courses_read()
+    existing = {course.code: course for course in Course.objects.filter(code__in=[spec.code for spec in specs])}
     modules: dict[tuple[int, str], Module] = {
         (module.course_id, module.title): module for module in Module.objects.filter(course__in=existing.values())
     }
     lesson_keys = set(Lesson.objects.filter(module__in=modules.values()).values_list("module_id", "title"))
     created = {"courses": 0, "modules": 0, "lessons": 0}
     enrolments_before, completions_before = Enrollment.objects.count(), CourseCompletion.objects.count()
-    for spec in COURSES:
-        course = existing.get(spec["code"])
+    for spec in specs:
+        course = existing.get(spec.code)
         is_new = course is None
         if is_new:
             course = services.course_create(
                 creator=creator,
-                code=spec["code"],
-                title=spec["title"],
-                summary=spec["summary"],
-                language=spec["language"],
-                competencies=spec["competencies"],
-                estimated_hours=Decimal(spec["estimated_hours"]),
+                code=spec.code,
                 owner=owner,
-                validity_months=spec["validity_months"],
-                translation_of=existing.get(spec.get("translation_of", "")),
+                translation_of=existing.get(spec.translation_of),
+                **spec.fields,
             )
-            if spec["code"] in REQUIREMENTS:
-                course = services.course_update(course=course, actor=creator, **REQUIREMENTS[spec["code"]])
+            if spec.requirements:
+                course = services.course_update(course=course, actor=creator, **spec.requirements)
             existing[course.code] = course
             created["courses"] += 1
         new_lessons = 0
-        for module_title, lessons in spec["modules"]:
-            module = modules.get((course.pk, module_title))
+        for module_spec in spec.modules:
+            module = modules.get((course.pk, module_spec.title))
             if module is None:
-                module = services.module_create(course=course, title=module_title)
-                modules[(course.pk, module_title)] = module
+                module = services.module_create(course=course, title=module_spec.title)
+                modules[(course.pk, module_spec.title)] = module
                 created["modules"] += 1
-            for fields in lessons:
+            for fields in module_spec.lessons:
                 if (module.pk, fields["title"]) in lesson_keys:
                     continue
                 services.lesson_create(module=module, **fields)
@@ -252,6 +315,7 @@ def _lessons_complete(course: Course, officers: list[Officer]) -> None:
 def _held_fill(context, session: TrainingSession, courses: dict[str, Course]) -> None:
     """The HR-101 session held two weeks ago: attendance, the practical and the paper test."""
     trainer = session.trainer
+    (practical,) = session.course.required_practicals  # HR-101's one practical
     rng = context.random("sessions")
     officers = _station_officers(context)
     attendees = officers[:HELD_COUNT]
@@ -268,7 +332,7 @@ def _held_fill(context, session: TrainingSession, courses: dict[str, Course]) ->
         practicals=[
             services.PracticalEntry(
                 officer.pk,
-                PRACTICAL,
+                practical,
                 index not in HELD_FAILED,
                 "Lost control of the subject's arm: retake at the next session." if index in HELD_FAILED else "",
             )

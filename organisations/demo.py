@@ -2,6 +2,9 @@
 
 Kessara is a made-up coastal state where French, Arabic and English are spoken, supported
 by a made-up UN mission (MINUSKE). Nothing here describes a real country, person or unit.
+The world is data in ``organisations/demo_data/`` (its README describes the files), read by
+``world_read``: the service, units, partners, named officers and demo accounts as written,
+and the rules from which the rest of the roster is drawn.
 
 ``seed()`` runs a list of small steps inside one transaction, so a run either seeds
 everything or nothing:
@@ -12,7 +15,7 @@ everything or nothing:
    units and local units (31 in all, through ``services.unit_create``);
 3. ``organisations_seed``: the UN mission and the partners UNDP, UNODC, AU and EU;
 4. ``officers_seed``: 600 officers in one ``bulk_create``;
-5. ``users_seed``: the demo accounts (``DEMO_USERS``) and their roles;
+5. ``users_seed``: the demo accounts and their roles;
 6. every step named in ``settings.DEMO_SEED_STEPS`` (see below);
 
 and then, after the commit, delivers every pending outbox event in this process, so that
@@ -57,11 +60,15 @@ A step that issues certificates through services that record outbox events needs
 more: the events are delivered in-process at the end of ``seed()``.
 """
 
+import csv
 import datetime
+import functools
 import random
+import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
@@ -72,20 +79,16 @@ from django.utils.module_loading import import_string
 from lms.events.services import deliveries_held, deliveries_run_pending
 from organisations import services
 from organisations.identity import service_number_key
-from organisations.models import Officer, Organisation, PoliceService, Role, Unit, User
+from organisations.models import Officer, Organisation, PoliceService, Unit, User
+from organisations.roster import roster_parse
 from organisations.selectors import service_numbers_q
 
 DEMO_PASSWORD = "Demo-Pass-2026"
 RANDOM_SEED = 2026
-
-SERVICE_CODE = "KNP"
-SERVICE_NAME = "Kessara National Police"
-COUNTRY = "Republic of Kessara"
-AREA_LEVEL_NAMES = ["Region", "District"]
-ROOT_CODE = "HQ"
+DATA = Path(__file__).resolve().parent / "demo_data"
 
 SERVICE_NUMBER_FORMAT = "NP-{:06d}"
-FIRST_GENERATED_SERVICE_NUMBER = 101  # 1-100 are kept for the named officers below
+FIRST_GENERATED_SERVICE_NUMBER = 101  # 1-100 are kept for the named officers (officers.csv)
 
 
 class DemoSeedRefused(Exception):
@@ -96,7 +99,7 @@ class Writer(Protocol):
     def write(self, text: str, /) -> object: ...
 
 
-# The organisation tree ------------------------------------------------------------------
+# The world as data --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -106,254 +109,6 @@ class UnitSpec:
     unit_type: str
     parent: str | None
     size: int  # officers, the commander included
-
-
-T = Unit.Type
-UNITS: tuple[UnitSpec, ...] = (
-    UnitSpec("HQ", "National Police Headquarters", T.NATIONAL, None, 20),
-    # National specialised units hang directly under the national root.
-    UnitSpec("PTC", "National Police Training Centre, Lamordé", T.TRAINING_CENTRE, "HQ", 24),
-    UnitSpec("TCU", "Transnational Crime Unit", T.TRANSNATIONAL_CRIME, "HQ", 16),
-    UnitSpec("POU", "Public Order Unit", T.PUBLIC_ORDER, "HQ", 60),
-    UnitSpec("MAR", "Maritime Police", T.MARITIME, "HQ", 26),
-    UnitSpec("INT", "Criminal Intelligence Service", T.INTELLIGENCE, "HQ", 14),
-    UnitSpec("WCPU", "Women and Children Protection Unit", T.SGBV, "HQ", 14),
-    # Northern Region: desert borders, mostly Arabic-speaking.
-    UnitSpec("R1", "Northern Region", T.AREA, "HQ", 6),
-    UnitSpec("R1-D1", "Bir Tamsa District", T.AREA, "R1", 6),
-    UnitSpec("R1-D1-ST1", "Bir Tamsa Central Police Station", T.STATION, "R1-D1", 36),
-    UnitSpec("R1-D1-BP1", "Ras el-Oued Border Post", T.BORDER_POST, "R1-D1", 18),
-    UnitSpec("R1-D1-CP1", "Bir Tamsa Community Policing Unit", T.COMMUNITY_POLICING, "R1-D1", 14),
-    UnitSpec("R1-D2", "Ouadi Kessa District", T.AREA, "R1", 6),
-    UnitSpec("R1-D2-ST1", "Ouadi Kessa Police Station", T.STATION, "R1-D2", 30),
-    UnitSpec("R1-D2-BP1", "Tin-Aguel Border Post", T.BORDER_POST, "R1-D2", 18),
-    # Central Region: the capital, Port-Kessar.
-    UnitSpec("R2", "Central Region", T.AREA, "HQ", 6),
-    UnitSpec("R2-D1", "Port-Kessar District", T.AREA, "R2", 6),
-    UnitSpec("R2-D1-ST1", "Port-Kessar Central Police Station", T.STATION, "R2-D1", 48),
-    UnitSpec("R2-D1-ST2", "Grand Marché Police Station", T.STATION, "R2-D1", 36),
-    UnitSpec("R2-D1-SGBV1", "Port-Kessar SGBV Desk", T.SGBV, "R2-D1", 12),
-    UnitSpec("R2-D1-CP1", "Port-Kessar Community Policing Unit", T.COMMUNITY_POLICING, "R2-D1", 14),
-    UnitSpec("R2-D2", "Lamordé District", T.AREA, "R2", 6),
-    UnitSpec("R2-D2-ST1", "Lamordé Police Station", T.STATION, "R2-D2", 34),
-    UnitSpec("R2-D2-CP1", "Lamordé Community Policing Unit", T.COMMUNITY_POLICING, "R2-D2", 14),
-    # Coastal Region: English- and Portuguese-speaking minorities along the coast.
-    UnitSpec("R3", "Coastal Region", T.AREA, "HQ", 6),
-    UnitSpec("R3-D1", "Baie-Lumière District", T.AREA, "R3", 6),
-    UnitSpec("R3-D1-ST1", "Baie-Lumière Police Station", T.STATION, "R3-D1", 36),
-    UnitSpec("R3-D1-SGBV1", "Baie-Lumière Women and Children Protection Desk", T.SGBV, "R3-D1", 12),
-    UnitSpec("R3-D2", "Kanoumba District", T.AREA, "R3", 6),
-    UnitSpec("R3-D2-ST1", "Kanoumba Police Station", T.STATION, "R3-D2", 32),
-    UnitSpec("R3-D2-BP1", "Kanoumba Land Border Post", T.BORDER_POST, "R3-D2", 18),
-)
-
-ORGANISATIONS: tuple[tuple[str, str, str, bool], ...] = (
-    # acronym, name, kind, supports the demo police service
-    (
-        "MINUSKE",
-        "United Nations Multidimensional Integrated Stabilization Mission in Kessara",
-        Organisation.Kind.MISSION,
-        True,
-    ),
-    ("UNDP", "United Nations Development Programme", Organisation.Kind.UN_AGENCY, False),
-    ("UNODC", "United Nations Office on Drugs and Crime", Organisation.Kind.UN_AGENCY, False),
-    ("AU", "African Union", Organisation.Kind.REGIONAL, False),
-    ("EU", "European Union", Organisation.Kind.REGIONAL, False),
-)
-
-
-# People -----------------------------------------------------------------------------------
-
-RANKS = (
-    "Constable",
-    "Corporal",
-    "Sergeant",
-    "Inspector",
-    "Chief Inspector",
-    "Superintendent",
-    "Chief Superintendent",
-    "Commissioner",
-    "Inspector-General",
-)
-RANK_WEIGHTS_RANK_AND_FILE = (48, 20, 16, 10, 4, 2, 0, 0, 0)
-RANK_WEIGHTS_HEADQUARTERS_STAFF = (0, 4, 26, 34, 20, 12, 4, 0, 0)  # national, regional, district staff
-
-V = Officer.VettingStatus
-VETTING_WEIGHTS = {
-    V.FINALLY_CERTIFIED: 52,
-    V.PROVISIONALLY_CERTIFIED: 22,
-    V.SCREENED: 10,
-    V.REGISTERED: 7,
-    V.UNKNOWN: 6,
-    V.EXCLUDED: 3,
-}
-COMMANDER_VETTING_WEIGHTS = {V.FINALLY_CERTIFIED: 85, V.PROVISIONALLY_CERTIFIED: 15}
-SHARE_WHO_LEFT = 0.025
-LEFT_BETWEEN = (datetime.date(2024, 7, 1), datetime.date(2026, 1, 31))
-
-# Share of women by unit type: higher in protection and community work, as in Liberia's
-# women-and-children protection units; low in public order and maritime units.
-FEMALE_SHARE = {
-    T.NATIONAL: 0.25,
-    T.AREA: 0.2,
-    T.STATION: 0.23,
-    T.COMMUNITY_POLICING: 0.35,
-    T.SGBV: 0.7,
-    T.BORDER_POST: 0.12,
-    T.TRANSNATIONAL_CRIME: 0.2,
-    T.PUBLIC_ORDER: 0.08,
-    T.MARITIME: 0.1,
-    T.INTELLIGENCE: 0.25,
-    T.TRAINING_CENTRE: 0.3,
-}
-
-# Rank and title of the one commander of each unit.
-COMMANDERS = {
-    T.NATIONAL: ("Inspector-General", "Inspector-General of Police"),
-    T.TRAINING_CENTRE: ("Chief Superintendent", "Director of the Police Training Centre"),
-    T.TRANSNATIONAL_CRIME: ("Superintendent", "Unit commander"),
-    T.PUBLIC_ORDER: ("Chief Superintendent", "Unit commander"),
-    T.MARITIME: ("Superintendent", "Unit commander"),
-    T.INTELLIGENCE: ("Superintendent", "Head of service"),
-    T.STATION: ("Chief Inspector", "Station commander"),
-    T.COMMUNITY_POLICING: ("Inspector", "Unit commander"),
-    T.BORDER_POST: ("Inspector", "Post commander"),
-}
-AREA_COMMANDERS = {1: ("Commissioner", "Regional commander"), 2: ("Chief Superintendent", "District commander")}
-NATIONAL_SGBV_COMMANDER = ("Superintendent", "Unit commander")
-LOCAL_SGBV_COMMANDER = ("Inspector", "Desk officer in charge")
-
-# Positions handed to some members of each unit (besides its commander).
-POSITIONS = {
-    T.NATIONAL: (
-        "Deputy Inspector-General",
-        "Director of Operations",
-        "Director of Administration",
-        "Director of Training",
-        "Gender adviser",
-        "Human rights adviser",
-        "Inspector of conduct and discipline",
-    ),
-    T.AREA: ("Deputy commander", "Operations officer", "Gender focal point", "Human resources officer"),
-    T.STATION: (
-        "Deputy station commander",
-        "SGBV focal point",
-        "Community liaison officer",
-        "Gender focal point",
-        "Human rights focal point",
-        "Records officer",
-        "Duty officer",
-    ),
-    T.COMMUNITY_POLICING: ("Community liaison officer", "Community liaison officer", "Youth outreach officer"),
-    T.SGBV: ("SGBV focal point", "Child protection officer", "Investigator", "Psychosocial referral officer"),
-    T.BORDER_POST: ("Deputy post commander", "Immigration officer", "Document examiner"),
-    T.TRANSNATIONAL_CRIME: ("Investigator", "Investigator", "Intelligence analyst", "INTERPOL liaison officer"),
-    T.PUBLIC_ORDER: (
-        "Deputy commander",
-        "Platoon commander",
-        "Platoon commander",
-        "Platoon commander",
-        "Logistics officer",
-    ),
-    T.MARITIME: ("Deputy commander", "Coxswain", "Coxswain", "Boarding officer"),
-    T.INTELLIGENCE: ("Intelligence analyst", "Intelligence analyst", "Records officer"),
-    T.TRAINING_CENTRE: (
-        "Deputy director",
-        "Chief instructor",
-        "Instructor",
-        "Instructor",
-        "Instructor",
-        "Instructor",
-        "Curriculum officer",
-    ),
-}
-SENIOR_POSITIONS_MINIMUM_RANK = "Inspector"  # deputies, directors, chief instructors, platoon commanders
-SENIOR_POSITION_WORDS = ("Deputy", "Director", "Chief instructor", "Platoon commander")
-
-# Naming traditions: given names by sex and family names. Arabic names appear both in
-# Arabic script and in the French-style Latin transliteration used on many Sahel rosters.
-NAMES = {
-    "francophone": {
-        "M": (
-            "Zéphirin", "Aboubacar", "Mamadou", "Ousmane", "Souleymane", "Issouf", "Désiré", "Théodore",
-            "Hervé", "Jean-Baptiste", "Boureima", "Adama", "Idrissa", "Séraphin", "Clément", "Honoré",
-            "Abdoulaye", "Yacouba", "Éric", "Gédéon", "Innocent", "Prosper", "Aimé", "Sékou", "Lassina",
-            "Félicien", "Amadou", "Cheick", "Noël", "Bénoît",
-        ),
-        "F": (
-            "Aïcha", "Mariam", "Fatoumata", "Awa", "Aminata", "Rokia", "Hortense", "Clémence", "Béatrice",
-            "Joséphine", "Salimata", "Kadiatou", "Ramatou", "Nafissatou", "Mireille", "Édith", "Solange",
-            "Géraldine", "Bintou", "Djénéba", "Odile", "Ange-Marie", "Chantal", "Estelle", "Léocadie",
-        ),
-        "family": (
-            "Kaboré", "Ouédraogo", "N'Diaye", "Traoré", "Diallo", "Koné", "Coulibaly", "Sawadogo", "Zongo",
-            "Tchakounté", "Mbarga", "Ngoma", "Mabiala", "Bamba", "Diarra", "Keïta", "Sanogo", "Zoungrana",
-            "Yaméogo", "Dembélé", "Touré", "Sissoko", "Kouyaté", "Ilboudo", "Nikièma", "N'Guessan",
-            "Kouassi", "Tshibangu", "Mukendi", "Ékambi", "Bâ", "Cissé", "Maïga", "Tiendrébéogo", "Goïta",
-        ),
-    },
-    "arabic_script": {
-        "M": (
-            "محمد", "أحمد", "عبد الله", "يوسف", "إبراهيم", "عمر", "خالد", "حسن", "علي", "مصطفى", "عثمان",
-            "صالح", "آدم", "إسماعيل", "طارق", "بشير", "عبد الرحمن", "موسى", "إدريس", "حامد",
-        ),
-        "F": (
-            "فاطمة", "عائشة", "مريم", "خديجة", "زينب", "آمنة", "حليمة", "سعاد", "نور", "سلمى", "هدى", "رقية",
-            "ليلى",
-        ),
-        "family": (
-            "الحسن", "التجاني", "الأمين", "عبد الرحيم", "محمود", "إدريس", "الطيب", "النور", "بابكر", "الفاضل",
-            "الشريف", "الصادق", "يعقوب", "العربي", "الحاج", "أبكر", "الزهراء", "سليمان", "حمدان",
-        ),
-    },
-    "arabic_latin": {
-        "M": (
-            "Mahamat", "Abakar", "Youssouf", "Hassane", "Oumar", "Moussa", "Brahim", "Abdelkerim", "Ali",
-            "Saleh", "Idriss", "Adoum", "Khalil", "Djibrine", "Ahmat",
-        ),
-        "F": (
-            "Achta", "Fatimé", "Zénaba", "Halimé", "Khadidja", "Amina", "Hawa", "Mariam", "Asma", "Nafissa",
-            "Souad", "Leïla",
-        ),
-        "family": (
-            "Mahamat", "Abakar", "Ousmane", "Hassaballah", "Djibrine", "Ahmat", "Brahim", "El-Hadj",
-            "Abdelaziz", "Ben Salem", "Ould Cheikh", "Haroun", "Adoum", "Chérif", "Bichara",
-        ),
-    },
-    "english": {
-        "M": (
-            "Emmanuel", "Samuel", "Joseph", "Patrick", "Benjamin", "Daniel", "Isaac", "George", "Peter",
-            "Moses", "Augustine", "Francis",
-        ),
-        "F": (
-            "Grace", "Mercy", "Esther", "Comfort", "Patience", "Florence", "Rebecca", "Janet", "Ruth",
-            "Mary", "Beatrice", "Victoria",
-        ),
-        "family": (
-            "Johnson", "Kamara", "Koroma", "Sesay", "Mensah", "Doe", "Williams", "Tarawally", "Bangura",
-            "Nelson", "Taylor", "Harris", "Boakye", "Mensah-Bonsu",
-        ),
-    },
-    "lusophone": {
-        "M": (
-            "João", "António", "Manuel", "Domingos", "Armindo", "Bento", "Eusébio", "Joaquim", "Agostinho",
-            "Zacarias",
-        ),
-        "F": ("Conceição", "Fátima", "Luísa", "Rosária", "Amélia", "Graça", "Esperança", "Natércia", "Inês"),
-        "family": (
-            "da Silva", "Gomes", "Mendes", "Correia", "Fernandes", "Sanhá", "Embaló", "Có", "Djaló",
-            "Cabral", "Gonçalves", "Vaz",
-        ),
-    },
-}  # fmt: skip
-
-# Which naming traditions are common where, by region code ("" = national units).
-NAME_MIX = {
-    "": {"francophone": 50, "arabic_latin": 15, "arabic_script": 12, "english": 13, "lusophone": 10},
-    "R1": {"francophone": 35, "arabic_latin": 30, "arabic_script": 35},
-    "R2": {"francophone": 60, "arabic_latin": 10, "arabic_script": 8, "english": 12, "lusophone": 10},
-    "R3": {"francophone": 40, "english": 30, "lusophone": 20, "arabic_latin": 10},
-}
 
 
 @dataclass(frozen=True)
@@ -368,14 +123,7 @@ class NamedOfficer:
     unit: str
     position: str = ""
     is_commander: bool = False
-    vetting_status: str = V.FINALLY_CERTIFIED
-
-
-STATION_COMMANDER = NamedOfficer(
-    "NP-000001", "Zéphirin", "N'Diaye", "M", "Chief Inspector", "R1-D1-ST1", "Station commander", True
-)
-TRAINEE = NamedOfficer("NP-000002", "Aïcha", "Kaboré", "F", "Constable", "R1-D1-ST1")
-NAMED_OFFICERS = (STATION_COMMANDER, TRAINEE)
+    vetting_status: str = Officer.VettingStatus.FINALLY_CERTIFIED
 
 
 @dataclass(frozen=True)
@@ -388,19 +136,62 @@ class DemoUser:
     is_superuser: bool = False
 
 
-DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("demo.admin", "Demo", "Administrator", grants=((Role.ADMIN, None),), is_superuser=True),
-    DemoUser("demo.trainer", "Hélène", "Mbeki-Laurent", grants=((Role.TRAINER, ROOT_CODE),)),
-    DemoUser("demo.trainer.north", "Abdelkerim", "Hassaballah", grants=((Role.TRAINER, "R1"),)),
-    DemoUser("demo.leader", "Samuel", "Okonkwo", grants=((Role.LEADERSHIP, ROOT_CODE),)),
-    DemoUser("demo.trainee", TRAINEE.given_name, TRAINEE.family_name, officer=TRAINEE.service_number),
-    DemoUser(
-        "demo.commander",
-        STATION_COMMANDER.given_name,
-        STATION_COMMANDER.family_name,
-        officer=STATION_COMMANDER.service_number,
-    ),
-)
+@dataclass(frozen=True)
+class World:
+    """The demo as ``demo_data/`` describes it."""
+
+    service: dict  # ``PoliceService`` fields, ``code`` first
+    units: tuple[UnitSpec, ...]  # parents first
+    organisations: tuple[dict, ...]  # ``acronym``, ``name``, ``kind``, ``supports_service``
+    officers: tuple[NamedOfficer, ...]
+    users: tuple[DemoUser, ...]
+    roster: dict  # how the other officers are drawn (``roster.toml``)
+    names: dict  # naming traditions and where they are common (``names.toml``)
+
+
+@functools.cache
+def world_read(directory: Path = DATA) -> World:
+    """Read the demo's world from its data folder (once per process: it does not change)."""
+    kessara = _toml(directory / "kessara.toml")
+    with (directory / "units.csv").open(encoding="utf-8", newline="") as handle:
+        units = tuple(
+            UnitSpec(row["code"], row["name"], row["unit_type"], row["parent"] or None, int(row["officers"]))
+            for row in csv.DictReader(handle)
+        )
+    officers = {officer.service_number: officer for officer in _officers_read(directory / "officers.csv")}
+    return World(
+        service=kessara["service"],
+        units=units,
+        organisations=tuple(kessara["organisations"]),
+        officers=tuple(officers.values()),
+        users=tuple(_user(entry, officers.get(entry.get("officer", ""))) for entry in kessara["users"]),
+        roster=_toml(directory / "roster.toml"),
+        names=_toml(directory / "names.toml"),
+    )
+
+
+def _toml(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _officers_read(path: Path) -> list[NamedOfficer]:
+    """The named officers, a roster file read by the roster import's own reader."""
+    parsed = roster_parse(path.read_bytes())
+    if parsed.errors:
+        raise ValueError(f"{path}: {parsed.errors}")
+    return [NamedOfficer(row.service_number, unit=row.unit_code, **row.values) for row in parsed.rows]
+
+
+def _user(entry: dict, officer: NamedOfficer | None) -> DemoUser:
+    """A demo account; one that belongs to an officer takes the officer's names."""
+    return DemoUser(
+        username=entry["username"],
+        first_name=officer.given_name if officer else entry["first_name"],
+        last_name=officer.family_name if officer else entry["last_name"],
+        grants=tuple((grant["role"], grant.get("unit")) for grant in entry.get("grants", ())),
+        officer=entry.get("officer", ""),
+        is_superuser=entry.get("is_superuser", False),
+    )
 
 
 # The run -----------------------------------------------------------------------------------
@@ -471,10 +262,8 @@ def seed(*, stdout: Writer | None = None, reset_passwords: bool = False) -> Demo
 
 
 def service_seed(*, stdout: Writer | None = None, reset_passwords: bool = False) -> DemoContext:
-    service, created = PoliceService.objects.get_or_create(
-        code=SERVICE_CODE,
-        defaults={"name": SERVICE_NAME, "country": COUNTRY, "area_level_names": AREA_LEVEL_NAMES},
-    )
+    fields = dict(world_read().service)
+    service, created = PoliceService.objects.get_or_create(code=fields.pop("code"), defaults=fields)
     context = DemoContext(service=service, stdout=stdout, reset_passwords=reset_passwords)
     context.created["police services"] += created
     context.log(f"Police service {service.code}: {'created' if created else 'already there'}")
@@ -482,10 +271,11 @@ def service_seed(*, stdout: Writer | None = None, reset_passwords: bool = False)
 
 
 def units_seed(context: DemoContext) -> None:
-    """Create the missing units of ``UNITS``, parents first, through ``services.unit_create``."""
+    """Create the missing units of the world, parents first, through ``services.unit_create``."""
+    specs = world_read().units
     units = {unit.code: unit for unit in Unit.objects.filter(service=context.service)}
     created = 0
-    for spec in UNITS:
+    for spec in specs:
         if spec.code not in units:
             units[spec.code] = services.unit_create(
                 service=context.service,
@@ -495,7 +285,7 @@ def units_seed(context: DemoContext) -> None:
                 parent=units[spec.parent] if spec.parent else None,
             )
             created += 1
-    context.units = {spec.code: units[spec.code] for spec in UNITS}
+    context.units = {spec.code: units[spec.code] for spec in specs}
     context.created["units"] += created
     context.totals["units"] = len(units)
     context.log(f"Units: {created} new, {len(units)} in all")
@@ -504,10 +294,14 @@ def units_seed(context: DemoContext) -> None:
 def organisations_seed(context: DemoContext) -> None:
     """The UN mission supporting the demo service, and the partners that co-own training."""
     created = 0
-    for acronym, name, kind, supports_service in ORGANISATIONS:
+    for spec in world_read().organisations:
         _, is_new = Organisation.objects.get_or_create(
-            acronym=acronym,
-            defaults={"name": name, "kind": kind, "police_service": context.service if supports_service else None},
+            acronym=spec["acronym"],
+            defaults={
+                "name": spec["name"],
+                "kind": spec["kind"],
+                "police_service": context.service if spec["supports_service"] else None,
+            },
         )
         created += is_new
     context.created["organisations"] += created
@@ -536,9 +330,10 @@ def users_seed(context: DemoContext) -> None:
     Existing accounts are left as they are (password included) unless ``reset_passwords``.
     """
     hashed = _PasswordHash()
-    existing = User.objects.in_bulk([demo.username for demo in DEMO_USERS], field_name="username")
+    demo_users = world_read().users
+    existing = User.objects.in_bulk([demo.username for demo in demo_users], field_name="username")
     created = 0
-    for demo in DEMO_USERS:
+    for demo in demo_users:
         user = existing.get(demo.username)
         if user is None:
             user = User.objects.create(
@@ -560,7 +355,7 @@ def users_seed(context: DemoContext) -> None:
             _officer_link(context, user=user, service_number=demo.officer)
         context.users[demo.username] = user
     context.created["users"] += created
-    context.totals["users"] = len(DEMO_USERS)
+    context.totals["users"] = len(demo_users)
     context.log(f"Demo users: {created} new" + (", passwords reset" if context.reset_passwords else ""))
 
 
@@ -592,26 +387,29 @@ def _officer_link(context: DemoContext, *, user: User, service_number: str) -> N
 
 
 def roster(rng: random.Random) -> list[dict]:
-    """Every demo officer as field values (``unit`` is a unit code), in a fixed order.
+    """Every demo officer as field values (``unit`` is a unit code), in a fixed order: the
+    named officers as written, the others drawn by the rules of ``roster.toml``.
 
     Depends only on ``rng``'s seed, never on the database, so that runs agree.
     """
+    world = world_read()
     named_by_unit: dict[str, list[NamedOfficer]] = {}
-    for named in NAMED_OFFICERS:
+    for named in world.officers:
         named_by_unit.setdefault(named.unit, []).append(named)
+    draw = _Draw(rng, world)
     rows: list[dict] = []
     number = FIRST_GENERATED_SERVICE_NUMBER
-    for spec in UNITS:
+    for spec in world.units:
         named = named_by_unit.get(spec.code, [])
         rows.extend(_named_row(officer) for officer in named)
         members: list[dict] = []
         commander = next((_named_row(officer) for officer in named if officer.is_commander), None)
         if commander is None:
-            commander = _commander_row(rng, spec)
+            commander = draw.commander(spec)
             members.append(commander)
         while len(members) + len(named) < spec.size:
-            members.append(_member_row(rng, spec))
-        _positions_hand_out(rng, spec, members, highest_rank=RANKS.index(commander["rank"]) - 1)
+            members.append(draw.member(spec))
+        draw.positions_hand_out(spec, members, highest_rank=draw.ranks.index(commander["rank"]) - 1)
         for row in members:
             row["service_number"] = SERVICE_NUMBER_FORMAT.format(number)
             number += 1
@@ -633,67 +431,75 @@ def _named_row(officer: NamedOfficer) -> dict:
     }
 
 
-def _person(rng: random.Random, spec: UnitSpec, female_share: float) -> dict:
-    mix = NAME_MIX[spec.code.split("-")[0] if spec.code.startswith("R") else ""]
-    tradition = rng.choices(list(mix), weights=list(mix.values()))[0]
-    sex = Officer.Sex.FEMALE if rng.random() < female_share else Officer.Sex.MALE
-    names = NAMES[tradition]
-    return {
-        "given_name": rng.choice(names[sex]),
-        "family_name": rng.choice(names["family"]),
-        "sex": sex,
-        "unit": spec.code,
-    }
+class _Draw:
+    """Draws officers for a unit by the world's rules (``roster.toml``, ``names.toml``)."""
 
+    def __init__(self, rng: random.Random, world: World):
+        self.rng = rng
+        self.rules = world.roster
+        self.names = world.names
+        self.root = next(spec.code for spec in world.units if spec.parent is None)
+        self.ranks = [rank["rank"] for rank in self.rules["ranks"]]  # lowest first
 
-def _commander_row(rng: random.Random, spec: UnitSpec) -> dict:
-    if spec.unit_type == T.AREA:
-        rank, title = AREA_COMMANDERS[spec.code.count("-") + 1]
-    elif spec.unit_type == T.SGBV:
-        rank, title = NATIONAL_SGBV_COMMANDER if spec.parent == ROOT_CODE else LOCAL_SGBV_COMMANDER
-    else:
-        rank, title = COMMANDERS[spec.unit_type]
-    # Fewer women command than serve, except in protection units (mostly led by women).
-    female_share = FEMALE_SHARE[spec.unit_type] * (1.0 if spec.unit_type == T.SGBV else 0.6)
-    return {
-        **_person(rng, spec, female_share),
-        "rank": rank,
-        "position": title,
-        "is_commander": True,
-        "vetting_status": _weighted(rng, COMMANDER_VETTING_WEIGHTS),
-    }
+    def person(self, spec: UnitSpec, female_share: float) -> dict:
+        region = spec.code.split("-")[0] if spec.code.startswith("R") else "national"
+        tradition = self.weighted(self.names["mix"][region])
+        sex = Officer.Sex.FEMALE if self.rng.random() < female_share else Officer.Sex.MALE
+        names = self.names["traditions"][tradition]
+        return {
+            "given_name": self.rng.choice(names[sex]),
+            "family_name": self.rng.choice(names["family"]),
+            "sex": sex,
+            "unit": spec.code,
+        }
 
+    def commander(self, spec: UnitSpec) -> dict:
+        commander = self.rules["commanders"][spec.unit_type]
+        if spec.unit_type == Unit.Type.AREA:
+            commander = commander[spec.code.count("-")]  # regions, then districts
+        elif spec.unit_type == Unit.Type.SGBV:
+            commander = commander["national" if spec.parent == self.root else "local"]
+        # Fewer women command than serve, except in protection units (mostly led by women).
+        share = self.rules["female_share"][spec.unit_type] * (1.0 if spec.unit_type == Unit.Type.SGBV else 0.6)
+        return {
+            **self.person(spec, share),
+            "rank": commander["rank"],
+            "position": commander["title"],
+            "is_commander": True,
+            "vetting_status": self.weighted(self.rules["commander_vetting"]),
+        }
 
-def _member_row(rng: random.Random, spec: UnitSpec) -> dict:
-    staff = spec.unit_type in (T.NATIONAL, T.AREA)
-    weights = RANK_WEIGHTS_HEADQUARTERS_STAFF if staff else RANK_WEIGHTS_RANK_AND_FILE
-    row = {
-        **_person(rng, spec, FEMALE_SHARE[spec.unit_type]),
-        "rank": rng.choices(RANKS, weights=weights)[0],
-        "position": "",
-        "is_commander": False,
-        "vetting_status": _weighted(rng, VETTING_WEIGHTS),
-    }
-    if rng.random() < SHARE_WHO_LEFT:
-        start, end = LEFT_BETWEEN
-        row["is_active"] = False
-        row["left_on"] = start + datetime.timedelta(days=rng.randrange((end - start).days))
-    return row
+    def member(self, spec: UnitSpec) -> dict:
+        staff = spec.unit_type in (Unit.Type.NATIONAL, Unit.Type.AREA)
+        weights = [rank["headquarters_staff" if staff else "rank_and_file"] for rank in self.rules["ranks"]]
+        row = {
+            **self.person(spec, self.rules["female_share"][spec.unit_type]),
+            "rank": self.rng.choices(self.ranks, weights=weights)[0],
+            "position": "",
+            "is_commander": False,
+            "vetting_status": self.weighted(self.rules["vetting"]),
+        }
+        if self.rng.random() < self.rules["share_who_left"]:
+            start, end = self.rules["left_between"]
+            row["is_active"] = False
+            row["left_on"] = start + datetime.timedelta(days=self.rng.randrange((end - start).days))
+        return row
 
+    def positions_hand_out(self, spec: UnitSpec, members: list[dict], *, highest_rank: int) -> None:
+        """Give the unit's positions to active members who command nothing, and keep every
+        member's rank (index in ``ranks``) at most ``highest_rank``: below their commander's."""
+        ranks = self.ranks
+        others = [row for row in members if not row["is_commander"]]
+        for row in others:
+            row["rank"] = ranks[min(ranks.index(row["rank"]), highest_rank)]
+        candidates = [row for row in others if row.get("is_active", True)]
+        senior = min(ranks.index(self.rules["senior_position_minimum_rank"]), highest_rank)
+        senior_words = tuple(self.rules["senior_position_words"])
+        positions = self.rules["positions"][spec.unit_type]
+        for position, row in zip(positions, self.rng.sample(candidates, len(candidates)), strict=False):
+            row["position"] = position
+            if position.startswith(senior_words):
+                row["rank"] = ranks[max(ranks.index(row["rank"]), senior)]
 
-def _positions_hand_out(rng: random.Random, spec: UnitSpec, members: list[dict], *, highest_rank: int) -> None:
-    """Give the unit's positions to active members who command nothing, and keep every
-    member's rank (``RANKS`` index) at most ``highest_rank``: below their commander's."""
-    others = [row for row in members if not row["is_commander"]]
-    for row in others:
-        row["rank"] = RANKS[min(RANKS.index(row["rank"]), highest_rank)]
-    candidates = [row for row in others if row.get("is_active", True)]
-    senior = min(RANKS.index(SENIOR_POSITIONS_MINIMUM_RANK), highest_rank)
-    for position, row in zip(POSITIONS[spec.unit_type], rng.sample(candidates, len(candidates)), strict=False):
-        row["position"] = position
-        if position.startswith(SENIOR_POSITION_WORDS):
-            row["rank"] = RANKS[max(RANKS.index(row["rank"]), senior)]
-
-
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    def weighted(self, weights: dict[str, int]) -> str:
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]

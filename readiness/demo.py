@@ -2,17 +2,19 @@
 
 Readiness is never seeded as numbers: this step writes the *records* a year of training
 would have left, and the metrics, snapshots and trends follow from them as they would in
-production.
+production. What it writes is data in ``readiness/demo_data/`` (its README describes the
+files), read by ``readiness_read`` and ``courses.demo.courses_read``.
 
-1. **Two more courses** (``readiness.demo_content``): protection of civilians (POC-101) and
+1. **Two more courses** (``readiness/demo_data/courses/``, in the layout of
+   ``courses/demo_data/``): protection of civilians (POC-101) and
    station command (CMD-201), because every requirement profile asks for POC and for
    commanders trained in command and control, and no course of the courses demo develops them.
 2. **Vetting**: the vetting board's results reach the roster through a roster file
    (``organisations.roster.roster_import``, as in production: audited, with
-   ``officer.vetting_changed`` events), bringing the units of ``PLANS`` that name a share to
+   ``officer.vetting_changed`` events), bringing the units whose plan names a share to
    that share of eligible officers finally certified. Other units keep the roster's mix
    (about half finally certified, some still unknown).
-3. **A year of training**: for each unit of ``PLANS``, a share of its eligible officers
+3. **A year of training**: for each unit with a plan, a share of its eligible officers
    completed each course, in cohorts spread over the months before the seed (later
    courses start later, so indices rise through the year). Each completion is written with
    its enrolment and lesson progress, dated on its cohort's day (in bulk, without a
@@ -20,8 +22,8 @@ production.
    and certified through ``certificates.services.certificates_issue(now=<that day>)``. Officers already enrolled
    in a course (the courses and assessments demos' cohorts, still in progress) are left
    as they are, and the demo accounts' officers complete nothing.
-4. **Joint assessment rounds** (``ASSESSMENT_ROUNDS``) and **handover decisions**
-   (``HANDOVERS``: Lamordé District handed over, the Maritime Police deferred), through
+4. **Joint assessment rounds** and **handover decisions** (Lamordé District handed over,
+   the Maritime Police deferred), through
    ``readiness.services``, recorded by ``demo.leader``.
 5. A **full reconciliation**, then **weekly snapshots** over the past year derived from the
    records (``readiness.history.snapshots_backfill``) and today's snapshot.
@@ -49,20 +51,21 @@ statuses, units) on every past day (see ``services.readiness_as_of``).
 import calendar
 import datetime
 import math
+import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
 from certificates import services as certificate_services
 from certificates.models import Certificate
 from courses import services as course_services
+from courses.demo import courses_read
 from courses.models import Course, CourseCompletion, CourseRelease, Enrollment, Lesson, LessonProgress, Module
 from organisations import roster
 from organisations.models import Officer, Organisation, Unit
 from readiness import history, services
-from readiness.demo_content import COURSES
 from readiness.models import HandoverDecision, JointAssessment, UnitReadiness
 
 TRAINER = "demo.trainer"
@@ -74,6 +77,7 @@ CERTIFIED_AFTER = datetime.timedelta(hours=2)
 ENROLLED_BEFORE = datetime.timedelta(days=21)
 ROSTER_FILE = "knp-roster-vetting-board-results.csv"
 HISTORY_WEEKS = 52
+DATA = Path(__file__).resolve().parent / "demo_data"
 
 
 @dataclass(frozen=True)
@@ -87,106 +91,23 @@ class UnitPlan:
     commanders_trained: bool = False  # the unit's commander completed CMD-201
 
 
-# fmt: off
-PLANS: dict[str, UnitPlan] = {
-    # Ready: Lamordé District (handed over), the national protection unit, intelligence.
-    "R2-D2-ST1": UnitPlan({"COP-101-FR": 0.86, "HR-101-FR": 0.84, "SGBV-101": 0.5, "POC-101": 0.2}, 350, 40, 0.9, True),
-    "R2-D2-CP1": UnitPlan({"COP-101-FR": 0.9, "HR-101-FR": 0.84, "SGBV-101": 0.5, "POC-101": 0.2}, 330, 40, 0.9, True),
-    "WCPU": UnitPlan({"SGBV-101": 0.9, "HR-101": 0.84, "COP-101": 0.82, "POC-101": 0.3}, 300, 20, 0.9, True),
-    "INT": UnitPlan({"HR-101": 0.86, "COP-101": 0.84, "SGBV-101": 0.4, "POC-101": 0.2}, 280, 15, 0.88, True),
-    # Close: trained, but vetting (Maritime) or the last courses still to come.
-    "MAR": UnitPlan({"HR-101": 0.8, "COP-101": 0.6}, 260, 10, 0.7, True),
-    "R2-D1-CP1": UnitPlan({"COP-101-FR": 0.86, "HR-101-FR": 0.6, "SGBV-101": 0.25}, 240, 10, 0.82, True),
-    # Held back by their specialised gate: its course is under way (the assessments demo).
-    "R2-D1-SGBV1": UnitPlan({"HR-101-FR": 0.8, "COP-101-FR": 0.5}, 200, 10, 0.85, True),
-    "R3-D1-SGBV1": UnitPlan({"HR-101": 0.7, "COP-101": 0.3}, 180, 10, 0.8, True),
-    "TCU": UnitPlan({"HR-101": 0.55, "COP-101": 0.25}, 200, 5, 0.82, True),
-    "R1-D1-BP1": UnitPlan({"HR-101": 0.5, "COP-101": 0.25}, 220, 5, 0.8, True),
-    # Progressing: the large stations, a third of the way.
-    "R2-D1-ST1": UnitPlan({"COP-101-FR": 0.36, "HR-101-FR": 0.3}, 270, 5, 0.8, True),
-    "R3-D1-ST1": UnitPlan({"COP-101": 0.34, "HR-101": 0.28}, 240, 5, 0.8, True),
-    # Far: little training yet, or no course for their gate.
-    "PTC": UnitPlan({"HR-101": 0.3, "COP-101": 0.15}, 150),
-    "POU": UnitPlan({"HR-101": 0.08}, 120),
-    "R1-D1-ST1": UnitPlan({"SGBV-101-AR": 0.15}, 160),  # HR-101 and COP-101 are under way there
-    "R1-D2-ST1": UnitPlan({"HR-101": 0.1}, 150),
-    "R2-D1-ST2": UnitPlan({"COP-101-FR": 0.12, "HR-101-FR": 0.08}, 130),
-    "R3-D2-ST1": UnitPlan({"COP-101": 0.08}, 80),
-    "R3-D2-BP1": UnitPlan({"BM-201": 0.2}, 140),
-    # Headquarters staff are not assessed, but count in the nation's coverage.
-    "HQ": UnitPlan({"HR-101-FR": 0.2}, 200),
-}
+@dataclass(frozen=True)
+class ReadinessData:
+    """What ``demo_data/readiness.toml`` describes, by unit code, in the order it is seeded."""
 
-# Joint assessment rounds: (days before the seed, (logistics, command stability, human-rights
-# compliance, community acceptance) as 0 not met / 1 partly / 2 met, evidence notes).
-ASSESSMENT_ROUNDS: dict[str, list[tuple[int, tuple[int, int, int, int], str]]] = {
-    "R2-D2-ST1": [
-        (210, (1, 1, 1, 2), "First field assessment with the Ministry and MINUSKE police: two of four vehicles "
-                            "running, detention register incomplete, station commander newly appointed."),
-        (45, (2, 2, 2, 2), "Second round: vehicles and radios in service, registers complete and signed weekly, "
-                           "no complaint pending with the Inspectorate; market association confirms trust."),
-    ],
-    "R2-D2-CP1": [
-        (210, (1, 2, 1, 2), "First round: community forums held monthly; no separate interview room for "
-                            "victims; two human-rights complaints under investigation."),
-        (45, (2, 2, 2, 2), "Second round: interview room fitted; both complaints closed with sanctions "
-                           "recorded; forum minutes show follow-up of every issue raised."),
-    ],
-    "WCPU": [
-        (120, (1, 2, 2, 2), "Field assessment: referral pathways agreed with the hospital and two NGOs; one "
-                            "vehicle for the whole unit."),
-        (25, (2, 2, 2, 2), "Follow-up: second vehicle delivered by UNDP; case files checked, survivors' "
-                           "consent recorded in every file sampled."),
-    ],
-    "INT": [
-        (60, (2, 2, 2, 1), "Assessment at headquarters: analysis products shared weekly with the districts; "
-                           "oversight of informant payments by the Inspectorate in place; little public contact."),
-    ],
-    "MAR": [
-        (40, (1, 2, 2, 1), "Assessment at the Port-Kessar base: one of three boats under repair; fishermen's "
-                           "associations report rare patrols on the northern coast."),
-    ],
-    "R2-D1-CP1": [
-        (30, (1, 1, 2, 2), "Assessment: strong community ties; acting commander for six months, duty roster "
-                           "not kept; motorcycles shared with the central station."),
-    ],
-    "R2-D1-ST1": [
-        (90, (1, 1, 1, 1), "First round at Port-Kessar Central: cells overcrowded, detention register gaps, "
-                           "high turnover of shift commanders; traders' complaints about fees."),
-    ],
-    "R3-D1-ST1": [
-        (75, (1, 1, 1, 1), "First round at Baie-Lumière: one working vehicle, cells without ventilation, "
-                           "deputy commander acting for the commander on leave; fishing communities cautious."),
-    ],
-    "TCU": [
-        (50, (2, 1, 1, 1), "Assessment with UNODC: case management system installed; two investigators "
-                           "seconded elsewhere; one complaint of unlawful detention under review."),
-    ],
-    "R1-D1-BP1": [
-        (35, (1, 1, 2, 1), "Assessment at Ras el-Oued: document scanner out of order; commander newly posted; "
-                           "migrants interviewed report correct treatment."),
-    ],
-}
-# fmt: on
+    plans: dict[str, UnitPlan]
+    joint_assessments: dict[str, list[dict]]  # the ``joint_assessment_record`` rounds of a unit
+    handovers: list[dict]  # ``unit``, ``decision``, ``days_ago``, ``notes``
 
-# (unit code, decision, days before the seed, notes)
-HANDOVERS = (
-    (
-        "R2-D2",
-        HandoverDecision.Decision.HANDED_OVER,
-        14,
-        "Joint decision of the Ministry of the Interior, the Kessara National Police and MINUSKE after the "
-        "second field assessment: Lamordé District assumes primary responsibility for policing; MINUSKE "
-        "police move to monitoring and advice.",
-    ),
-    (
-        "MAR",
-        HandoverDecision.Decision.DEFERRED,
-        20,
-        "Deferred: training well advanced, but fewer than 80% of eligible officers finally certified and "
-        "one boat out of service. To be reassessed in three months.",
-    ),
-)
+
+def readiness_read(directory: Path = DATA) -> ReadinessData:
+    data = tomllib.loads((directory / "readiness.toml").read_text(encoding="utf-8"))
+    return ReadinessData(
+        plans={code: UnitPlan(**plan) for code, plan in data["plans"].items()},
+        joint_assessments=data["joint_assessments"],
+        handovers=data["handovers"],
+    )
+
 
 # Statuses the vetting board moves to finally certified first (unknown stays unknown).
 PROMOTION_ORDER = (
@@ -198,12 +119,13 @@ PROMOTION_ORDER = (
 
 def readiness_seed(context) -> None:
     today = timezone.localdate()
+    data = readiness_read()
     created: Counter[str] = Counter()
     courses = _courses_seed(context, created)
-    promoted = _vetting_seed(context)
-    _training_seed(context, courses, today, created)
-    assessments = _assessments_seed(context, today)
-    decisions = _handovers_seed(context, today)
+    promoted = _vetting_seed(context, data.plans)
+    _training_seed(context, data.plans, courses, today, created)
+    assessments = _assessments_seed(context, data.joint_assessments, today)
+    decisions = _handovers_seed(context, data.handovers, today)
     services.readiness_sync_full(trigger="demo seed")
     end = history_end(today)
     snapshots = history.snapshots_backfill(start=end - datetime.timedelta(weeks=HISTORY_WEEKS), end=end)
@@ -245,30 +167,20 @@ def _mission(context) -> Organisation | None:
 
 
 def _courses_seed(context, created: Counter) -> dict[str, Course]:
-    """The courses of ``demo_content`` (created and published when missing) and every
-    course ``PLANS`` names, by code."""
+    """The courses of ``demo_data/courses/`` (created and published when missing) and every
+    course the plans name, by code."""
     trainer = context.users[TRAINER]
     existing = {course.code: course for course in Course.objects.all()}
-    for spec in COURSES:
-        if spec["code"] in existing:
+    for spec in courses_read(DATA / "courses"):
+        if spec.code in existing:
             continue
-        course = course_services.course_create(
-            creator=trainer,
-            code=spec["code"],
-            title=spec["title"],
-            summary=spec["summary"],
-            language=spec["language"],
-            competencies=spec["competencies"],
-            estimated_hours=Decimal(spec["estimated_hours"]),
-            owner=_mission(context),
-            validity_months=spec["validity_months"],
-        )
-        for module_title, lessons in spec["modules"]:
-            module = course_services.module_create(course=course, title=module_title)
-            for fields in lessons:
+        course = course_services.course_create(creator=trainer, code=spec.code, owner=_mission(context), **spec.fields)
+        for module_spec in spec.modules:
+            module = course_services.module_create(course=course, title=module_spec.title)
+            for fields in module_spec.lessons:
                 course_services.lesson_create(module=module, **fields)
             created["modules"] += 1
-            created["lessons"] += len(lessons)
+            created["lessons"] += len(module_spec.lessons)
         course_services.course_publish(course=course, actor=trainer)
         existing[course.code] = course
         created["courses"] += 1
@@ -294,13 +206,13 @@ def _demo_officer_ids(context) -> set[int]:
     return set(Officer.objects.filter(user__in=list(context.users.values())).values_list("pk", flat=True))
 
 
-def _vetting_seed(context) -> int:
+def _vetting_seed(context, plans: dict[str, UnitPlan]) -> int:
     """Raise the finally certified share of the units that plan one, through a roster file
     carrying the vetting board's results; returns how many officers it certified."""
     eligible = _eligible_by_unit(context)
     demo_officers = _demo_officer_ids(context)
     promoted: set[int] = set()
-    for code, plan in PLANS.items():
+    for code, plan in plans.items():
         if plan.finally_certified is None:
             continue
         officers = eligible[context.units[code].pk]
@@ -358,13 +270,15 @@ def _completed_at(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, COMPLETED_AT))
 
 
-def _planned(context, courses: dict[str, Course], today: datetime.date) -> list[tuple[Course, Officer, datetime.date]]:
-    """(course, officer, day completed) for every completion ``PLANS`` describes, drawn the
+def _planned(
+    context, plans: dict[str, UnitPlan], courses: dict[str, Course], today: datetime.date
+) -> list[tuple[Course, Officer, datetime.date]]:
+    """(course, officer, day completed) for every completion the plans describe, drawn the
     same way whatever the database holds."""
     eligible = _eligible_by_unit(context)
     demo_officers = _demo_officer_ids(context)
     planned = []
-    for code, plan in PLANS.items():
+    for code, plan in plans.items():
         pool = [officer for officer in eligible[context.units[code].pk] if officer.pk not in demo_officers]
         rng = context.random(f"readiness:training:{code}")
         span = plan.since - plan.until
@@ -384,10 +298,12 @@ def _planned(context, courses: dict[str, Course], today: datetime.date) -> list[
     return planned
 
 
-def _training_seed(context, courses: dict[str, Course], today: datetime.date, created: Counter) -> None:
+def _training_seed(
+    context, plans: dict[str, UnitPlan], courses: dict[str, Course], today: datetime.date, created: Counter
+) -> None:
     """Write the planned completions that do not exist yet, with their enrolments and lesson
     progress, and certify each on its day."""
-    planned = _planned(context, courses, today)
+    planned = _planned(context, plans, courses, today)
     courses_planned = {course for course, _, _ in planned}
     enrolled = set(Enrollment.objects.filter(course__in=courses_planned).values_list("course_id", "officer_id"))
     todo = [(course, officer, day) for course, officer, day in planned if (course.pk, officer.pk) not in enrolled]
@@ -459,38 +375,31 @@ def _training_seed(context, courses: dict[str, Course], today: datetime.date, cr
 # Joint assessments and handover decisions ------------------------------------------------------
 
 
-def _assessments_seed(context, today: datetime.date) -> int:
+def _assessments_seed(context, joint_assessments: dict[str, list[dict]], today: datetime.date) -> int:
     leader = context.users[LEADER]
     recorded = 0
-    for code, rounds in ASSESSMENT_ROUNDS.items():
+    for code, rounds in joint_assessments.items():
         unit = context.units[code]
         if JointAssessment.objects.filter(unit=unit).exists():
             continue
-        for days_ago, (logistics, command, human_rights, community), evidence in rounds:
-            services.joint_assessment_record(
-                unit=unit,
-                assessed_on=today - datetime.timedelta(days=days_ago),
-                logistics=logistics,
-                command_stability=command,
-                human_rights_compliance=human_rights,
-                community_acceptance=community,
-                evidence=evidence,
-                actor=leader,
-            )
+        for entry in rounds:
+            assessed_on = today - datetime.timedelta(days=entry["days_ago"])
+            criteria = {name: value for name, value in entry.items() if name != "days_ago"}  # and the evidence
+            services.joint_assessment_record(unit=unit, assessed_on=assessed_on, actor=leader, **criteria)
             recorded += 1
     return recorded
 
 
-def _handovers_seed(context, today: datetime.date) -> int:
+def _handovers_seed(context, handovers: list[dict], today: datetime.date) -> int:
     leader = context.users[LEADER]
     recorded = 0
-    for code, decision, days_ago, notes in HANDOVERS:
-        unit: Unit = context.units[code]
+    for handover in handovers:
+        unit: Unit = context.units[handover["unit"]]
         if HandoverDecision.objects.filter(unit=unit).exists():
             continue
-        decided_on = today - datetime.timedelta(days=days_ago)
+        decided_on = today - datetime.timedelta(days=handover["days_ago"])
         services.handover_decision_record(
-            unit=unit, decision=decision, decided_on=decided_on, notes=notes, actor=leader
+            unit=unit, decision=handover["decision"], decided_on=decided_on, notes=handover["notes"], actor=leader
         )
         recorded += 1
     return recorded

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from courses.demo_content import COURSES
+from courses.demo import courses_read
 from courses.models import (
     Course,
     CourseCompletion,
@@ -63,7 +63,7 @@ def lessons_of(course: Course):
 
 
 def test_at_least_eight_published_courses_written_by_the_trainer_for_the_mission(courses_seeded):
-    courses = Course.objects.filter(code__in=[spec["code"] for spec in COURSES])
+    courses = Course.objects.filter(code__in=[spec.code for spec in courses_read()])
 
     assert courses.count() >= 8
     assert all(course.is_published for course in courses)
@@ -88,7 +88,7 @@ def test_each_english_course_has_three_modules_of_two_or_three_lessons(courses_s
 
 
 def test_every_lesson_follows_the_lesson_template(courses_seeded):
-    lessons = Lesson.objects.filter(module__course__code__in=[spec["code"] for spec in COURSES])
+    lessons = Lesson.objects.filter(module__course__code__in=[spec.code for spec in courses_read()])
 
     assert lessons.count() >= 39
     for lesson in lessons:

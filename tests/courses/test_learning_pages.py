@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import selectors, services
-from courses.demo_content import COURSES
+from courses.demo import courses_read
 from courses.models import Course, Enrollment, Lesson, LessonProgress, Module
 
 MAX_QUERIES = 12
@@ -152,7 +152,7 @@ def test_catalogue_runs_the_same_queries_for_1_or_30_courses(client, people):
 def _demo_sized_lesson(creator) -> Lesson:
     """The longest lesson of the demo courses, with its aim, outcomes and summary."""
     longest = max(
-        (fields for spec in COURSES for _, lessons in spec["modules"] for fields in lessons),
+        (fields for spec in courses_read() for module in spec.modules for fields in module.lessons),
         key=lambda fields: len(fields["body"]),
     )
     course = services.course_create(creator=creator, code="DEMO", title="Demo-sized course")

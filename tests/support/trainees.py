@@ -27,7 +27,7 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from certificates.models import Signatory
 from courses import services as course_services
-from courses.demo_content import COURSES
+from courses.demo import courses_read
 from courses.models import Enrollment, Lesson, LessonProgress
 from organisations import services as organisation_services
 from organisations.models import Officer, Organisation, PoliceService, Unit, User
@@ -39,8 +39,8 @@ REQUEST_TIMEOUT_SECONDS = 30
 # What a Django debug page, a server traceback or a DRF exception dump would show.
 TRACEBACK_MARKERS = (b"Traceback (most recent call last)", b"Exception Value:", b"Exception Location:", b'File "/')
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-COURSE_SPEC = next(course for course in COURSES if course["code"] == "COP-101")
-LESSONS = sum(len(lessons) for _title, lessons in COURSE_SPEC["modules"])
+COURSE_SPEC = next(course for course in courses_read() if course.code == "COP-101")
+LESSONS = sum(len(module.lessons) for module in COURSE_SPEC.modules)
 
 
 @dataclass(frozen=True)
@@ -89,15 +89,15 @@ def training_seed(*, trainees: int, prefix: str = "LD", lessons_done: int = 0) -
     spec = COURSE_SPEC
     course = course_services.course_create(
         creator=author,
-        code=f"{prefix}-{spec['code']}",
-        title=spec["title"],
-        summary=spec["summary"],
-        competencies=spec["competencies"],
+        code=f"{prefix}-{spec.code}",
+        title=spec.fields["title"],
+        summary=spec.fields["summary"],
+        competencies=spec.fields["competencies"],
         owner=mission,
     )
-    for module_title, lessons in spec["modules"]:
-        module = course_services.module_create(course=course, title=module_title)
-        for fields in lessons:
+    for module_spec in spec.modules:
+        module = course_services.module_create(course=course, title=module_spec.title)
+        for fields in module_spec.lessons:
             course_services.lesson_create(module=module, **fields)
     # Published before the course, so that it binds every enrolment of the release.
     assessment = assessment_services.assessment_create(course=course, title="Final assessment", actor=author)
