@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from courses import selectors
-from courses.models import Course, Lesson, Module
+from courses.models import Course, Lesson, Module, TrainingSession
 from organisations.models import Role, User
 from organisations.selectors import user_roles
 
@@ -53,3 +53,19 @@ def access_lesson_for_edit(*, user: User, lesson_id: int) -> Lesson:
         raise Http404
     course_edit_require(user=user, course=lesson.module.course)
     return lesson
+
+
+def access_session(*, user: User, session_id: int) -> TrainingSession:
+    """The in-person session, for someone who sees it (``selectors.session_get``)."""
+    session = selectors.session_get(user=user, session_id=session_id)
+    if session is None:
+        raise Http404
+    return session
+
+
+def access_session_to_manage(*, user: User, session_id: int) -> TrainingSession:
+    """The session, for those who run it: trainers whose scope covers its host unit, admins."""
+    session = access_session(user=user, session_id=session_id)
+    if not selectors.session_is_manageable(user=user, session=session):
+        raise PermissionDenied
+    return session

@@ -7,7 +7,6 @@ index in the request, and each message names the officer.
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -16,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import selectors, services
+from courses import permissions, selectors, services
 from courses.apis.enrolments import EnrollmentCourseSerializer
 from courses.models import SessionRegistration, TrainingSession
 from lms.api import INTEGER_MAX, HourMinuteField, ObjectIdField
@@ -60,20 +59,6 @@ class SessionSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The attendance of the caller's own registration, if any.",
     )
-
-
-def _visible_session(request, pk: int) -> TrainingSession:
-    session = selectors.session_get(user=request.user, session_id=pk)
-    if session is None:
-        raise Http404
-    return session
-
-
-def _managed_session(request, pk: int) -> TrainingSession:
-    session = _visible_session(request, pk)
-    if not selectors.session_is_manageable(user=request.user, session=session):
-        raise PermissionDenied
-    return session
 
 
 def _session_output(request, session: TrainingSession) -> dict:
@@ -195,11 +180,11 @@ class SessionDetailApi(APIView):
 
     @extend_schema(responses=SessionSerializer)
     def get(self, request, pk: int):
-        return Response(SessionSerializer(_visible_session(request, pk)).data)
+        return Response(SessionSerializer(permissions.access_session(user=request.user, session_id=pk)).data)
 
     @extend_schema(request=InputSerializer, responses=SessionSerializer)
     def patch(self, request, pk: int):
-        session = _managed_session(request, pk)
+        session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = _session_references(request, dict(data.validated_data))
@@ -218,7 +203,7 @@ class SessionCancelApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SessionSerializer)
     def post(self, request, pk: int):
-        session = _managed_session(request, pk)
+        session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.session_cancel(session=session, actor=request.user, reason=data.validated_data["reason"])
@@ -269,7 +254,7 @@ class SessionRegistrationsApi(APIView):
 
     @extend_schema(responses=SessionRegistrationSerializer(many=True))
     def get(self, request, pk: int):
-        session = _visible_session(request, pk)
+        session = permissions.access_session(user=request.user, session_id=pk)
         if not selectors.session_roster_is_visible(user=request.user, session=session):
             raise PermissionDenied
         registrations = selectors.session_registrations(session=session)
@@ -277,7 +262,7 @@ class SessionRegistrationsApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request, pk: int):
-        session = _managed_session(request, pk)
+        session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -321,7 +306,7 @@ class SessionAttendanceApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SessionRecordedSerializer)
     def post(self, request, pk: int):
-        session = _managed_session(request, pk)
+        session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rows = data.validated_data["marks"]
@@ -354,7 +339,7 @@ class SessionPracticalsApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SessionRecordedSerializer)
     def post(self, request, pk: int):
-        session = _managed_session(request, pk)
+        session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entries = [
@@ -387,7 +372,7 @@ class SessionPaperScoresApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SessionRecordedSerializer)
     def post(self, request, pk: int):
-        session = _managed_session(request, pk)
+        session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rows = data.validated_data["scores"]

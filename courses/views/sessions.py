@@ -16,27 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from courses import selectors, services
+from courses import permissions, selectors, services
 from courses.forms import SessionCancelForm, SessionFilterForm, SessionForm, SessionOfficersForm, SessionUnitForm
-from courses.models import SessionRegistration, TrainingSession
+from courses.models import SessionRegistration
 from organisations.models import Officer, Role
 
 SESSIONS_PER_PAGE = 50
 PASS, FAIL = "pass", "fail"
-
-
-def _session_or_404(request, pk: int) -> TrainingSession:
-    session = selectors.session_get(user=request.user, session_id=pk)
-    if session is None:
-        raise Http404
-    return session
-
-
-def _managed_session(request, pk: int) -> TrainingSession:
-    session = _session_or_404(request, pk)
-    if not selectors.session_is_manageable(user=request.user, session=session):
-        raise PermissionDenied
-    return session
 
 
 def _require_trainer(user) -> None:
@@ -105,7 +91,7 @@ def session_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk: int):
-    session = _managed_session(request, pk)
+    session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     form = SessionForm(request.POST if request.method == "POST" else None, user=request.user, session=session)
     if request.method == "POST" and form.is_valid():
         changes = {name: value for name, value in form.cleaned_data.items() if name != "course"}
@@ -134,7 +120,7 @@ def _form_errors(form, error: ValidationError) -> None:
 def session_detail(request, pk: int):
     """The session; staff whose scope covers the host unit also see the roster and results,
     an officer their own registration."""
-    session = _session_or_404(request, pk)
+    session = permissions.access_session(user=request.user, session_id=pk)
     can_see_roster = selectors.session_roster_is_visible(user=request.user, session=session)
     registrations = list(selectors.session_registrations(session=session)) if can_see_roster else []
     context = {
@@ -153,7 +139,7 @@ def session_detail(request, pk: int):
 @login_required
 @require_POST
 def session_cancel(request, pk: int):
-    session = _managed_session(request, pk)
+    session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     form = SessionCancelForm(request.POST)
     if form.is_valid():
         try:
@@ -170,7 +156,7 @@ def session_cancel(request, pk: int):
 def session_register(request, pk: int):
     """Register the active officers of a unit in the trainer's scope, or officers by service
     number: all of them, or nobody when places run short."""
-    session = _managed_session(request, pk)
+    session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     action = request.POST.get("action") if request.method == "POST" else None
     unit_form = SessionUnitForm(request.POST if action == "unit" else None, user=request.user, prefix="unit")
     officer_form = SessionOfficersForm(
@@ -207,7 +193,7 @@ def session_register(request, pk: int):
 @login_required
 @require_POST
 def session_unregister(request, pk: int, officer_id: int):
-    session = _managed_session(request, pk)
+    session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     officer = Officer.objects.filter(pk=officer_id, session_registrations__session=session).first()
     if officer is None:
         raise Http404
@@ -225,7 +211,7 @@ def session_unregister(request, pk: int, officer_id: int):
 def session_attendance(request, pk: int):
     """The phone attendance page: one row per registered officer, Present / Absent /
     Excused, one Save. An officer left without a mark keeps their attendance."""
-    session = _managed_session(request, pk)
+    session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     registrations = list(selectors.session_registrations(session=session, with_practicals=False))
     errors: list[str] = []
     if request.method == "POST":
@@ -274,7 +260,7 @@ def session_results(request, pk: int):
     """Results of a session: for each officer, pass or fail with a comment for each practical
     skill (the course's required ones, and any other already recorded here), and the paper
     score. One Save, all or nothing."""
-    session = _managed_session(request, pk)
+    session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     registrations = list(selectors.session_registrations(session=session))
     skills = selectors.session_skills(session=session, registrations=registrations)
     has_paper_test = session.paper_test_max_score is not None
