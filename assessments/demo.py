@@ -101,7 +101,7 @@ def assessments_seed(context) -> None:
     rng = context.random("assessments")
     trainer = context.users[TRAINER]
     created = {"assessments": 0, "questions": 0, "attempts": 0, "officer accounts": 0}
-    attempts_before, enrolments_before = Attempt.objects.count(), Enrollment.objects.count()
+    attempts_before, enrollments_before = Attempt.objects.count(), Enrollment.objects.count()
     for spec in assessments_read():
         code = spec.code
         course = Course.objects.get(code=code)
@@ -132,7 +132,7 @@ def assessments_seed(context) -> None:
                     ability = min(0.98, ability + 0.12)
             _essays_grade(final, trainer, answer_rng)
     created["attempts"] = Attempt.objects.count() - attempts_before
-    created["enrolments"] = Enrollment.objects.count() - enrolments_before
+    created["enrolments"] = Enrollment.objects.count() - enrollments_before
     for kind, count in created.items():
         context.created[kind] += count
     context.totals["assessments"] = Assessment.objects.count()

@@ -344,13 +344,13 @@ def course_take(trainee: Trainee, course_id: int) -> None:
             "completing a lesson",
         )
     completed_at = time.monotonic()
-    enrolments = expect(
+    enrollments = expect(
         client.request("GET", "GET /api/v1/enrollments/", f"/api/v1/enrollments/?course={course_id}&page_size=500"),
         200,
         "the enrolment",
     ).json()["results"]
     # Their own: a trainee who commands a unit leads it, and sees its officers' enrolments too.
-    statuses = [item["status"] for item in enrolments if item["officer"]["id"] == trainee.officer_id]
+    statuses = [item["status"] for item in enrollments if item["officer"]["id"] == trainee.officer_id]
     if answer.json()["progress"] != 100 or statuses != ["completed"]:
         raise RuntimeError(f"every lesson done, yet the enrolment reads {statuses}: {COURSE_CODE} asks for more now")
     trainee.completed_at = completed_at

@@ -117,7 +117,7 @@ def courses_seed(context) -> None:
     }
     lesson_keys = set(Lesson.objects.filter(module__in=modules.values()).values_list("module_id", "title"))
     created = {"courses": 0, "modules": 0, "lessons": 0}
-    enrolments_before, completions_before = Enrollment.objects.count(), CourseCompletion.objects.count()
+    enrollments_before, completions_before = Enrollment.objects.count(), CourseCompletion.objects.count()
     for spec in specs:
         course = existing.get(spec.code)
         is_new = course is None
@@ -149,10 +149,10 @@ def courses_seed(context) -> None:
         created["lessons"] += new_lessons
         if (is_new or new_lessons) and course.status != Course.Status.ARCHIVED:
             services.course_publish(course=course, actor=creator)
-    _enrolments_seed(context, existing)
+    _enrollments_seed(context, existing)
     created["sessions"] = _sessions_seed(context, existing)
     # Registering for a session enrols too, and sessions complete courses: counted as a whole.
-    created["enrolments"] = Enrollment.objects.count() - enrolments_before
+    created["enrolments"] = Enrollment.objects.count() - enrollments_before
     created["completions"] = CourseCompletion.objects.count() - completions_before
     for kind, count in created.items():
         context.created[kind] += count
@@ -173,7 +173,7 @@ COHORT_UNIT = "R1-D1-ST1"
 TRAINEE = "demo.trainee"
 
 
-def _enrolments_seed(context, courses: dict[str, Course]) -> int:
+def _enrollments_seed(context, courses: dict[str, Course]) -> int:
     trainer = context.users[TRAINER]
     trainee = context.users[TRAINEE].officer
     enrolled = 0

@@ -33,7 +33,7 @@ def _deadline_clean(value):
     return value
 
 
-class UnitEnrolmentForm(forms.Form):
+class UnitEnrollmentForm(forms.Form):
     """A unit in the trainer's scope (all its active officers, below it too) and a deadline."""
 
     unit = forms.ModelChoiceField(
@@ -46,7 +46,7 @@ class UnitEnrolmentForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
-        unit_field.queryset = selectors.units_for_enrolment(user=user)
+        unit_field.queryset = selectors.units_for_enrollment(user=user)
         # Indented by depth so that the tree reads in a plain <select>.
         unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
 
@@ -54,7 +54,7 @@ class UnitEnrolmentForm(forms.Form):
         return _deadline_clean(self.cleaned_data["deadline"])
 
 
-class OfficerEnrolmentForm(forms.Form):
+class OfficerEnrollmentForm(forms.Form):
     """Service numbers, one a line; ``officers`` once valid. Any unknown, ambiguous or
     departed number is reported with its line number and nobody is enrolled."""
 
@@ -82,7 +82,7 @@ class OfficerEnrolmentForm(forms.Form):
                 code="too_many",
                 params={"count": MAX_SERVICE_NUMBER_LINES},
             )
-        found = selectors.officers_for_enrolment_get(user=self.user, service_numbers=[text for _, text in lines])
+        found = selectors.officers_for_enrollment_get(user=self.user, service_numbers=[text for _, text in lines])
         errors = []
         officers: dict[int, Officer] = {}
         for line, text in lines:
@@ -164,7 +164,7 @@ class CourseEditForm(forms.Form):
     translation_of = forms.ModelChoiceField(
         label=_("Translation of"), required=False, queryset=Course.objects.none(), help_text=_("The original course.")
     )
-    is_self_enrolment_open = forms.BooleanField(label=_("Officers may enrol themselves"), required=False)
+    is_self_enrollment_open = forms.BooleanField(label=_("Officers may enrol themselves"), required=False)
     is_sequential = forms.BooleanField(
         label=_("Modules unlock in order"),
         required=False,
@@ -300,7 +300,7 @@ class SessionForm(forms.Form):
             course_field.queryset = Course.objects.filter(pk=session.course_id)
             course_field.disabled = True
         unit_field = self.fields["unit"]
-        unit_field.queryset = selectors.units_for_enrolment(user=user).filter(is_active=True)
+        unit_field.queryset = selectors.units_for_enrollment(user=user).filter(is_active=True)
         unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
 
 
@@ -327,11 +327,11 @@ class SessionUnitForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
-        unit_field.queryset = selectors.units_for_enrolment(user=user).filter(is_active=True)
+        unit_field.queryset = selectors.units_for_enrollment(user=user).filter(is_active=True)
         unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
 
 
-class SessionOfficersForm(OfficerEnrolmentForm):
+class SessionOfficersForm(OfficerEnrollmentForm):
     """Officers by service number, one a line, as ``OfficerEnrolmentForm`` reads them (no deadline)."""
 
     deadline = None

@@ -99,7 +99,7 @@ class Course(models.Model):
     validity_months = models.PositiveSmallIntegerField(
         _("validity (months)"), null=True, blank=True, help_text=_("Empty when the course never needs a refresher.")
     )
-    is_self_enrolment_open = models.BooleanField(_("open to self-enrolment"), default=True)
+    is_self_enrollment_open = models.BooleanField(_("open to self-enrolment"), default=True)
     is_sequential = models.BooleanField(
         _("modules unlock in order"),
         default=False,

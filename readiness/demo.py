@@ -313,7 +313,7 @@ def _training_seed(
     for release in CourseRelease.objects.filter(course__in={course for course, _, _ in todo}).order_by("number"):
         releases[release.course_id] = release  # the latest
     trainer = context.users[TRAINER]
-    enrolments = Enrollment.objects.bulk_create(
+    enrollments = Enrollment.objects.bulk_create(
         [
             Enrollment(
                 course=course,
@@ -327,33 +327,33 @@ def _training_seed(
         ],
         batch_size=500,
     )
-    for enrolment in enrolments:
-        enrolment.enrolled_at = enrolment.completed_at - ENROLLED_BEFORE  # auto_now_add set it to now
-    Enrollment.objects.bulk_update(enrolments, ["enrolled_at"], batch_size=500)
+    for enrollment in enrollments:
+        enrollment.enrolled_at = enrollment.completed_at - ENROLLED_BEFORE  # auto_now_add set it to now
+    Enrollment.objects.bulk_update(enrollments, ["enrolled_at"], batch_size=500)
     completions = CourseCompletion.objects.bulk_create(
         [
             CourseCompletion(
-                enrollment=enrolment,
+                enrollment=enrollment,
                 course=course,
                 officer=officer,
-                release=enrolment.release,
-                completed_at=enrolment.completed_at,
+                release=enrollment.release,
+                completed_at=enrollment.completed_at,
                 competencies=list(course.competencies),
                 valid_until=_months_after(day, course.validity_months) if course.validity_months else None,
             )
-            for enrolment, (course, officer, day) in zip(enrolments, todo, strict=True)
+            for enrollment, (course, officer, day) in zip(enrollments, todo, strict=True)
         ],
         batch_size=500,
     )
     LessonProgress.objects.bulk_create(
         [
             LessonProgress(
-                enrollment=enrolment,
+                enrollment=enrollment,
                 lesson_id=lesson_id,
-                completed_at=enrolment.completed_at - datetime.timedelta(hours=len(lessons) - number),
+                completed_at=enrollment.completed_at - datetime.timedelta(hours=len(lessons) - number),
             )
-            for enrolment in enrolments
-            for lessons in [enrolment.release.required_lesson_ids]
+            for enrollment in enrollments
+            for lessons in [enrollment.release.required_lesson_ids]
             for number, lesson_id in enumerate(lessons)
         ],
         batch_size=2000,
@@ -368,7 +368,7 @@ def _training_seed(
         created["certificates"] += len(result.issued)
         for completion_id, reason in result.failed.items():
             context.log(f"Readiness: completion {completion_id} not certified: {reason}")
-    created["enrolments"] += len(enrolments)
+    created["enrolments"] += len(enrollments)
     created["completions"] += len(completions)
 
 

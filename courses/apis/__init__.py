@@ -4,7 +4,7 @@ A course the caller cannot see is a 404 (its existence does not leak); one they 
 but not edit is a 403 (``courses.permissions``).
 
 One module per area: ``courses`` (the list, and a course with its outline), ``lessons``
-(reading and completing a lesson), ``enrolments``, ``authoring`` (what a course's authors
+(reading and completing a lesson), ``enrollments``, ``authoring`` (what a course's authors
 change) and ``sessions`` (in-person sessions). Every view and serializer is re-exported
 here for ``courses/api_urls.py`` and any other ``from courses import apis``.
 """
@@ -44,7 +44,7 @@ from courses.apis.courses import (
     OutlineLessonSerializer,
     OutlineModuleSerializer,
 )
-from courses.apis.enrolments import (
+from courses.apis.enrollments import (
     CourseEnrolApi,
     EnrollmentCourseSerializer,
     EnrollmentListApi,

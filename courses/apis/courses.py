@@ -29,7 +29,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "owner",
             "competencies",
             "validity_months",
-            "is_self_enrolment_open",
+            "is_self_enrollment_open",
             "is_sequential",
             "requires_attendance",
             "required_practicals",
@@ -83,7 +83,7 @@ class CourseListApi(ListAPIView):
         validity_months = serializers.IntegerField(
             min_value=1, max_value=SMALLINT_MAX, required=False, allow_null=True, default=None
         )
-        is_self_enrolment_open = serializers.BooleanField(default=True)
+        is_self_enrollment_open = serializers.BooleanField(default=True)
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -119,7 +119,7 @@ class CourseDetailApi(APIView):
             help_text=f"Competency codes, any of: {', '.join(COMPETENCY_CODES)}.",
         )
         validity_months = serializers.IntegerField(min_value=1, max_value=SMALLINT_MAX, allow_null=True)
-        is_self_enrolment_open = serializers.BooleanField()
+        is_self_enrollment_open = serializers.BooleanField()
         is_sequential = serializers.BooleanField()
         requires_attendance = serializers.BooleanField(
             help_text="Applies to enrolments on the next release, never to those under way."

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import permissions, selectors, services
-from courses.apis.enrolments import EnrollmentCourseSerializer
+from courses.apis.enrollments import EnrollmentCourseSerializer
 from courses.models import SessionRegistration, TrainingSession
 from lms.api import INTEGER_MAX, HourMinuteField, ObjectIdField
 from organisations.models import User
@@ -118,7 +118,7 @@ def _session_references(request, values: dict) -> dict:
         if values["course"] is None:
             errors["course"] = ["Unknown course."]
     if "unit" in values:
-        values["unit"] = selectors.units_for_enrolment(user=request.user).filter(pk=values["unit"]).first()
+        values["unit"] = selectors.units_for_enrollment(user=request.user).filter(pk=values["unit"]).first()
         if values["unit"] is None:
             errors["unit"] = ["Unknown unit, or outside your trainer scope."]
     if "trainer" in values:
@@ -267,7 +267,7 @@ class SessionRegistrationsApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if "unit" in values:
-            unit = selectors.units_for_enrolment(user=request.user).filter(pk=values["unit"]).first()
+            unit = selectors.units_for_enrollment(user=request.user).filter(pk=values["unit"]).first()
             if unit is None:
                 raise ValidationError({"unit": ["Unknown unit, or outside your trainer scope."]})
             registered = services.session_register_unit(session=session, unit=unit, actor=request.user)

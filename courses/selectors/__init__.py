@@ -10,7 +10,7 @@ requires (``lesson_get``).
 Enrolments: a trainee sees their own; trainers and leaders also those of officers within
 their scope; admins all.
 
-The modules: ``courses`` (courses, modules and lessons), ``enrolments`` (enrolment lists
+The modules: ``courses`` (courses, modules and lessons), ``enrollments`` (enrolment lists
 and progress, a user's own enrolments, the units and officers a trainer may enrol),
 ``completion`` (the completion rule and its requirement providers, module locks, and the
 staff links and learner notices of later apps), ``learning`` (a learner's outline, the
@@ -56,17 +56,17 @@ from courses.selectors.courses import (
     lesson_get,
     module_get,
 )
-from courses.selectors.enrolments import (
+from courses.selectors.enrollments import (
     enrollment_list,
     enrollment_progress,
     enrollment_with_progress,
     learner_enrollment_get,
-    officers_for_enrolment_get,
+    officers_for_enrollment_get,
     own_enrollment_get,
     own_enrollment_list,
     own_enrollment_statuses,
-    unit_for_enrolment_get,
-    units_for_enrolment,
+    unit_for_enrollment_get,
+    units_for_enrollment,
 )
 from courses.selectors.learning import (
     LESSON_LOCKED_MESSAGE,
@@ -148,7 +148,7 @@ __all__ = [
     "locked_module_ids",
     "module_get",
     "module_live_lesson_ids",
-    "officers_for_enrolment_get",
+    "officers_for_enrollment_get",
     "own_enrollment_get",
     "own_enrollment_list",
     "own_enrollment_statuses",
@@ -164,7 +164,7 @@ __all__ = [
     "session_roster_is_visible",
     "session_skills",
     "trainer_scope_covers",
-    "unit_for_enrolment_get",
-    "units_for_enrolment",
+    "unit_for_enrollment_get",
+    "units_for_enrollment",
     "user_roles",
 ]

@@ -15,7 +15,7 @@ from courses.models import Course, CourseAuthor, Enrollment, Lesson, LessonAttac
 from courses.selectors._common import STAFF_ROLES
 from courses.selectors.completion import enrollment_locked_module_ids, locked_module_ids
 from courses.selectors.courses import lesson_get
-from courses.selectors.enrolments import enrollment_progress, learner_enrollment_get
+from courses.selectors.enrollments import enrollment_progress, learner_enrollment_get
 from organisations.models import User
 from organisations.selectors import user_roles
 

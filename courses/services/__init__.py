@@ -6,7 +6,7 @@ callers write ``from courses import services`` and ``services.course_publish(...
 - ``markup``: Markdown rendered to sanitised HTML for lesson bodies.
 - ``authoring``: creating and editing courses, modules and lessons; ordering, archiving, co-authors.
 - ``lifecycle``: publishing a release; draft, in review, published and archived.
-- ``enrolment``: enrolling officers (self, a list, a unit) and lesson progress.
+- ``enrollment``: enrolling officers (self, a list, a unit) and lesson progress.
 - ``completion``: ``enrollment_complete_if_met``, the one place a course is completed.
 - ``notifications``: the enrolment notice and the deadline reminders.
 - ``attachments``: lesson attachments, their type told by their first bytes.
@@ -43,7 +43,7 @@ from courses.services.authoring import (
     modules_reorder,
 )
 from courses.services.completion import COMPLETED_MESSAGE, _months_after, enrollment_complete_if_met
-from courses.services.enrolment import (
+from courses.services.enrollment import (
     enrollment_create_self,
     enrollments_create,
     enrollments_create_for_unit,

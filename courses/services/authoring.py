@@ -40,7 +40,7 @@ def course_create(
     estimated_hours=None,
     owner: Organisation | None = None,
     validity_months: int | None = None,
-    is_self_enrolment_open: bool = True,
+    is_self_enrollment_open: bool = True,
     translation_of: Course | None = None,
 ) -> Course:
     """Create a draft course; its creator becomes its first author.
@@ -57,7 +57,7 @@ def course_create(
         estimated_hours=estimated_hours,
         owner=owner if owner is not None else selectors.course_owner_default(user=creator),
         validity_months=validity_months,
-        is_self_enrolment_open=is_self_enrolment_open,
+        is_self_enrollment_open=is_self_enrollment_open,
         translation_of=translation_of,
         created_by=creator,
     )
@@ -163,7 +163,7 @@ COURSE_EDITABLE_FIELDS = (
     "estimated_hours",
     "competencies",
     "validity_months",
-    "is_self_enrolment_open",
+    "is_self_enrollment_open",
     "is_sequential",
     "requires_attendance",
     "required_practicals",

@@ -24,7 +24,7 @@ def _course_link(course: Course) -> str:
     return reverse("course-outline", args=[course.pk])
 
 
-def _enrolment_notify(*, course: Course, officer_ids: list[int], deadline: datetime.date | None) -> None:
+def _enrollment_notify(*, course: Course, officer_ids: list[int], deadline: datetime.date | None) -> None:
     """Tell the newly enrolled officers who have an account: one query for them, one insert."""
     users = (
         User.objects.filter(officer__pk__in=officer_ids, is_active=True)

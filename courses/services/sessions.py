@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from courses import selectors
 from courses.models import Course, SessionRegistration, TrainingSession
-from courses.services.enrolment import enrollments_create
+from courses.services.enrollment import enrollments_create
 from lms.audit.services import audit_record
 from lms.notifications.services import localised_date, notifications_send
 from organisations.models import Officer, Unit, User

@@ -57,7 +57,7 @@ def course_catalogue(request):
     for course in page:
         course.enrollment_status = statuses.get(course.pk, "")
         course.can_self_enrol = (
-            can_enrol and not course.enrollment_status and course.is_published and course.is_self_enrolment_open
+            can_enrol and not course.enrollment_status and course.is_published and course.is_self_enrollment_open
         )
     return render(request, "courses/learning/catalogue.html", {"page": page})
 
@@ -122,7 +122,7 @@ def _can_preview(user, course: Course) -> bool:
 
 def _can_self_enrol(user, course: Course) -> bool:
     officer = user_roles(user).officer
-    return officer is not None and officer.is_active and course.is_published and course.is_self_enrolment_open
+    return officer is not None and officer.is_active and course.is_published and course.is_self_enrollment_open
 
 
 @login_required

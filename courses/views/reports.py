@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from courses import selectors, services
-from courses.forms import OfficerEnrolmentForm, UnitEnrolmentForm
+from courses.forms import OfficerEnrollmentForm, UnitEnrollmentForm
 from lms.spreadsheet import csv_cell
 from organisations.models import Role
 from organisations.selectors import unit_list, user_roles
@@ -39,15 +39,15 @@ def course_enrol(request, pk: int):
     course = _course_or_404(request.user, pk)
     initial = {}
     if request.GET.get("unit"):
-        unit = selectors.unit_for_enrolment_get(user=request.user, unit_id=_int_or_404(request.GET["unit"]))
+        unit = selectors.unit_for_enrollment_get(user=request.user, unit_id=_int_or_404(request.GET["unit"]))
         if unit is None:
             raise Http404
         initial["unit"] = unit.pk
     action = request.POST.get("action") if request.method == "POST" else None
-    unit_form = UnitEnrolmentForm(
+    unit_form = UnitEnrollmentForm(
         request.POST if action == "unit" else None, user=request.user, prefix="unit", initial=initial
     )
-    officer_form = OfficerEnrolmentForm(
+    officer_form = OfficerEnrollmentForm(
         request.POST if action == "officers" else None, user=request.user, prefix="officers"
     )
     form = {"unit": unit_form, "officers": officer_form}.get(action)

@@ -173,7 +173,7 @@ def test_my_certificates_runs_the_same_queries_with_1_or_6_on_their_way(client, 
 
 
 @pytest.mark.django_db
-def test_the_course_page_of_a_completed_enrolment_says_the_certificate_is_coming(client, people, course, completion):
+def test_the_course_page_of_a_completed_enrollment_says_the_certificate_is_coming(client, people, course, completion):
     client.force_login(people.trainee)
 
     page = client.get(reverse("course-outline", args=[course.pk])).content.decode()

@@ -106,7 +106,7 @@ def test_create_course_returns_the_draft(api_client, people):
     assert body["language"] == "fr"
     assert body["competencies"] == ["SGBV", "HR"]
     assert body["owner"] is None
-    assert body["is_self_enrolment_open"] is True
+    assert body["is_self_enrollment_open"] is True
     assert list(course.authors.values_list("user__username", flat=True)) == ["trainer.north"]
 
 

@@ -361,7 +361,7 @@ def test_an_archived_course_is_unarchived_not_published(people, draft_course):
     assert CourseRelease.objects.filter(course=course).count() == 1
 
 
-def test_an_archived_course_takes_no_new_enrolment_but_those_under_way_continue(people, published_course):
+def test_an_archived_course_takes_no_new_enrollment_but_those_under_way_continue(people, published_course):
     enrollment = services.enrollment_create_self(course=published_course, user=people.trainee)[0]
     first, second = Lesson.objects.filter(module__course=published_course).order_by("order")
     services.course_archive(course=published_course, actor=people.trainer_north)

@@ -128,7 +128,7 @@ ACTIONS = {
 }
 DATA = {
     "new_course": lambda: {"code": "SGBV-1", "title": "SGBV first response", "language": "fr"},
-    "details": lambda: {"title": "Renamed", "language": "en", "is_self_enrolment_open": "on"},
+    "details": lambda: {"title": "Renamed", "language": "en", "is_self_enrollment_open": "on"},
     "submit": lambda: {"action": "submit"},
     "archive": lambda: {"action": "archive", "archive": "1"},
     "title": lambda: {"title": "New title"},
@@ -256,7 +256,7 @@ def test_saving_details_with_checkboxes_and_practicals(client, people, site):
     assert course.title == "Community policing"
     assert course.competencies == ["COP", "POC"]
     assert course.validity_months == 24
-    assert (course.is_sequential, course.requires_attendance, course.is_self_enrolment_open) == (True, True, False)
+    assert (course.is_sequential, course.requires_attendance, course.is_self_enrollment_open) == (True, True, False)
     assert course.required_practicals == ["Confidence patrol", "First aid"]
     page = client.get(f"/author/courses/{site['draft']}/").content.decode()
     assert "The course details were saved." in page

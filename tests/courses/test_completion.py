@@ -142,7 +142,7 @@ def test_months_after_keeps_the_day_or_the_end_of_a_shorter_month(day, months, e
     assert services._months_after(day, months) == expected
 
 
-def test_a_requirement_added_after_enrolment_binds_later_enrolments_only(people, published_course, enrollment):
+def test_a_requirement_added_after_enrollment_binds_later_enrollments_only(people, published_course, enrollment):
     module = published_course.modules.get()
     extra = services.lesson_create(module=module, title="Debrief", body="Talk it through.")
     published_course.requires_attendance = True
@@ -164,7 +164,7 @@ def test_a_requirement_added_after_enrolment_binds_later_enrolments_only(people,
     ]
 
 
-def test_a_lesson_archived_after_enrolment_stays_readable_and_required(people, published_course, enrollment):
+def test_a_lesson_archived_after_enrollment_stays_readable_and_required(people, published_course, enrollment):
     first, second = _lessons(published_course)
     Lesson.objects.filter(pk=second.pk).update(is_archived=True)
 

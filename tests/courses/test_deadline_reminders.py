@@ -47,7 +47,7 @@ def enrol(people, tree, published_course):
     return enrol
 
 
-def test_in_progress_enrolments_due_within_the_window_are_reminded_once(people, tree, published_course, enrol):
+def test_in_progress_enrollments_due_within_the_window_are_reminded_once(people, tree, published_course, enrol):
     trainee = _enrol(published_course, people.trainer_north, deadline=_in(5), officer=tree.north_officers[0])
     due_today = enrol("due.today", TODAY)
     last_day = enrol("last.day", _in(7))
@@ -159,7 +159,7 @@ def test_reminders_to_officers_with_an_address_are_e_mailed(enrol):
     assert [event.payload for event in Event.objects.all()] == [{"notification_ids": [reminder.pk]}]
 
 
-def test_many_enrolments_are_reminded_in_batches(monkeypatch, enrol):
+def test_many_enrollments_are_reminded_in_batches(monkeypatch, enrol):
     # Patched where the reminder loop looks it up, not on the package's re-export.
     monkeypatch.setattr(reminder_services, "DEADLINE_REMINDER_BATCH_SIZE", 2)
     for number in range(5):

@@ -174,13 +174,13 @@ def test_the_demo_trainee_has_courses_in_progress_and_none_completed(client):
     call_command("seed_demo", verbosity=0)
     client.login(username="demo.trainee", password="Demo-Pass-2026")
 
-    enrolments = client.get("/api/v1/enrollments/").json()["results"]
+    enrollments = client.get("/api/v1/enrollments/").json()["results"]
 
-    assert sorted((row["course"]["code"], row["status"]) for row in enrolments) == [
+    assert sorted((row["course"]["code"], row["status"]) for row in enrollments) == [
         ("COP-101", "in_progress"),
         ("HR-101", "in_progress"),
     ]
-    assert all(0 < row["progress"] < 100 for row in enrolments)
+    assert all(0 < row["progress"] < 100 for row in enrollments)
 
 
 PRACTICAL = "De-escalation and safe restraint"

@@ -120,7 +120,7 @@ def test_staff_preview_runs_the_same_queries_for_2_or_200_lessons(client, people
     assert counts[:2] == counts[2:]
 
 
-def test_my_courses_runs_the_same_queries_for_1_or_50_enrolments(client, people, django_assert_max_num_queries):
+def test_my_courses_runs_the_same_queries_for_1_or_50_enrollments(client, people, django_assert_max_num_queries):
     counts = []
     for total, user in ((1, people.trainee), (50, people.other_trainee)):
         for number in range(total):
@@ -342,7 +342,7 @@ LESSON_ACCESS = [
 
 
 @pytest.mark.parametrize(("who", "read", "complete"), LESSON_ACCESS)
-def test_lesson_access_without_an_enrolment(client, people, published_course, who, read, complete):
+def test_lesson_access_without_an_enrollment(client, people, published_course, who, read, complete):
     lesson = _lessons(published_course)[0]
     client.force_login(getattr(people, who))
 
@@ -366,7 +366,7 @@ def test_a_draft_course_is_not_found_for_a_trainee(client, people, draft_course)
     assert not Enrollment.objects.exists()
 
 
-def test_another_trainees_enrolment_is_never_shown(client, people, published_course):
+def test_another_trainees_enrollment_is_never_shown(client, people, published_course):
     other = _enrol(people.other_trainee, published_course)
     first, _second = _lessons(published_course)
     services.lesson_complete(enrollment=other, lesson=first)
@@ -388,9 +388,9 @@ def test_another_trainees_enrolment_is_never_shown(client, people, published_cou
 # What the pages show ------------------------------------------------------------------------
 
 
-def test_catalogue_shows_enrolment_and_the_enrol_button(client, people, published_course):
+def test_catalogue_shows_enrollment_and_the_enrol_button(client, people, published_course):
     closed = _course(people.trainer_north, "CLOSED", lessons=1)
-    Course.objects.filter(pk=closed.pk).update(is_self_enrolment_open=False)
+    Course.objects.filter(pk=closed.pk).update(is_self_enrollment_open=False)
     enrolled = _course(people.trainer_north, "MINE", lessons=1)
     _enrol(people.trainee, enrolled)
     client.force_login(people.trainee)
@@ -403,7 +403,7 @@ def test_catalogue_shows_enrolment_and_the_enrol_button(client, people, publishe
     assert "Course CLOSED" in html
 
 
-def test_self_enrolment_from_the_catalogue(client, people, published_course):
+def test_self_enrollment_from_the_catalogue(client, people, published_course):
     client.force_login(people.trainee)
 
     response = client.post(reverse("course-self-enrol", args=[published_course.pk]))
@@ -414,8 +414,8 @@ def test_self_enrolment_from_the_catalogue(client, people, published_course):
     assert (enrollment.course, enrollment.officer) == (published_course, people.trainee.officer)
 
 
-def test_self_enrolment_in_a_closed_course_is_refused_with_a_message(client, people, published_course):
-    Course.objects.filter(pk=published_course.pk).update(is_self_enrolment_open=False)
+def test_self_enrollment_in_a_closed_course_is_refused_with_a_message(client, people, published_course):
+    Course.objects.filter(pk=published_course.pk).update(is_self_enrollment_open=False)
     client.force_login(people.trainee)
 
     response = client.post(reverse("course-self-enrol", args=[published_course.pk]), follow=True)
@@ -429,15 +429,15 @@ def test_my_courses_shows_progress_deadline_resume_and_completions(client, peopl
     overdue = _course(people.trainer_north, "LATE", lessons=5)
     soon = _course(people.trainer_north, "SOON", lessons=2)
     done = _course(people.trainer_north, "DONE", lessons=1)
-    late_enrolment = _enrol(people.trainee, overdue)
+    late_enrollment = _enrol(people.trainee, overdue)
     _enrol(people.trainee, soon)
-    done_enrolment = _enrol(people.trainee, done)
-    Enrollment.objects.filter(pk=late_enrolment.pk).update(deadline=today - datetime.timedelta(days=1))
+    done_enrollment = _enrol(people.trainee, done)
+    Enrollment.objects.filter(pk=late_enrollment.pk).update(deadline=today - datetime.timedelta(days=1))
     Enrollment.objects.filter(course=soon).update(deadline=today + datetime.timedelta(days=3))
     late_lessons = _lessons(overdue)
-    services.lesson_complete(enrollment=late_enrolment, lesson=late_lessons[0])
-    services.lesson_complete(enrollment=late_enrolment, lesson=late_lessons[1])
-    services.lesson_complete(enrollment=done_enrolment, lesson=_lessons(done)[0])
+    services.lesson_complete(enrollment=late_enrollment, lesson=late_lessons[0])
+    services.lesson_complete(enrollment=late_enrollment, lesson=late_lessons[1])
+    services.lesson_complete(enrollment=done_enrollment, lesson=_lessons(done)[0])
     client.force_login(people.trainee)
 
     html = client.get(reverse("my-courses")).content.decode()
@@ -454,7 +454,7 @@ def test_my_courses_shows_progress_deadline_resume_and_completions(client, peopl
     completed = html.split('id="completed-heading"', 1)[1]
     assert "Course DONE" in completed
     assert "Course LATE" not in completed
-    assert timezone.localdate(Enrollment.objects.get(pk=done_enrolment.pk).completed_at).isoformat() in completed
+    assert timezone.localdate(Enrollment.objects.get(pk=done_enrollment.pk).completed_at).isoformat() in completed
     # The nearest deadline first.
     assert html.index("Course LATE") < html.index("Course SOON")
 

@@ -40,7 +40,7 @@ def test_lesson_complete_is_idempotent(enrollment, published_course):
     assert enrollment.last_lesson == first  # resume where the officer last was
 
 
-def test_a_lesson_added_after_the_enrolments_release_does_not_count(people, enrollment, published_course):
+def test_a_lesson_added_after_the_enrollments_release_does_not_count(people, enrollment, published_course):
     first, second = _lessons(published_course)
     added = services.lesson_create(module=first.module, title="Added later")
     services.course_publish(course=published_course, actor=people.trainer_north)

@@ -181,7 +181,7 @@ def test_report_csv_never_starts_a_cell_with_a_formula(client, people, tree, pub
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
-def test_report_runs_the_same_queries_for_few_or_many_units_and_enrolments(
+def test_report_runs_the_same_queries_for_few_or_many_units_and_enrollments(
     client, people, tree, published_course, django_assert_max_num_queries
 ):
     client.force_login(people.admin)

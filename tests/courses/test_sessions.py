@@ -297,7 +297,7 @@ def test_attendance_is_audited_with_before_and_after_and_holds_the_session(peopl
     assert AuditEntry.objects.get(action="session.held").after == {"status": "held"}
 
 
-def test_attendance_completes_the_enrolment_exactly_once(people, session, registered, course):
+def test_attendance_completes_the_enrollment_exactly_once(people, session, registered, course):
     officer = registered[0]
     enrollment = lessons_complete(course, officer)
     assert not CourseCompletion.objects.exists()

@@ -92,7 +92,7 @@ class CourseEnrolApi(APIView):
         if not user_roles(request.user).has(Role.TRAINER, Role.ADMIN):
             raise PermissionDenied
         if "unit" in values:
-            unit = selectors.unit_for_enrolment_get(user=request.user, unit_id=values["unit"])
+            unit = selectors.unit_for_enrollment_get(user=request.user, unit_id=values["unit"])
             if unit is None:
                 raise Http404
             enrolled = services.enrollments_create_for_unit(

@@ -95,18 +95,18 @@ def own_enrollment_statuses(*, user: User) -> dict[int, str]:
     return dict(Enrollment.objects.filter(officer=officer).values_list("course_id", "status"))
 
 
-def unit_for_enrolment_get(*, user: User, unit_id: int) -> Unit | None:
+def unit_for_enrollment_get(*, user: User, unit_id: int) -> Unit | None:
     """A unit within the user's scope as a trainer, or None."""
     roots = scope_units(user, roles=(Role.TRAINER,))
     return Unit.objects.filter(subtree_q(roots), pk=unit_id).first()
 
 
-def units_for_enrolment(*, user: User) -> QuerySet[Unit]:
+def units_for_enrollment(*, user: User) -> QuerySet[Unit]:
     """Units within the user's scope as a trainer (admins: every unit), tree order."""
     return Unit.objects.filter(subtree_q(scope_units(user, roles=(Role.TRAINER,)))).order_by("path")
 
 
-def officers_for_enrolment_get(*, user: User, service_numbers: Iterable[str]) -> dict[str, list[Officer]]:
+def officers_for_enrollment_get(*, user: User, service_numbers: Iterable[str]) -> dict[str, list[Officer]]:
     """Service number key (``organisations.identity.service_number_key``: case, spaces and
     direction marks do not count) -> the officers within the user's trainer scope who
     carry it, active or not: one query.

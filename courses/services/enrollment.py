@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from courses import selectors
 from courses.models import Course, CourseRelease, Enrollment, Lesson, LessonProgress
 from courses.services.completion import enrollment_complete_if_met
-from courses.services.notifications import _enrolment_notify
+from courses.services.notifications import _enrollment_notify
 from lms.audit.services import audit_record
 from organisations.models import Officer, Role, Unit, User
 from organisations.selectors import scope_covers, scope_units, unit_in_scope, user_roles
 
 
-def _course_lock_for_enrolment(course: Course) -> tuple[Course, CourseRelease]:
+def _course_lock_for_enrollment(course: Course) -> tuple[Course, CourseRelease]:
     """Lock the course; it must be published. Returns it with its latest release."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     release = course.releases.order_by("-number").first()
@@ -43,11 +43,11 @@ def enrollment_create_self(*, course: Course, user: User) -> tuple[Enrollment, b
     officer = user_roles(user).officer
     if officer is None or not officer.is_active:
         raise PermissionDenied(_("Only an active officer can enrol."))
-    course, release = _course_lock_for_enrolment(course)
+    course, release = _course_lock_for_enrollment(course)
     existing = Enrollment.objects.filter(course=course, officer=officer).first()
     if existing is not None:
         return existing, False
-    if not course.is_self_enrolment_open:
+    if not course.is_self_enrollment_open:
         raise PermissionDenied(_("This course is not open to self-enrolment."))
     enrollment = Enrollment.objects.create(course=course, officer=officer, release=release, enrolled_by=user)
     audit_record(
@@ -90,7 +90,7 @@ def enrollments_create(
                 ]
             }
         )
-    course, release = _course_lock_for_enrolment(course)
+    course, release = _course_lock_for_enrollment(course)
     already = set(
         Enrollment.objects.filter(course=course, officer__in=[o.pk for o in officers]).values_list(
             "officer_id", flat=True
@@ -116,7 +116,7 @@ def enrollments_create(
                 "deadline": deadline.isoformat() if deadline else None,
             },
         )
-        _enrolment_notify(course=course, officer_ids=[officer.pk for officer in new], deadline=deadline)
+        _enrollment_notify(course=course, officer_ids=[officer.pk for officer in new], deadline=deadline)
     return len(new)
 
 

@@ -21,7 +21,7 @@ ENROL = "/api/v1/courses/{}/enrol/"
 # Self-enrolment
 
 
-def test_self_enrolment_creates_one_enrolment_pinned_to_the_latest_release(api_client, people, published_course):
+def test_self_enrollment_creates_one_enrollment_pinned_to_the_latest_release(api_client, people, published_course):
     api_client.force_authenticate(people.trainee)
 
     first = api_client.post(ENROL.format(published_course.pk))
@@ -38,7 +38,7 @@ def test_self_enrolment_creates_one_enrolment_pinned_to_the_latest_release(api_c
     assert AuditEntry.objects.filter(action="course.enrolled").count() == 1
 
 
-def test_self_enrolment_in_a_draft_course_is_404(api_client, people, draft_course):
+def test_self_enrollment_in_a_draft_course_is_404(api_client, people, draft_course):
     api_client.force_authenticate(people.trainee)
 
     response = api_client.post(ENROL.format(draft_course.pk))
@@ -47,8 +47,8 @@ def test_self_enrolment_in_a_draft_course_is_404(api_client, people, draft_cours
     assert not Enrollment.objects.exists()
 
 
-def test_self_enrolment_in_a_closed_course_is_403(api_client, people, published_course):
-    Course.objects.filter(pk=published_course.pk).update(is_self_enrolment_open=False)
+def test_self_enrollment_in_a_closed_course_is_403(api_client, people, published_course):
+    Course.objects.filter(pk=published_course.pk).update(is_self_enrollment_open=False)
     api_client.force_authenticate(people.trainee)
 
     response = api_client.post(ENROL.format(published_course.pk))
@@ -214,7 +214,7 @@ def run_concurrently(target, count: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_enrolment_of_the_same_officers_creates_one_enrolment_each(people, tree, published_course):
+def test_concurrent_enrollment_of_the_same_officers_creates_one_enrollment_each(people, tree, published_course):
     officers = list(Officer.objects.select_related("unit").filter(unit__path__startswith=tree.north.path))
     officers += OfficerFactory.create_batch(8, unit=tree.north_station)
     threads_count = 6
@@ -242,7 +242,7 @@ def test_concurrent_enrolment_of_the_same_officers_creates_one_enrolment_each(pe
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_self_enrolment_creates_one_enrolment(people, published_course):
+def test_concurrent_self_enrollment_creates_one_enrollment(people, published_course):
     threads_count = 5
     barrier = threading.Barrier(threads_count)
     created: list[bool] = []

@@ -23,7 +23,7 @@ def _notices() -> list[tuple[str, str, str, str]]:
     )
 
 
-def test_named_officers_with_an_account_are_told_of_the_enrolment(people, tree, published_course):
+def test_named_officers_with_an_account_are_told_of_the_enrollment(people, tree, published_course):
     without_account = OfficerFactory(unit=tree.north_station)
 
     services.enrollments_create(
@@ -69,13 +69,13 @@ def test_officers_already_enrolled_are_not_told_again(people, tree, published_co
     assert Notification.objects.filter(kind="course.enrolled").count() == 1
 
 
-def test_self_enrolment_sends_no_notice(people, published_course):
+def test_self_enrollment_sends_no_notice(people, published_course):
     services.enrollment_create_self(course=published_course, user=people.trainee)
 
     assert not Notification.objects.exists()
 
 
-def test_a_refused_enrolment_sends_no_notice(people, tree, published_course):
+def test_a_refused_enrollment_sends_no_notice(people, tree, published_course):
     with pytest.raises(ValidationError):
         services.enrollments_create(
             course=published_course,
