@@ -2,9 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
 from organisations.models import Officer, Role, RoleGrant, Unit, User
 from organisations.selectors import command_scope_units, scope_covers, scope_units, subtree_q, user_roles
@@ -155,3 +156,17 @@ def account_status_refusal(*, actor: User | None, user: User) -> str | None:
     if officer is None or account_is_privileged(officer=officer):
         return str(PRIVILEGED_ACCOUNT_STATUS)
     return None
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A page's request behind ``login_required``: its user is an account, never anonymous.
+
+    For the type checker only (annotate ``request`` with it); Django builds the request."""
+
+    user: User
+
+
+class AuthenticatedRequest(Request):
+    """An API request behind ``IsAuthenticated`` (the default): as ``AuthenticatedHttpRequest``."""
+
+    user: User
