@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from lms.events import services
 from lms.events.models import Delivery, Event
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(admin.TabularInline[Delivery, Event]):
     model = Delivery
     extra = 0
     can_delete = False
@@ -20,7 +22,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin[Event]):
     list_display = ["id", "name", "occurred_at"]
     list_filter = ["name"]
     search_fields = ["name", "payload"]
@@ -28,12 +30,12 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["name", "payload", "occurred_at"]
     inlines = [DeliveryInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_display = ["id", "event", "handler", "status", "attempts", "next_attempt_at", "delivered_at"]
     list_filter = ["status", "handler"]
     search_fields = ["handler", "event__name", "last_error"]
@@ -41,10 +43,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["retry"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description="Retry the selected failed deliveries")
-    def retry(self, request, queryset):
+    def retry(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         count = services.delivery_retry(delivery_ids=queryset.values_list("id", flat=True))
         self.message_user(request, f"{count} deliveries will be retried by the next sweep.", messages.SUCCESS)

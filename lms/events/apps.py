@@ -6,5 +6,5 @@ class EventsConfig(AppConfig):
     label = "events"
     verbose_name = "Domain events (outbox)"
 
-    def ready(self):
+    def ready(self) -> None:
         from lms.events import checks  # noqa: F401 (registers the handlers' check)

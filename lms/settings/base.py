@@ -10,12 +10,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lms.addresses import trusted_networks
 from lms.settings.env import env_bool, env_int, env_list, env_str
+
+# Django's generic classes subscriptable at run time (``admin.ModelAdmin[Course]``), as the
+# type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("LMS_VAR_DIR", str(BASE_DIR / "var")))
@@ -367,7 +372,7 @@ LMS_EVENT_HANDLERS: dict[str, list[str]] = {
     "account.password_reset_requested": ["organisations.passwords.password_reset_mail_send"],
     "course.completed": ["certificates.handlers.certificate_issue_on_completion"],
     # Certificates: one chunk of a bulk issue run (certificates/runs.py), spread over workers.
-    "certificate.run_chunk": ["certificates.handlers.issue_run_chunk"],
+    "certificate.run_chunk_queued": ["certificates.handlers.issue_run_chunk"],
     # Readiness: recompute the units an event touched (and their ancestors).
     **{
         name: ["readiness.handlers.readiness_update"]
@@ -388,7 +393,7 @@ LMS_EVENT_HANDLERS: dict[str, list[str]] = {
     "readiness.unit_changed": ["readiness.handlers.readiness_update"],
     # Readiness: an admin's on-demand reconciliation (API), and each webhook's daily snapshots.
     "readiness.sync_requested": ["readiness.handlers.readiness_reconcile"],
-    "readiness.webhook": ["readiness.webhooks.webhook_deliver"],
+    "readiness.webhook_due": ["readiness.webhooks.webhook_deliver"],
 }
 # Certificates: holders are reminded this many days before a certificate expires.
 CERTIFICATE_REFRESHER_NOTICE_DAYS = env_int("CERTIFICATE_REFRESHER_NOTICE_DAYS", 60)

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from lms.events import services
 
@@ -6,10 +6,10 @@ from lms.events import services
 class Command(BaseCommand):
     help = "Re-dispatch due outbox deliveries to the broker, or deliver them in this process with --now."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", action="store_true", help="Run pending deliveries here instead of queueing them.")
 
-    def handle(self, *args, now: bool, **options):
+    def handle(self, *args: str, now: bool, **options: object) -> None:
         if now:
             count = services.deliveries_run_pending()
             self.stdout.write(f"{count} deliveries done.")
