@@ -1,7 +1,9 @@
 """Reactions to lower apps' events (subscribed in ``settings.LMS_EVENT_HANDLERS``)."""
 
+from certificates.events import RUN_CHUNK_QUEUED
 from certificates.runs import issue_run_chunk_process
 from certificates.services import certificates_issue
+from courses.events import COURSE_COMPLETED
 from lms.events.models import Event
 
 
@@ -11,13 +13,14 @@ class IssueFailed(Exception):
 
 def certificate_issue_on_completion(event: Event) -> None:
     """``course.completed`` -> the completion's certificate (idempotent: issued at most once)."""
-    completion_id = event.payload["completion_id"]
+    completion_id = COURSE_COMPLETED.payload_of(event)["completion_id"]
     result = certificates_issue(completion_ids=[completion_id])
     if completion_id in result.failed:
         raise IssueFailed(f"Completion {completion_id}: {result.failed[completion_id]}")
 
 
 def issue_run_chunk(event: Event) -> None:
-    """``certificate.run_chunk`` -> issue (or reissue) one chunk of a bulk run (idempotent:
+    """``certificate.run_chunk_queued`` -> issue (or reissue) one chunk of a bulk run (idempotent:
     a chunk delivered again finds its items settled)."""
-    issue_run_chunk_process(run_id=event.payload["run_id"], item_ids=event.payload["item_ids"])
+    chunk = RUN_CHUNK_QUEUED.payload_of(event)
+    issue_run_chunk_process(run_id=chunk["run_id"], item_ids=chunk["item_ids"])

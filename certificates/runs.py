@@ -1,7 +1,7 @@
 """Bulk runs: issue (or reissue) the certificates of a course cohort or a session, in chunks.
 
 A run is one ``IssueRun`` with one ``IssueRunItem`` per eligible completion. Its work goes
-through the outbox: one ``certificate.run_chunk`` event per ``CHUNK_SIZE`` pending items,
+through the outbox: one ``certificate.run_chunk_queued`` event per ``CHUNK_SIZE`` pending items,
 each delivered on its own (``dispatch_batch_size=1``) so that the chunks spread over every
 worker, and a dead worker or a broker outage loses nothing (the sweep re-dispatches).
 
@@ -28,18 +28,17 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certificates.events import RUN_CHUNK_QUEUED, RunChunkQueued
 from certificates.models import Certificate, IssueRun, IssueRunItem
 from certificates.services import certificate_reissue, certificates_issue
 from courses.models import Course, CourseCompletion, SessionRegistration, TrainingSession
 from courses.selectors import course_is_editable
 from lms.audit.services import audit_record
 from lms.events.models import Delivery
-from lms.events.services import events_record
 from organisations.models import Role, User
 from organisations.selectors import scope_units, subtree_q, user_roles
 
 CHUNK_SIZE = 25
-CHUNK_EVENT = "certificate.run_chunk"
 # The chunk's handler as subscribed in ``settings.LMS_EVENT_HANDLERS`` (its deliveries' name).
 CHUNK_HANDLER = "certificates.handlers.issue_run_chunk"
 REISSUABLE = (Certificate.Status.VALID, Certificate.Status.EXPIRED)
@@ -136,7 +135,7 @@ def issue_run_progress(run: IssueRun) -> RunProgress:
 
 @dataclass(frozen=True)
 class RunActivity:
-    """What the outbox says about a run's chunks (``certificate.run_chunk`` deliveries).
+    """What the outbox says about a run's chunks (``certificate.run_chunk_queued`` deliveries).
 
     ``queued_at``: when the oldest chunk still waiting was queued (the run, or a retry);
     ``last_queued_at``: the newest chunk's; ``last_done_at``: when the last chunk finished;
@@ -175,7 +174,7 @@ def issue_run_activity(run: IssueRun) -> RunActivity:
     retrying = Q(status=pending, attempts__gt=0)
     counts = Delivery.objects.filter(
         handler=CHUNK_HANDLER,
-        event__name=CHUNK_EVENT,
+        event__name=RUN_CHUNK_QUEUED.name,
         event__occurred_at__gte=run.created_at,
         event__payload__run_id=run.pk,
     ).aggregate(
@@ -203,11 +202,11 @@ def issue_run_failures(run: IssueRun) -> QuerySet[IssueRunItem]:
 
 
 def _chunk_events_record(*, run: IssueRun, item_ids: list[int]) -> int:
-    payloads = [
+    payloads: list[RunChunkQueued] = [
         {"run_id": run.pk, "item_ids": item_ids[start : start + CHUNK_SIZE]}
         for start in range(0, len(item_ids), CHUNK_SIZE)
     ]
-    events_record(name=CHUNK_EVENT, payloads=payloads, dispatch_batch_size=1)
+    RUN_CHUNK_QUEUED.record_many(payloads, dispatch_batch_size=1)
     return len(payloads)
 
 
@@ -239,7 +238,7 @@ def issue_run_create(
     certificate are settled as skipped here (certificates are never deleted, so this
     unlocked read cannot be wrong later), the others wait for their chunk. ``kind`` reissue
     (``reason`` required): the completions whose current certificate is valid or expired.
-    Writes one ``certificate.run_chunk`` event per ``CHUNK_SIZE`` pending items and an
+    Writes one ``certificate.run_chunk_queued`` event per ``CHUNK_SIZE`` pending items and an
     audit entry. ``ValidationError`` on bad input, ``PermissionDenied`` for people who may
     not issue certificates of the course.
     """

@@ -25,13 +25,13 @@ from django.utils.translation import gettext as _
 
 from certificates.codes import code_normalise
 from certificates.models import Certificate
+from courses.events import COURSE_COMPLETED
 from courses.models import Course, CourseAuthor, CourseCompletion, Enrollment
 from courses.selectors import STAFF_ROLES, LearnerNotice, StaffLink, course_is_editable
 from lms.events.models import Delivery, Event
 from organisations.models import Role, Unit, User
 from organisations.selectors import scope_units, subtree_q, user_roles
 
-COMPLETION_EVENT = "course.completed"
 # The completion's handler as subscribed in ``settings.LMS_EVENT_HANDLERS`` (its deliveries' name).
 COMPLETION_HANDLER = "certificates.handlers.certificate_issue_on_completion"
 # A certificate still not issued this long after the completion, though no attempt failed,
@@ -147,7 +147,7 @@ def certificates_on_their_way(
     now = now or timezone.now()
     event = (
         Event.objects.filter(
-            name=COMPLETION_EVENT,
+            name=COURSE_COMPLETED.name,
             # Written right after the completion, in its transaction: these bounds keep the
             # search to a few indexed rows (``occurred_at``), however old the completion.
             occurred_at__gte=OuterRef("completed_at"),

@@ -20,19 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certificates.codes import code_new
+from certificates.events import (
+    CERTIFICATE_EXPIRED,
+    CERTIFICATE_ISSUED,
+    CERTIFICATE_REVOKED,
+    CERTIFICATE_SUPERSEDED,
+    CertificateChanged,
+)
 from certificates.models import Certificate, IssuerLogo, SerialCounter, Signatory
 from certificates.pdf import certificate_pdf
 from courses.models import Course, CourseCompletion
 from courses.selectors import course_is_editable, trainer_scope_covers
 from lms.audit.services import Change, audit_record, audit_record_many
-from lms.events.services import events_record
 from lms.notifications.services import localised_date, notifications_send
 from organisations.models import Organisation, User
-
-ISSUED_EVENT = "certificate.issued"
-REVOKED_EVENT = "certificate.revoked"
-SUPERSEDED_EVENT = "certificate.superseded"
-EXPIRED_EVENT = "certificate.expired"
 
 
 @dataclass
@@ -44,18 +45,8 @@ class IssueResult:
     failed: dict[int, str] = field(default_factory=dict)  # completion id -> error
 
 
-def event_payload(certificate: Certificate) -> dict:
-    return {
-        "certificate_id": certificate.pk,
-        "code": certificate.code,
-        "completion_id": certificate.completion_id,
-        "officer_id": certificate.officer_id,
-        "course_id": certificate.course_id,
-        "competencies": list(certificate.competencies),
-        "status": certificate.status,
-        "issued_at": certificate.issued_at.isoformat(),
-        "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
-    }
+def event_payload(certificate: Certificate) -> CertificateChanged:
+    return {"certificate_id": certificate.pk, "officer_id": certificate.officer_id}
 
 
 def issuer_for(course: Course) -> Organisation:
@@ -172,7 +163,7 @@ def _holder_notify(certificates: list[Certificate]) -> None:
     for course_title, users in holders.items():
         notifications_send(
             users=users,
-            kind=ISSUED_EVENT,
+            kind=CERTIFICATE_ISSUED.name,
             message=_("Your certificate for %(course)s is ready to download."),
             params={"course": course_title},
             link=reverse("my-certificates"),
@@ -237,7 +228,7 @@ def certificates_issue(*, completion_ids: Iterable[int], now: datetime.datetime 
             built.append(certificate)
         _serials_assign(built)
         Certificate.objects.bulk_create(built)
-        events_record(name=ISSUED_EVENT, payloads=[event_payload(certificate) for certificate in built])
+        CERTIFICATE_ISSUED.record_many([event_payload(certificate) for certificate in built])
         _holder_notify(built)
         result.issued = {certificate.completion_id: certificate for certificate in built}
     return result
@@ -293,7 +284,7 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
         after={"status": "revoked"},
         reason=reason,
     )
-    events_record(name=REVOKED_EVENT, payloads=[event_payload(certificate)])
+    CERTIFICATE_REVOKED.record(event_payload(certificate))
     return certificate
 
 
@@ -331,8 +322,8 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
         after={"status": "superseded", "replaced_by": new.code, "holder_name": new.holder_name},
         reason=reason,
     )
-    events_record(name=SUPERSEDED_EVENT, payloads=[event_payload(certificate) | {"replaced_by_id": new.pk}])
-    events_record(name=ISSUED_EVENT, payloads=[event_payload(new) | {"replaces_id": certificate.pk}])
+    CERTIFICATE_SUPERSEDED.record(event_payload(certificate))
+    CERTIFICATE_ISSUED.record(event_payload(new))
     _holder_notify([new])
     return new
 
@@ -359,7 +350,7 @@ def certificates_expire(*, today: datetime.date | None = None) -> int:
         action="certificate.expire",
         changes=[Change(c, {"status": "valid"}, {"status": "expired"}) for c in expired],
     )
-    events_record(name=EXPIRED_EVENT, payloads=[event_payload(certificate) for certificate in expired])
+    CERTIFICATE_EXPIRED.record_many([event_payload(certificate) for certificate in expired])
     return len(expired)
 
 

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.audit.services import audit_record
 from lms.events.models import Event
-from lms.events.services import event_record
 from lms.notifications.services import notifications_send
 from organisations import tokens
+from organisations.events import PASSWORD_RESET_REQUESTED
 from organisations.models import User
 
 NOTIFICATION_KIND = "account.password"
@@ -102,7 +102,6 @@ def user_password_set(
 # mail after the request. Sending in the request would answer measurably later for a known
 # address (an SMTP round trip), which would tell who has an account.
 
-RESET_REQUESTED = "account.password_reset_requested"
 RESET_SUBJECT_TEMPLATE = "organisations/email/password_reset_subject.txt"
 RESET_BODY_TEMPLATE = "organisations/email/password_reset_email.txt"
 
@@ -111,7 +110,7 @@ RESET_BODY_TEMPLATE = "organisations/email/password_reset_email.txt"
 def password_reset_request(*, email: str) -> None:
     """Ask for reset links for the accounts of ``email``, whoever they are (none: nothing is
     sent). The e-mail goes out after commit (``password_reset_mail_send``)."""
-    event_record(name=RESET_REQUESTED, payload={"email": email})
+    PASSWORD_RESET_REQUESTED.record({"email": email})
 
 
 class _ResetMail(PasswordResetForm):
@@ -131,7 +130,7 @@ def password_reset_mail_send(event: Event) -> None:
     active account with that address and a usable password (Django's rule), in its
     owner's language, pointing at ``PUBLIC_BASE_URL``. The link's token is made now, so it
     is valid for ``PASSWORD_RESET_TIMEOUT`` from the sending."""
-    lookup = PasswordResetForm(data={"email": event.payload["email"]})
+    lookup = PasswordResetForm(data={"email": PASSWORD_RESET_REQUESTED.payload_of(event)["email"]})
     if not lookup.is_valid():
         return
     context = {"base_url": settings.PUBLIC_BASE_URL, "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}

@@ -80,12 +80,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.audit.services import Change, audit_record_many
-from lms.events.services import events_record
+from organisations.events import (
+    OFFICER_COMMAND_CHANGED,
+    OFFICER_JOINED,
+    OFFICER_TRANSFERRED,
+    OFFICER_VETTING_CHANGED,
+)
 from organisations.identity import service_number_key, text_clean
 from organisations.models import Officer, PoliceService, Role, RosterImport, Transfer, Unit, User
 from organisations.permissions import command_changes_refused, command_roots, commanded_unit
 from organisations.selectors import scope_covers, scope_units
-from organisations.services import OfficerEvents, transfer_payload
+from organisations.services import transfer_payload
 
 REQUIRED_COLUMNS = ("service_number", "given_name", "family_name", "sex", "rank", "unit_code")
 OPTIONAL_COLUMNS = ("position", "is_commander", "vetting_status", "email", "phone")
@@ -552,36 +557,25 @@ def _roster_apply(*, plan: RosterPlan, actor: User | None, file_name: str) -> li
         ],
         batch_size=BATCH_SIZE,
     )
-    events = {
-        OfficerEvents.JOINED: [{"officer_id": officer.pk, "unit_id": officer.unit_id} for officer in plan.created]
+    OFFICER_JOINED.record_many(
+        [{"officer_id": officer.pk, "unit_id": officer.unit_id} for officer in plan.created]
         + [
             {"officer_id": change.officer.pk, "unit_id": change.officer.unit_id}
             for change in plan.changes
             if change.after.get("is_active")
-        ],
-        OfficerEvents.TRANSFERRED: [transfer_payload(transfer) for transfer in transfers],
-        OfficerEvents.VETTING_CHANGED: [
-            {
-                "officer_id": change.officer.pk,
-                "from_status": change.before["vetting_status"],
-                "to_status": change.after["vetting_status"],
-            }
-            for change in plan.changes
-            if "vetting_status" in change.after
-        ],
-        OfficerEvents.COMMAND_CHANGED: [
-            {
-                "officer_id": change.officer.pk,
-                "unit_id": change.officer.unit_id,
-                "is_commander": change.after["is_commander"],
-            }
+        ]
+    )
+    OFFICER_TRANSFERRED.record_many([transfer_payload(transfer) for transfer in transfers])
+    OFFICER_VETTING_CHANGED.record_many(
+        [{"officer_id": change.officer.pk} for change in plan.changes if "vetting_status" in change.after]
+    )
+    OFFICER_COMMAND_CHANGED.record_many(
+        [
+            {"officer_id": change.officer.pk, "unit_id": change.officer.unit_id}
             for change in plan.changes
             if "is_commander" in change.after
-        ],
-    }
-    for name, payloads in events.items():
-        if payloads:
-            events_record(name=name, payloads=payloads)
+        ]
+    )
     reason = f"roster file: {file_name}"
     if plan.created:
         audit_record_many(

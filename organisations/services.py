@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.audit.services import audit_record
-from lms.events.services import event_record
+from organisations.events import OFFICER_LEFT, OFFICER_TRANSFERRED, OfficerTransferred
 from organisations.models import ApiToken, Officer, PoliceService, Role, RoleGrant, Transfer, Unit, User
 from organisations.permissions import (
     OWN_RECORD,
@@ -20,16 +20,6 @@ from organisations.permissions import (
 )
 
 PATH_SEGMENT = "{:07d}/"
-
-
-class OfficerEvents:
-    """Names of the events this app writes; higher apps subscribe to them in settings."""
-
-    JOINED = "officer.joined"
-    TRANSFERRED = "officer.transferred"
-    LEFT = "officer.left"
-    VETTING_CHANGED = "officer.vetting_changed"
-    COMMAND_CHANGED = "officer.command_changed"
 
 
 @transaction.atomic
@@ -120,16 +110,15 @@ def officer_transfer(
         after={"unit": to_unit.pk},
         reason=note,
     )
-    event_record(name=OfficerEvents.TRANSFERRED, payload=transfer_payload(transfer))
+    OFFICER_TRANSFERRED.record(transfer_payload(transfer))
     return transfer
 
 
-def transfer_payload(transfer: Transfer) -> dict:
+def transfer_payload(transfer: Transfer) -> OfficerTransferred:
     return {
         "officer_id": transfer.officer_id,
         "from_unit_id": transfer.from_unit_id,
         "to_unit_id": transfer.to_unit_id,
-        "effective_on": transfer.effective_on.isoformat(),
     }
 
 
@@ -166,7 +155,7 @@ def officer_leave(
         after={"is_active": False, "left_on": officer.left_on.isoformat()},
         reason=reason,
     )
-    event_record(name=OfficerEvents.LEFT, payload={"officer_id": officer.pk, "unit_id": officer.unit_id})
+    OFFICER_LEFT.record({"officer_id": officer.pk, "unit_id": officer.unit_id})
     return officer
 
 

@@ -14,9 +14,19 @@ from functools import partial
 
 from django.db import transaction
 
+from certificates.events import CERTIFICATE_EXPIRED, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED, CERTIFICATE_SUPERSEDED
 from lms.celery import app as celery_app
 from lms.events.models import Event
+from lms.events.types import payload_of
+from organisations.events import (
+    OFFICER_COMMAND_CHANGED,
+    OFFICER_JOINED,
+    OFFICER_LEFT,
+    OFFICER_TRANSFERRED,
+    OFFICER_VETTING_CHANGED,
+)
 from organisations.models import Officer
+from readiness.events import UNIT_CHANGED
 from readiness.services import (
     dirty_sync_request,
     dirty_sync_request_withdraw,
@@ -24,14 +34,30 @@ from readiness.services import (
     units_mark_dirty,
 )
 
-UNIT_KEYS = ("unit_id", "from_unit_id", "to_unit_id")
 SYNC_DIRTY_TASK = "readiness.sync_dirty"
 logger = logging.getLogger(__name__)
 
 
-def _units_of(payload: dict) -> set[int]:
-    units = {payload[key] for key in UNIT_KEYS if payload.get(key)}
-    officer_id = payload.get("officer_id")
+CERTIFICATE_CHANGES = (CERTIFICATE_ISSUED, CERTIFICATE_REVOKED, CERTIFICATE_SUPERSEDED, CERTIFICATE_EXPIRED)
+OFFICER_IN_UNIT = (OFFICER_JOINED, OFFICER_LEFT, OFFICER_COMMAND_CHANGED)
+
+
+def _units_of(event: Event) -> set[int]:
+    """The units ``event`` touches: those its payload names, and its officer's unit now."""
+    units: set[int] = set()
+    officer_id: int | None = None
+    if event.name in {event_type.name for event_type in CERTIFICATE_CHANGES}:
+        officer_id = payload_of(event, *CERTIFICATE_CHANGES)["officer_id"]
+    elif event.name in {event_type.name for event_type in OFFICER_IN_UNIT}:
+        officer_unit = payload_of(event, *OFFICER_IN_UNIT)
+        officer_id, units = officer_unit["officer_id"], {officer_unit["unit_id"]}
+    elif event.name == OFFICER_TRANSFERRED.name:
+        transfer = OFFICER_TRANSFERRED.payload_of(event)
+        officer_id, units = transfer["officer_id"], {transfer["from_unit_id"], transfer["to_unit_id"]}
+    elif event.name == OFFICER_VETTING_CHANGED.name:
+        officer_id = OFFICER_VETTING_CHANGED.payload_of(event)["officer_id"]
+    else:
+        units = {UNIT_CHANGED.payload_of(event)["unit_id"]}
     if officer_id:
         units.update(Officer.objects.filter(pk=officer_id).values_list("unit_id", flat=True))
     return units
@@ -50,7 +76,7 @@ def _request_sync(unit_ids: set[int]) -> None:
 def readiness_update(event: Event) -> None:
     """A certificate issued, revoked, superseded or expired; an officer joined, left,
     transferred, changed vetting status or command: mark the officer's unit(s)."""
-    unit_ids = _units_of(event.payload)
+    unit_ids = _units_of(event)
     if units_mark_dirty(unit_ids=unit_ids):
         # Robust: the delivery has committed; a database error here leaves the marks to the beat.
         transaction.on_commit(partial(_request_sync, unit_ids), robust=True)

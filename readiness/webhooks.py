@@ -30,6 +30,7 @@ from rest_framework.renderers import JSONRenderer
 
 from lms.events.models import Event
 from readiness.apis import SnapshotSerializer
+from readiness.events import WEBHOOK_DUE
 from readiness.models import Webhook
 from readiness.selectors import snapshots_of_day
 
@@ -89,9 +90,10 @@ def webhook_send(*, webhook: Webhook, day: datetime.date, event_id: int | None =
 
 
 def webhook_deliver(event: Event) -> None:
-    """Outbox handler of ``readiness.webhook`` ({"webhook_id", "day"}). A webhook deleted or
+    """Outbox handler of ``readiness.webhook_due``. A webhook deleted or
     deactivated since the event was recorded is skipped."""
-    webhook = Webhook.objects.filter(pk=event.payload["webhook_id"], is_active=True).first()
+    due = WEBHOOK_DUE.payload_of(event)
+    webhook = Webhook.objects.filter(pk=due["webhook_id"], is_active=True).first()
     if webhook is None:
         return
-    webhook_send(webhook=webhook, day=datetime.date.fromisoformat(event.payload["day"]), event_id=event.pk)
+    webhook_send(webhook=webhook, day=datetime.date.fromisoformat(due["day"]), event_id=event.pk)

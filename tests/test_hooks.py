@@ -8,7 +8,7 @@ from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-HOOK_CHECK_IDS = {"events.E001", "courses.E001", "organisations.E001"}
+HOOK_CHECK_IDS = {"events.E001", "events.E002", "courses.E001", "organisations.E001"}
 
 
 def test_every_path_the_project_names_resolves():
@@ -56,3 +56,14 @@ def test_a_wrong_path_stops_the_start_with_the_setting_and_path_named(settings, 
     message = str(refused.value)
     assert f"{setting} names {path!r}, which {'is ' if reason.startswith('not') else ''}{reason}" in message
     assert message.count(" names ") == 1  # the correct paths beside it pass
+
+
+def test_a_subscription_to_an_event_no_app_declares_stops_the_start(settings):
+    settings.LMS_EVENT_HANDLERS = settings.LMS_EVENT_HANDLERS | {
+        "course.complete": ["certificates.handlers.certificate_issue_on_completion"]
+    }
+
+    with pytest.raises(SystemCheckError) as refused:
+        call_command("check")
+
+    assert "LMS_EVENT_HANDLERS subscribes to 'course.complete', which no app declares." in str(refused.value)

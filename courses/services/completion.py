@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from courses import selectors
+from courses.events import COURSE_COMPLETED
 from courses.models import CourseCompletion, Enrollment
 from lms.audit.services import audit_record
-from lms.events.services import event_record
 from lms.notifications.services import notifications_send
 from organisations.models import User
 
@@ -66,19 +66,7 @@ def enrollment_complete_if_met(*, enrollment_id: int, actor: User | None = None)
     enrollment.status = Enrollment.Status.COMPLETED
     enrollment.completed_at = now
     enrollment.save(update_fields=["status", "completed_at"])
-    event_record(
-        name="course.completed",
-        payload={
-            "completion_id": completion.pk,
-            "enrollment_id": enrollment.pk,
-            "course_id": course.pk,
-            "officer_id": enrollment.officer_id,
-            "unit_id": enrollment.officer.unit_id,
-            "competencies": completion.competencies,
-            "completed_at": now.isoformat(),
-            "valid_until": completion.valid_until.isoformat() if completion.valid_until else None,
-        },
-    )
+    COURSE_COMPLETED.record({"completion_id": completion.pk})
     audit_record(
         actor=actor,
         action="course.completed",

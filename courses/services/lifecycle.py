@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import selectors
+from courses.events import COURSE_PUBLISHED
 from courses.models import COURSE_TRANSITIONS, Course, CourseRelease, Lesson
 from lms.audit.services import audit_record
-from lms.events.services import event_record
 from organisations.models import User
 
 
@@ -58,10 +58,7 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
         step.run(course=course, release=release, actor=actor)
     course.status = Course.Status.PUBLISHED
     course.save(update_fields=["status", "updated_at"])
-    event_record(
-        name="course.published",
-        payload={"course_id": course.pk, "release_id": release.pk, "release_number": release.number},
-    )
+    COURSE_PUBLISHED.record({"course_id": course.pk, "release_id": release.pk})
     audit_record(
         actor=actor,
         action="course.publish",

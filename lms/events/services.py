@@ -8,10 +8,10 @@ exactly once.
 
 import logging
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -35,7 +35,7 @@ def handlers_for(name: str) -> list[str]:
 
 
 def events_record(
-    *, name: str, payloads: Iterable[dict], dispatch_batch_size: int = DISPATCH_BATCH_SIZE
+    *, name: str, payloads: Iterable[Mapping[str, object]], dispatch_batch_size: int = DISPATCH_BATCH_SIZE
 ) -> list[Event]:
     """Write events and their deliveries inside the caller's transaction.
 
@@ -75,7 +75,8 @@ def deliveries_held() -> Iterator[None]:
         _dispatch_held.reset(token)
 
 
-def event_record(*, name: str, payload: dict) -> Event:
+def event_record(*, name: str, payload: Mapping[str, object]) -> Event:
+    """One event of any name, untyped (tests, tools); apps record through their ``EventType``."""
     return events_record(name=name, payloads=[payload])[0]
 
 
@@ -141,7 +142,7 @@ def delivery_run(*, delivery_id: int) -> bool:
         return True
 
 
-def deliveries_due(*, now=None, limit: int = 5000) -> list[int]:
+def deliveries_due(*, now: datetime | None = None, limit: int = 5000) -> list[int]:
     """Pending deliveries that nobody is known to be working on: never handed to the
     broker, due for a retry, or handed over so long ago that the message must be lost."""
     now = now or timezone.now()

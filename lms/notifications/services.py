@@ -19,10 +19,9 @@ from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
-from lms.events.services import events_record
+from lms.notifications.events import NOTIFICATION_CREATED
 from lms.notifications.models import Notification
 
-CREATED_EVENT = "notification.created"
 MESSAGE_MAX_LENGTH = 500
 SUBJECT_MAX_LENGTH = 120
 
@@ -77,7 +76,7 @@ def notifications_send(
         Notification.objects.bulk_create(notifications)
         emailed = [notification.pk for notification in notifications if notification.user.email]
         if emailed and settings.NOTIFICATIONS_EMAIL:
-            events_record(name=CREATED_EVENT, payloads=[{"notification_ids": [pk]} for pk in emailed])
+            NOTIFICATION_CREATED.record_many([{"notification_ids": [pk]} for pk in emailed])
     return notifications
 
 

@@ -11,10 +11,8 @@ for the syncs), not here.
 
 from readiness.services.history import readiness_as_of
 from readiness.services.management import (
-    PROFILE_CHANGED_EVENT,
     PROFILE_EDITABLE_FIELDS,
     PROFILE_WEIGHT_FIELDS,
-    UNIT_CHANGED_EVENT,
     handover_decision_record,
     joint_assessment_record,
     profile_create,
@@ -35,16 +33,12 @@ from readiness.services.sync import (
     snapshots_take,
     units_mark_dirty,
 )
-from readiness.services.webhooks import SYNC_REQUESTED_EVENT, WEBHOOK_EVENT, readiness_sync_request, webhooks_notify
+from readiness.services.webhooks import readiness_sync_request, webhooks_notify
 
 __all__ = [
-    "PROFILE_CHANGED_EVENT",
     "PROFILE_EDITABLE_FIELDS",
     "PROFILE_WEIGHT_FIELDS",
     "ROLLUP_TYPES",
-    "SYNC_REQUESTED_EVENT",
-    "UNIT_CHANGED_EVENT",
-    "WEBHOOK_EVENT",
     "assessment_scores",
     "dirty_sync_request",
     "dirty_sync_request_withdraw",

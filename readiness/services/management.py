@@ -22,17 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.audit.services import audit_record
-from lms.events.services import event_record
 from organisations.models import Role, Unit, User
 from organisations.selectors import scope_units, unit_in_scope
+from readiness.events import PROFILE_CHANGED, UNIT_CHANGED
 from readiness.models import Competency, HandoverDecision, JointAssessment, Requirement, RequirementProfile
 from readiness.services.measurement import _PROFILE_FIELDS, is_assessed
 from readiness.services.sync import units_mark_dirty
 
 PROFILE_EDITABLE_FIELDS = ("name", *_PROFILE_FIELDS)
 PROFILE_WEIGHT_FIELDS = ("training_weight", "vetting_weight", "women_weight", "assessment_weight")
-PROFILE_CHANGED_EVENT = "readiness.profile_changed"
-UNIT_CHANGED_EVENT = "readiness.unit_changed"
 
 
 def profiles_can_edit(*, user: User) -> bool:
@@ -81,7 +79,7 @@ def _quantize_decimals(instance) -> None:
 def _profile_changed(*, profile: RequirementProfile, actor: User) -> None:
     profile.updated_by = actor
     profile.save(update_fields=["updated_at", "updated_by"])
-    event_record(name=PROFILE_CHANGED_EVENT, payload={"profile_id": profile.pk})
+    PROFILE_CHANGED.record({"profile_id": profile.pk})
 
 
 @transaction.atomic
@@ -123,7 +121,7 @@ def profile_create(*, unit_type: str, name: str, actor: User) -> RequirementProf
         target=profile,
         after={"unit_type": unit_type, "name": profile.name, "copied_from": default.pk if default else None},
     )
-    event_record(name=PROFILE_CHANGED_EVENT, payload={"profile_id": profile.pk})
+    PROFILE_CHANGED.record({"profile_id": profile.pk})
     return profile
 
 
@@ -169,7 +167,7 @@ def profile_update(*, profile: RequirementProfile, actor: User, **changes) -> Re
         before={name: _audit_value(before[name]) for name in changed},
         after={name: _audit_value(getattr(profile, name)) for name in changed},
     )
-    event_record(name=PROFILE_CHANGED_EVENT, payload={"profile_id": profile.pk})
+    PROFILE_CHANGED.record({"profile_id": profile.pk})
     return profile
 
 
@@ -269,7 +267,7 @@ def requirement_delete(*, requirement: Requirement, actor: User) -> None:
 def _unit_changed(*, unit: Unit) -> None:
     """The unit's readiness must be recomputed: a mark now, the update after commit."""
     units_mark_dirty(unit_ids=[unit.pk])
-    event_record(name=UNIT_CHANGED_EVENT, payload={"unit_id": unit.pk})
+    UNIT_CHANGED.record({"unit_id": unit.pk})
 
 
 @transaction.atomic

@@ -10,19 +10,16 @@ from django.db import transaction
 
 from lms.audit.services import audit_record
 from lms.events.models import Event
-from lms.events.services import event_record
 from organisations.models import User
+from readiness.events import SYNC_REQUESTED, WEBHOOK_DUE, WebhookDue
 from readiness.models import Webhook
-
-SYNC_REQUESTED_EVENT = "readiness.sync_requested"
-WEBHOOK_EVENT = "readiness.webhook"
 
 
 @transaction.atomic
 def readiness_sync_request(*, actor: User) -> Event:
     """Queue a full reconciliation (``handlers.readiness_reconcile``) and audit who asked."""
-    event = event_record(name=SYNC_REQUESTED_EVENT, payload={"requested_by": actor.pk})
-    audit_record(actor=actor, action=SYNC_REQUESTED_EVENT, target=event, after={"event": event.pk})
+    event = SYNC_REQUESTED.record({"requested_by": actor.pk})
+    audit_record(actor=actor, action=SYNC_REQUESTED.name, target=event, after={"event": event.pk})
     return event
 
 
@@ -33,10 +30,10 @@ def webhooks_notify(*, day: datetime.date) -> int:
     day is skipped, so a repeated nightly task sends nothing twice. Returns how many events."""
     count = 0
     for webhook_id in Webhook.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True):
-        payload = {"webhook_id": webhook_id, "day": day.isoformat()}
-        sent = Event.objects.filter(name=WEBHOOK_EVENT, payload__webhook_id=webhook_id, payload__day=payload["day"])
+        payload: WebhookDue = {"webhook_id": webhook_id, "day": day.isoformat()}
+        sent = Event.objects.filter(name=WEBHOOK_DUE.name, payload__webhook_id=webhook_id, payload__day=payload["day"])
         if sent.exists():
             continue
-        event_record(name=WEBHOOK_EVENT, payload=payload)
+        WEBHOOK_DUE.record(payload)
         count += 1
     return count

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from certificates import handlers, runs, services
+from certificates.events import RUN_CHUNK_QUEUED
 from certificates.management.commands import issue_certificates
 from certificates.models import Certificate, IssueRun, IssueRunItem
 from courses import services as course_services
@@ -68,7 +69,7 @@ def test_a_run_over_the_cohort_issues_every_missing_certificate_exactly_once(peo
     assert run.requested_by == people.trainer_north
     assert statuses(run) == ["skipped", "pending", "pending"]
     assert progress_of(run) == (3, 0, 1, 0, 2, False)
-    chunk = Event.objects.get(name="certificate.run_chunk")
+    chunk = Event.objects.get(name="certificate.run_chunk_queued")
     assert chunk.payload == {
         "run_id": run.pk,
         "item_ids": list(run.items.order_by("pk").values_list("pk", flat=True))[1:],
@@ -95,7 +96,7 @@ def test_a_run_over_the_cohort_issues_every_missing_certificate_exactly_once(peo
     deliveries_run_pending()
     assert statuses(again) == ["skipped", "skipped", "skipped"]
     assert again.finished_at is not None
-    assert not Event.objects.filter(name="certificate.run_chunk").exclude(pk=chunk.pk).exists()
+    assert not Event.objects.filter(name="certificate.run_chunk_queued").exclude(pk=chunk.pk).exists()
     assert Certificate.objects.count() == 3
 
 
@@ -109,7 +110,7 @@ def test_sixty_completions_make_three_chunks_each_dispatched_on_its_own(
     with django_capture_on_commit_callbacks(execute=True):
         run = runs.issue_run_create(course=course, actor=None)
 
-    chunks = list(Event.objects.filter(name="certificate.run_chunk").order_by("pk"))
+    chunks = list(Event.objects.filter(name="certificate.run_chunk_queued").order_by("pk"))
     assert [len(chunk.payload["item_ids"]) for chunk in chunks] == [25, 25, 10]
     deliveries = list(Delivery.objects.filter(handler=CHUNK_HANDLER).order_by("pk"))
     assert [delivery.event_id for delivery in deliveries] == [chunk.pk for chunk in chunks]
@@ -130,7 +131,7 @@ def test_a_chunk_delivered_twice_changes_nothing(people, course, cohort):
     before = list(run.items.order_by("pk").values_list("status", "certificate_id", "updated_at"))
     issued_events = Event.objects.filter(name="certificate.issued").count()
 
-    handlers.issue_run_chunk(Event.objects.get(name="certificate.run_chunk"))
+    handlers.issue_run_chunk(Event.objects.get(name="certificate.run_chunk_queued"))
 
     assert list(run.items.order_by("pk").values_list("status", "certificate_id", "updated_at")) == before
     assert Certificate.objects.count() == 3
@@ -190,7 +191,7 @@ def test_a_reissue_run_supersedes_the_current_certificates(people, course, cohor
     assert Certificate.objects.count() == 5
 
     # Delivered again, the chunk reissues nothing more.
-    handlers.issue_run_chunk(Event.objects.get(name="certificate.run_chunk"))
+    handlers.issue_run_chunk(Event.objects.get(name="certificate.run_chunk_queued"))
     assert Certificate.objects.count() == 5
 
 
@@ -200,7 +201,7 @@ def test_a_reissue_run_needs_a_reason(people, course, cohort):
 
     assert list(error.value.message_dict) == ["reason"]
     assert not IssueRun.objects.exists()
-    assert not Event.objects.filter(name="certificate.run_chunk").exists()
+    assert not Event.objects.filter(name="certificate.run_chunk_queued").exists()
 
 
 def test_a_failing_render_fails_only_its_item_and_retry_issues_it(people, course, cohort, monkeypatch):
@@ -231,7 +232,7 @@ def test_a_failing_render_fails_only_its_item_and_retry_issues_it(people, course
     run.refresh_from_db()
     assert run.finished_at is None
     assert progress_of(run) == (3, 2, 0, 0, 1, False)
-    retry_chunk = Event.objects.filter(name="certificate.run_chunk").latest("pk")
+    retry_chunk = Event.objects.filter(name="certificate.run_chunk_queued").latest("pk")
     assert retry_chunk.payload == {"run_id": run.pk, "item_ids": [failed.pk]}
 
     deliveries_run_pending()
@@ -271,7 +272,7 @@ def test_an_empty_run_is_finished_at_once(people, course):
     assert run.finished_at is not None
     assert progress_of(run) == (0, 0, 0, 0, 0, True)
     assert runs.issue_run_progress(run).percent == 100
-    assert not Event.objects.filter(name="certificate.run_chunk").exists()
+    assert not Event.objects.filter(name="certificate.run_chunk_queued").exists()
 
 
 # Pages
@@ -458,14 +459,14 @@ def test_retry_from_the_page_queues_the_failed_items_again(client, people, run):
 @pytest.mark.parametrize("who", ["leader", "trainee"])
 def test_people_who_cannot_see_the_run_cannot_retry_it(client, people, run, who):
     IssueRunItem.objects.filter(run=run).update(status=IssueRunItem.Status.FAILED, error="OSError: disk full")
-    chunks = Event.objects.filter(name="certificate.run_chunk").count()
+    chunks = Event.objects.filter(name="certificate.run_chunk_queued").count()
     client.force_login(getattr(people, who))
 
     response = client.post(f"/certificate-runs/{run.pk}/retry/")
 
     assert response.status_code == 404
     assert set(run.items.values_list("status", flat=True)) == {"failed"}
-    assert Event.objects.filter(name="certificate.run_chunk").count() == chunks
+    assert Event.objects.filter(name="certificate.run_chunk_queued").count() == chunks
 
 
 @pytest.mark.parametrize("count", [3, 40])
@@ -506,7 +507,7 @@ def chunk_deliveries(run) -> list[Delivery]:
 def started_at(run, moment=STARTED) -> None:
     """The run and its chunks as if queued at ``moment``."""
     IssueRun.objects.filter(pk=run.pk).update(created_at=moment)
-    Event.objects.filter(name=runs.CHUNK_EVENT, payload__run_id=run.pk).update(occurred_at=moment)
+    Event.objects.filter(name=RUN_CHUNK_QUEUED.name, payload__run_id=run.pk).update(occurred_at=moment)
 
 
 def run_page(client, run, monkeypatch, *, now) -> str:

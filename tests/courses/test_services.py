@@ -104,7 +104,7 @@ def test_publish_writes_a_release_with_live_required_lessons_an_event_and_an_aud
     assert release.required_lesson_ids == [first.pk, second.pk]
     assert optional.pk not in release.required_lesson_ids
     event = Event.objects.get(name="course.published")
-    assert event.payload == {"course_id": draft_course.pk, "release_id": release.pk, "release_number": 1}
+    assert event.payload == {"course_id": draft_course.pk, "release_id": release.pk}
     entry = AuditEntry.objects.get(action="course.publish")
     assert entry.target_id == str(draft_course.pk)
     assert entry.before == {"status": "draft"}

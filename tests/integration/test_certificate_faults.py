@@ -14,8 +14,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db.models import Count
 
+from certificates.events import RUN_CHUNK_QUEUED
 from certificates.models import Certificate
-from certificates.runs import CHUNK_EVENT, issue_run_create, issue_run_progress
+from certificates.runs import issue_run_create, issue_run_progress
 from lms.events import services as events
 from lms.events.models import Delivery
 from tests.integration.conftest import Broker, Worker, wait_until
@@ -117,7 +118,7 @@ def test_a_bulk_run_survives_a_killed_worker_and_a_broker_restart(
         assert not issue_run_progress(run).is_finished
         # Chunks were handed to the broker that is gone: only the sweep can bring them back.
         assert (
-            Delivery.objects.filter(event__name=CHUNK_EVENT, status=Delivery.Status.PENDING)
+            Delivery.objects.filter(event__name=RUN_CHUNK_QUEUED.name, status=Delivery.Status.PENDING)
             .exclude(dispatched_at=None)
             .exists()
         )

@@ -206,7 +206,6 @@ def test_a_transfer_is_dated_audited_and_announced(client, tree, people):
             "officer_id": officer.pk,
             "from_unit_id": tree.north_station.pk,
             "to_unit_id": tree.north_district.pk,
-            "effective_on": effective_on.isoformat(),
         },
     )
     assert list(Delivery.objects.values_list("handler", flat=True)) == ["readiness.handlers.readiness_update"]

@@ -58,7 +58,6 @@ def test_transfer_is_dated_audited_and_announced(tree, people):
         "officer_id": officer.pk,
         "from_unit_id": tree.north_station.pk,
         "to_unit_id": tree.south_station.pk,
-        "effective_on": "2026-11-01",
     }
     assert AuditEntry.objects.get(action="officer.transferred").before == {"unit": tree.north_station.pk}
 

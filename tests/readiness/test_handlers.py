@@ -31,7 +31,7 @@ def deliver(django_capture_on_commit_callbacks):
     def run(*units: Unit) -> None:
         for unit in units:
             with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-                handlers.readiness_update(Event(name="officer.joined", payload={"unit_id": unit.pk}))
+                handlers.readiness_update(Event(name="readiness.unit_changed", payload={"unit_id": unit.pk}))
 
     return run
 

@@ -84,7 +84,7 @@ def day_of_snapshots(tree, people, hr_course):
 
 def _notify_and_get_delivery(webhook) -> Delivery:
     assert services.webhooks_notify(day=DAY) >= 1
-    return Delivery.objects.get(event__name="readiness.webhook", event__payload__webhook_id=webhook.pk)
+    return Delivery.objects.get(event__name="readiness.webhook_due", event__payload__webhook_id=webhook.pk)
 
 
 def _free_port() -> int:
@@ -102,7 +102,7 @@ def test_one_event_per_active_webhook_and_day_and_never_twice(day_of_snapshots):
     assert services.webhooks_notify(day=DAY) == 2
     assert services.webhooks_notify(day=DAY) == 0
 
-    events = Event.objects.filter(name="readiness.webhook").order_by("pk")
+    events = Event.objects.filter(name="readiness.webhook_due").order_by("pk")
     assert [event.payload for event in events] == [
         {"webhook_id": first.pk, "day": "2025-06-02"},
         {"webhook_id": second.pk, "day": "2025-06-02"},
@@ -121,7 +121,7 @@ def test_the_nightly_task_snapshots_then_notifies_each_webhook(tree, people):
 
     today = timezone.localdate()
     assert Snapshot.objects.filter(taken_on=today).count() == 7
-    assert list(Event.objects.filter(name="readiness.webhook").values_list("payload", flat=True)) == [
+    assert list(Event.objects.filter(name="readiness.webhook_due").values_list("payload", flat=True)) == [
         {"webhook_id": webhook.pk, "day": today.isoformat()}
     ]
 
