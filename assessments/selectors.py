@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from assessments import permissions
 from assessments.models import Allowance, Answer, Assessment, Attempt, Pool, Question
 from courses import selectors as course_selectors
 from courses.models import CourseAuthor, Enrollment
-from courses.selectors import Requirement
+from courses.selectors import Requirement, lazy_text
 from organisations.models import Role, User
 from organisations.selectors import scope_units, subtree_q, unit_in_scope, user_roles
 
@@ -46,9 +46,9 @@ def assessments_requirement(enrollment: Enrollment) -> list[Requirement]:
     return [
         Requirement(
             key=f"assessment:{assessment.pk}",
-            label=_("Pass the assessment: %(title)s") % {"title": assessment.title},
+            label=lazy_text(gettext_noop("Pass the assessment: %(title)s"), {"title": assessment.title}),
             is_met=assessment.pk in passed,
-            link=reverse("assessment-detail", args=[assessment.pk]),
+            link=reverse_lazy("assessment-detail", args=[assessment.pk]),
         )
         for assessment in required
     ]

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django_stubs_ext import StrOrPromise
 
 from courses.models import (
     Course,
@@ -33,13 +35,25 @@ from organisations.models import User
 
 @dataclass(frozen=True)
 class Requirement:
-    """One thing an enrolment needs before the course is completed, as a trainee reads it."""
+    """One thing an enrolment needs before the course is completed.
+
+    The completion check reads ``key`` and ``is_met`` under the enrolment's lock; the text a
+    trainee reads (``label``, ``detail``, ``link``) is lazy, made when a page shows it and in
+    that page's language (``lazy_text``, ``reverse_lazy``)."""
 
     key: str
-    label: str
+    label: StrOrPromise
     is_met: bool
-    detail: str = ""
-    link: str = ""  # where the trainee goes to meet it (a path on this site), if anywhere
+    detail: StrOrPromise = ""
+    link: StrOrPromise = ""  # where the trainee goes to meet it (a path on this site), if anywhere
+
+
+def _interpolated(message: str, params: dict[str, object]) -> str:
+    return gettext(message) % params
+
+
+# ``gettext_lazy(message) % params`` would translate at once; this waits until the text is shown.
+lazy_text = lazy(_interpolated, str)
 
 
 @dataclass(frozen=True)
@@ -124,9 +138,9 @@ def lessons_requirement(enrollment: Enrollment) -> list[Requirement]:
     return [
         Requirement(
             key="lessons",
-            label=_("Complete the required lessons"),
+            label=gettext_lazy("Complete the required lessons"),
             is_met=done == len(required),
-            detail=_("%(done)d of %(total)d done") % {"done": done, "total": len(required)},
+            detail=lazy_text(gettext_noop("%(done)d of %(total)d done"), {"done": done, "total": len(required)}),
         )
     ]
 
@@ -143,7 +157,7 @@ def attendance_requirement(enrollment: Enrollment) -> list[Requirement]:
         .exclude(session__status=TrainingSession.Status.CANCELLED)
         .exists()
     )
-    return [Requirement(key="attendance", label=_("Attend an in-person session"), is_met=attended)]
+    return [Requirement(key="attendance", label=gettext_lazy("Attend an in-person session"), is_met=attended)]
 
 
 def practicals_requirement(enrollment: Enrollment) -> list[Requirement]:
@@ -161,7 +175,7 @@ def practicals_requirement(enrollment: Enrollment) -> list[Requirement]:
     return [
         Requirement(
             key=f"practical:{skill}",
-            label=_("Pass the practical: %(skill)s") % {"skill": skill},
+            label=lazy_text(gettext_noop("Pass the practical: %(skill)s"), {"skill": skill}),
             is_met=skill.casefold() in passed,
         )
         for skill in skills

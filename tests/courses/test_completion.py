@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses import selectors, services
 from courses.models import CourseCompletion, Enrollment, Lesson
@@ -204,6 +204,18 @@ def test_a_plugged_in_requirement_holds_back_completion_until_met(settings, publ
     assert enrollment.status == Enrollment.Status.IN_PROGRESS
     assert not Event.objects.filter(name="course.completed").exists()
     assert [r.key for r in selectors.completion_requirements(enrollment) if not r.is_met] == ["exam"]
+
+
+def test_the_completion_check_makes_no_text_and_a_page_shows_it_in_its_own_language(published_course, enrollment):
+    lessons = _lessons(published_course)
+    services.lesson_complete(enrollment=enrollment, lesson=lessons[0])
+    with translation.override("fr"):  # as the check does, whatever the language of the moment
+        requirements = selectors.completion_requirements(enrollment)
+
+    with translation.override("ar"):
+        lessons_requirement = next(r for r in requirements if r.key == "lessons")
+        assert str(lessons_requirement.detail) == f"أُنجز 1 من أصل {len(lessons)}"
+        assert str(lessons_requirement.label) == translation.gettext("Complete the required lessons")
 
 
 # Sequential modules
