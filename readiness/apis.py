@@ -8,36 +8,22 @@ yet answers zeros, status "" and ``as_of`` null rather than being computed on re
 
 import re
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api import ObjectIdField, StandardPagination
 from organisations.models import Unit
-from organisations.selectors import user_roles
 from readiness import selectors, services
 from readiness.models import UnitReadiness
+from readiness.permissions import CanSeeReadiness, IsAdmin, access_readiness_detail, access_readiness_unit
 from readiness.selectors import RollupLine, UnitReadinessDetail
 
 UNENCODED_OFFSET = re.compile(r"(T[\d:.]+) (\d{2}:?\d{2})$")
 STATUS_HELP = 'One of ready, progressing, not_ready; "" when the unit has no eligible officer (or no unit assessed).'
-
-
-class CanSeeReadiness(BasePermission):
-    """Leaders (granted, or commanders over their own unit) and admins."""
-
-    def has_permission(self, request, view) -> bool:
-        return selectors.readiness_can_see(request.user)
-
-
-class IsAdmin(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user_roles(user).is_admin)
 
 
 # Serializers (output; they describe the dictionaries the views shape) ---------------------
@@ -241,9 +227,7 @@ class UnitReadinessApi(APIView):
 
     @extend_schema(responses=UnitReadinessSerializer)
     def get(self, request, pk: int):
-        detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
-        if detail is None:
-            raise Http404
+        detail = access_readiness_detail(user=request.user, unit_id=pk)
         return Response(_detail(detail))
 
 
@@ -299,9 +283,7 @@ class SnapshotListApi(ListAPIView):
         values = filters.validated_data
         unit = None
         if "unit" in values:
-            unit = selectors.readiness_unit_get(user=self.request.user, unit_id=values["unit"])
-            if unit is None:
-                raise Http404
+            unit = access_readiness_unit(user=self.request.user, unit_id=values["unit"])
         return selectors.snapshot_list(user=self.request.user, since=values.get("since"), unit=unit)
 
 

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from lms.spreadsheet import csv_cell
 from organisations.models import Unit
 from readiness import charts, projection, selectors
 from readiness.models import UnitReadiness
+from readiness.permissions import access_readiness_detail, readiness_reader_require
 
 # A year of history on the trend line; the projection looks at the recent part of it.
 TREND_DAYS = 366
@@ -51,11 +51,6 @@ def _percent(value: float | None) -> str:
 def _percent_number(value: float | None):
     """For CSV: a percentage with one decimal, or empty."""
     return "" if value is None else round(value * 100, 1)
-
-
-def _require_reader(user) -> None:
-    if not selectors.readiness_can_see(user):
-        raise PermissionDenied
 
 
 # Units tables -------------------------------------------------------------------------------
@@ -242,7 +237,7 @@ def readiness_overview(request):
     """Leaders and admins: the top of their scope (the nation, or their region) and the
     areas and units right below it; with several roots (an admin over several services, a
     leader of two regions), the roots themselves. ``?format=csv`` downloads the table."""
-    _require_reader(request.user)
+    readiness_reader_require(request.user)
     tops = selectors.readiness_top_units(user=request.user)
     whole = tops[0] if len(tops) == 1 else None
     listed = selectors.readiness_children(whole) if whole else tops
@@ -419,10 +414,7 @@ def readiness_unit(request, pk: int):
     index and components, gates, competencies by sex, the units below it, freshness of the
     records, the trend and the projected date. ``?format=csv`` downloads the competencies,
     ``?format=csv&table=units`` the units below."""
-    _require_reader(request.user)
-    detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
-    if detail is None:
-        raise Http404
+    detail = access_readiness_detail(user=request.user, unit_id=pk)
     unit = detail.unit
     children = selectors.readiness_children(unit)
     rows = selectors.unit_rows([unit, *children])

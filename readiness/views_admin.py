@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.text import slugify
@@ -40,6 +40,15 @@ from readiness.forms import (
     unit_type_choices,
 )
 from readiness.models import HandoverDecision, JointAssessment, Requirement, RequirementProfile
+from readiness.permissions import (
+    access_profile,
+    access_profile_to_edit,
+    access_readiness_detail,
+    access_readiness_unit,
+    access_requirement_to_edit,
+    profile_editor_require,
+    readiness_reader_require,
+)
 
 ROUNDS_PER_PAGE = 20
 
@@ -52,26 +61,6 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _require_reader(user) -> None:
-    if not selectors.readiness_can_see(user):
-        raise PermissionDenied
-
-
-def _require_profile_editor(user) -> None:
-    _require_reader(user)
-    if not services.profiles_can_edit(user=user):
-        raise PermissionDenied
-
-
-def _unit_or_404(request, unit_id: int) -> Unit:
-    """The unit if the user leads it (or is an admin): 403 for anyone else, 404 out of scope."""
-    _require_reader(request.user)
-    unit = selectors.readiness_unit_get(user=request.user, unit_id=unit_id)
-    if unit is None:
-        raise Http404
-    return unit
-
-
 # Requirement profiles ----------------------------------------------------------------------
 
 
@@ -79,7 +68,7 @@ def _unit_or_404(request, unit_id: int) -> Unit:
 @require_GET
 def profile_list(request):
     """Every requirement profile: the default first, then one per unit type."""
-    _require_reader(request.user)
+    readiness_reader_require(request.user)
     profiles = RequirementProfile.objects.select_related("updated_by").order_by("unit_type", "name")
     type_labels = dict(Unit.Type.choices)
     context = {
@@ -94,7 +83,7 @@ def profile_list(request):
 @require_http_methods(["GET", "POST"])
 def profile_create(request):
     """Give a unit type a profile of its own (a copy of the default one to edit)."""
-    _require_profile_editor(request.user)
+    profile_editor_require(request.user)
     form = ProfileCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,8 +100,7 @@ def profile_create(request):
 @require_http_methods(["GET", "POST"])
 def profile_detail(request, pk: int):
     """A profile's settings and requirements; editors change the settings here."""
-    _require_reader(request.user)
-    profile = get_object_or_404(RequirementProfile.objects.select_related("updated_by"), pk=pk)
+    profile = access_profile(user=request.user, profile_id=pk)
     can_edit = services.profiles_can_edit(user=request.user)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -151,8 +139,7 @@ def profile_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def requirement_edit(request, pk: int, code: str | None = None):
     """Add a requirement to a profile (no ``code``) or change one."""
-    _require_profile_editor(request.user)
-    profile = get_object_or_404(RequirementProfile, pk=pk)
+    profile = access_profile_to_edit(user=request.user, profile_id=pk)
     requirement = None
     if code is not None:
         requirement = get_object_or_404(
@@ -188,8 +175,7 @@ def requirement_edit(request, pk: int, code: str | None = None):
 @login_required
 @require_POST
 def requirement_delete(request, pk: int, code: str):
-    _require_profile_editor(request.user)
-    requirement = get_object_or_404(Requirement, profile_id=pk, competency=code)
+    requirement = access_requirement_to_edit(user=request.user, profile_id=pk, code=code)
     try:
         services.requirement_delete(requirement=requirement, actor=request.user)
     except ValidationError as error:
@@ -214,7 +200,7 @@ def _unit_context(user, unit: Unit) -> dict:
 @require_http_methods(["GET", "POST"])
 def joint_assessments(request, pk: int):
     """Record a round of the joint assessment of a unit; the rounds so far, newest first."""
-    unit = _unit_or_404(request, pk)
+    unit = access_readiness_unit(user=request.user, unit_id=pk)
     form = JointAssessmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,7 +225,7 @@ def joint_assessments(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def handover_decisions(request, pk: int):
     """Record the handover decision for a unit or area; the decisions so far, newest first."""
-    unit = _unit_or_404(request, pk)
+    unit = access_readiness_unit(user=request.user, unit_id=pk)
     form = HandoverDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -264,10 +250,7 @@ def handover_decisions(request, pk: int):
 @require_GET
 def briefing_download(request, pk: int):
     """The unit's (or area's) handover briefing as an A4 PDF in the reader's language."""
-    _require_reader(request.user)
-    detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
-    if detail is None:
-        raise Http404
+    detail = access_readiness_detail(user=request.user, unit_id=pk)
     unit = detail.unit
     language = translation.get_language()
     pdf = briefing_pdf(data=briefing_data(detail=detail), language=language)

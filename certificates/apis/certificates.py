@@ -11,7 +11,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAcceptable, PermissionDenied
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from certificates import selectors, services
 from certificates.models import Certificate
 from certificates.pdf import verification_url
+from certificates.permissions import access_certificate, access_certificate_to_manage
 from lms.api import ObjectIdField, StandardPagination
 
 
@@ -82,20 +83,6 @@ class CertificateDetailSerializer(CertificateSerializer):
         return Certificate.objects.filter(replaces=certificate).values_list("code", flat=True).first()
 
 
-def _visible(request, code: str) -> Certificate:
-    certificate = selectors.certificate_get(user=request.user, code=code)
-    if certificate is None:
-        raise Http404
-    return certificate
-
-
-def _managed(request, code: str) -> Certificate:
-    certificate = _visible(request, code)
-    if not services.certificate_can_manage(user=request.user, certificate=certificate):
-        raise PermissionDenied
-    return certificate
-
-
 @extend_schema(
     parameters=[
         OpenApiParameter("course", int, description="Only certificates of this course (id)."),
@@ -135,7 +122,7 @@ class CertificateDetailApi(APIView):
 
     @extend_schema(responses=CertificateDetailSerializer)
     def get(self, request, code: str):
-        return Response(CertificateDetailSerializer(_visible(request, code)).data)
+        return Response(CertificateDetailSerializer(access_certificate(user=request.user, code=code)).data)
 
 
 class AnyAcceptNegotiation(DefaultContentNegotiation):
@@ -157,7 +144,7 @@ class CertificatePdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, code: str):
-        certificate = _visible(request, code)
+        certificate = access_certificate(user=request.user, code=code)
         try:
             handle = certificate.pdf.open("rb")
         except FileNotFoundError as error:
@@ -186,7 +173,7 @@ class CertificateRevokeApi(APIView):
 
     @extend_schema(request=ReasonSerializer, responses=CertificateDetailSerializer)
     def post(self, request, code: str):
-        certificate = _managed(request, code)
+        certificate = access_certificate_to_manage(user=request.user, code=code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         certificate = services.certificate_revoke(
@@ -203,7 +190,7 @@ class CertificateReissueApi(APIView):
 
     @extend_schema(request=ReasonSerializer, responses={201: CertificateDetailSerializer})
     def post(self, request, code: str):
-        certificate = _managed(request, code)
+        certificate = access_certificate_to_manage(user=request.user, code=code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         new = services.certificate_reissue(

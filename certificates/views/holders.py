@@ -11,7 +11,7 @@ import csv
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from certificates import selectors, services
 from certificates.models import Certificate
 from certificates.pdf import verification_url
+from certificates.permissions import access_certificate, access_certificate_to_manage, access_course_certificates
 from certificates.transcript import transcript_pdf, transcript_rows
-from courses import selectors as course_selectors
 from lms.spreadsheet import csv_cell
 from organisations.selectors import unit_list, user_roles
 
@@ -57,13 +57,6 @@ class CertificateFilterForm(forms.Form):
         unit_field.queryset = unit_list(user=user)
         # Indented by depth so that the tree reads in a plain <select>.
         unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
-
-
-def _visible(request, code: str) -> Certificate:
-    certificate = selectors.certificate_get(user=request.user, code=code)
-    if certificate is None:
-        raise Http404
-    return certificate
 
 
 @login_required
@@ -103,21 +96,14 @@ def _detail(request, certificate: Certificate, *, revoke_form=None, reissue_form
 @require_GET
 def certificate_detail(request, code: str):
     """The holder, admins, the course's authors and trainers or leaders with the holder in scope."""
-    return _detail(request, _visible(request, code))
-
-
-def _managed(request, code: str) -> Certificate:
-    certificate = _visible(request, code)
-    if not services.certificate_can_manage(user=request.user, certificate=certificate):
-        raise PermissionDenied
-    return certificate
+    return _detail(request, access_certificate(user=request.user, code=code))
 
 
 @login_required
 @require_POST
 def certificate_revoke(request, code: str):
     """Revoke with a reason (course authors, trainers with the holder in scope, admins)."""
-    certificate = _managed(request, code)
+    certificate = access_certificate_to_manage(user=request.user, code=code)
     form = ReasonForm(request.POST, prefix="revoke")
     if form.is_valid():
         try:
@@ -134,7 +120,7 @@ def certificate_revoke(request, code: str):
 @require_POST
 def certificate_reissue(request, code: str):
     """Issue a new certificate from today's records; the old one is superseded (same people as revocation)."""
-    certificate = _managed(request, code)
+    certificate = access_certificate_to_manage(user=request.user, code=code)
     form = ReasonForm(request.POST, prefix="reissue")
     if form.is_valid():
         try:
@@ -159,12 +145,7 @@ def course_certificates(request, pk: int):
     """A course's certificates within the viewer's scope: trainers and leaders (holders in
     their scope), the course's authors (all of it), admins. ``?status=`` and ``?unit=``
     (a unit of the viewer's scope: 404 otherwise) filter; ``?format=csv`` downloads them."""
-    course = course_selectors.course_get(user=request.user, course_id=pk)
-    if course is None:
-        raise Http404
-    is_staff = user_roles(request.user).has(*course_selectors.STAFF_ROLES)
-    if not is_staff and not course_selectors.course_is_editable(user=request.user, course=course):
-        raise PermissionDenied
+    course = access_course_certificates(user=request.user, course_id=pk)
     form = CertificateFilterForm(request.GET or None, user=request.user)
     filters = {}
     if form.is_bound:

@@ -14,8 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,8 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certificates import runs
 from certificates.models import IssueRun
+from certificates.permissions import access_course_to_issue, access_issue_run
 from courses.models import Course, TrainingSession
-from courses.selectors import course_get
 
 REFRESH_SECONDS = 5
 # A run whose chunks wait and nothing has moved for this long says workers may not be running.
@@ -80,11 +79,7 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def issue_run_create(request, pk: int):
     """The form that starts a run for the course, with the user's recent runs of it."""
-    course = course_get(user=request.user, course_id=pk)
-    if course is None:
-        raise Http404
-    if not runs.issue_run_can_create(user=request.user, course=course):
-        raise PermissionDenied
+    course = access_course_to_issue(user=request.user, course_id=pk)
     form = IssueRunForm(request.POST if request.method == "POST" else None, course=course)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,9 +96,7 @@ def issue_run_create(request, pk: int):
 @require_GET
 def issue_run_detail(request, pk: int):
     """The run's progress: a bar with its percentage, the counts, and the failures."""
-    run = runs.issue_run_get(user=request.user, run_id=pk)
-    if run is None:
-        raise Http404
+    run = access_issue_run(user=request.user, run_id=pk)
     progress = runs.issue_run_progress(run)
     failures = list(runs.issue_run_failures(run)[:FAILURES_SHOWN]) if progress.failed else []
     is_live = not progress.is_finished and request.GET.get("refresh") != "off"
@@ -171,9 +164,7 @@ def _work_state(run: IssueRun, progress: runs.RunProgress) -> dict:
 @require_POST
 def issue_run_retry(request, pk: int):
     """Queue the run's failed items again."""
-    run = runs.issue_run_get(user=request.user, run_id=pk)
-    if run is None:
-        raise Http404
+    run = access_issue_run(user=request.user, run_id=pk)
     count = runs.issue_run_retry(run=run, actor=request.user)
     if count:
         messages.success(
