@@ -6,6 +6,9 @@ certificate outside it is a 404, so its existence never leaks; one seen but not 
 (the holder, a leader) is a 403 for revoke and reissue, checked before the body is read.
 """
 
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +18,8 @@ from rest_framework.exceptions import NotAcceptable
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,6 +28,7 @@ from certificates.models import Certificate
 from certificates.pdf import verification_url
 from certificates.permissions import access_certificate, access_certificate_to_manage
 from lms.api import ObjectIdField, StandardPagination
+from organisations.permissions import AuthenticatedRequest
 
 
 def certificate_pdf_path(code: str) -> str:
@@ -77,7 +83,7 @@ class CertificateDetailSerializer(CertificateSerializer):
     replaced_by = serializers.SerializerMethodField(help_text="Code of the certificate that superseded this one.")
 
     def get_replaces(self, certificate: Certificate) -> str | None:
-        return certificate.replaces.code if certificate.replaces_id else None
+        return certificate.replaces.code if certificate.replaces is not None else None
 
     def get_replaced_by(self, certificate: Certificate) -> str | None:
         return Certificate.objects.filter(replaces=certificate).values_list("code", flat=True).first()
@@ -97,13 +103,14 @@ class CertificateListApi(ListAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = StandardPagination
     serializer_class = CertificateSerializer
+    request: AuthenticatedRequest
 
     class FilterSerializer(serializers.Serializer):
         course = ObjectIdField(required=False)
         unit = ObjectIdField(required=False)
         status = serializers.ChoiceField(choices=Certificate.Status.choices, required=False)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Certificate]:
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
@@ -121,7 +128,7 @@ class CertificateDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=CertificateDetailSerializer)
-    def get(self, request, code: str):
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
         return Response(CertificateDetailSerializer(access_certificate(user=request.user, code=code)).data)
 
 
@@ -129,11 +136,14 @@ class AnyAcceptNegotiation(DefaultContentNegotiation):
     """Serve the PDF whatever ``Accept`` says (a client asking for JSON or HTML gets it too);
     an error falls back to the first renderer (JSON) instead of a 406."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable:
-            return renderers[0], renderers[0].media_type
+            fallback = next(iter(renderers))  # the view's renderers, a list: JSON first
+            return fallback, fallback.media_type
 
 
 class CertificatePdfApi(APIView):
@@ -143,7 +153,7 @@ class CertificatePdfApi(APIView):
     content_negotiation_class = AnyAcceptNegotiation
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    def get(self, request, code: str):
+    def get(self, request: AuthenticatedRequest, code: str) -> FileResponse:
         certificate = access_certificate(user=request.user, code=code)
         try:
             handle = certificate.pdf.open("rb")
@@ -172,7 +182,7 @@ class CertificateRevokeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=ReasonSerializer, responses=CertificateDetailSerializer)
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         certificate = access_certificate_to_manage(user=request.user, code=code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -189,7 +199,7 @@ class CertificateReissueApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=ReasonSerializer, responses={201: CertificateDetailSerializer})
-    def post(self, request, code: str):
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         certificate = access_certificate_to_manage(user=request.user, code=code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)

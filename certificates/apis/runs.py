@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from certificates import runs
 from certificates.permissions import access_issue_run
+from organisations.permissions import AuthenticatedRequest
 
 
 class IssueRunProgressApi(APIView):
@@ -26,6 +27,6 @@ class IssueRunProgressApi(APIView):
         is_finished = serializers.BooleanField(help_text="True once nothing is pending.")
 
     @extend_schema(responses={200: OutputSerializer}, operation_id="certificate_runs_retrieve")
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         run = access_issue_run(user=request.user, run_id=pk)
         return Response(self.OutputSerializer(runs.issue_run_progress(run)).data)
