@@ -8,6 +8,7 @@ yet answers zeros, status "" and ``as_of`` null rather than being computed on re
 
 import re
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -17,8 +18,9 @@ from rest_framework.views import APIView
 
 from lms.api import ObjectIdField, StandardPagination
 from organisations.models import Unit
+from organisations.permissions import AuthenticatedRequest
 from readiness import selectors, services
-from readiness.models import UnitReadiness
+from readiness.models import Snapshot, UnitReadiness
 from readiness.permissions import CanSeeReadiness, IsAdmin, access_readiness_detail, access_readiness_unit
 from readiness.selectors import RollupLine, UnitReadinessDetail
 
@@ -91,7 +93,7 @@ class UnitReadinessSerializer(serializers.Serializer):
 
 class RollupSerializer(serializers.Serializer):
     unit = UnitSerializer()
-    parent = serializers.IntegerField(allow_null=True)
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]  # a field named like Field.parent: DRF's metaclass moves it out
     level = serializers.CharField(help_text='The area level ("Region", "District") or the unit type.')
     index = serializers.FloatField(allow_null=True, help_text="Weighted by eligible headcount over assessed units.")
     status = serializers.ChoiceField(choices=UnitReadiness.Status.choices, allow_blank=True, help_text=STATUS_HELP)
@@ -226,7 +228,7 @@ class UnitReadinessApi(APIView):
     permission_classes = [IsAuthenticated, CanSeeReadiness]
 
     @extend_schema(responses=UnitReadinessSerializer)
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         detail = access_readiness_detail(user=request.user, unit_id=pk)
         return Response(_detail(detail))
 
@@ -238,7 +240,7 @@ class ReadinessSummaryApi(APIView):
     permission_classes = [IsAuthenticated, CanSeeReadiness]
 
     @extend_schema(responses=SummarySerializer)
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         summary = selectors.readiness_summary(user=request.user)
         return Response(
             SummarySerializer(
@@ -268,16 +270,18 @@ class SnapshotListApi(ListAPIView):
     permission_classes = [IsAuthenticated, CanSeeReadiness]
     pagination_class = StandardPagination
     serializer_class = SnapshotSerializer
+    request: AuthenticatedRequest
 
     class FilterSerializer(serializers.Serializer):
         since = serializers.DateTimeField(required=False)
         unit = ObjectIdField(required=False)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Snapshot]:
         params = self.request.query_params.copy()
-        if "since" in params:
+        since = params.get("since")
+        if since is not None:
             # An unencoded "+01:00" offset arrives as " 01:00": read it as meant.
-            params["since"] = UNENCODED_OFFSET.sub(r"\1+\2", params["since"])
+            params["since"] = UNENCODED_OFFSET.sub(r"\1+\2", since)
         filters = self.FilterSerializer(data=params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
@@ -294,6 +298,6 @@ class ReadinessSyncApi(APIView):
     permission_classes = [IsAuthenticated, IsAdmin]
 
     @extend_schema(request=None, responses={202: SyncQueuedSerializer})
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         services.readiness_sync_request(actor=request.user)
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)

@@ -26,7 +26,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.models import COMPETENCY_NAMES
-from organisations.models import Unit
+from organisations.models import Unit, User
+from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import scope_covers, unit_ancestors
 from readiness import selectors, services
 from readiness.briefing import briefing_data, briefing_pdf
@@ -39,7 +40,7 @@ from readiness.forms import (
     RequirementForm,
     unit_type_choices,
 )
-from readiness.models import HandoverDecision, JointAssessment, Requirement, RequirementProfile
+from readiness.models import HandoverDecision, JointAssessment, Requirement, RequirementProfile, field_label
 from readiness.permissions import (
     access_profile,
     access_profile_to_edit,
@@ -66,7 +67,7 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 
 @login_required
 @require_GET
-def profile_list(request):
+def profile_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every requirement profile: the default first, then one per unit type."""
     readiness_reader_require(request.user)
     profiles = RequirementProfile.objects.select_related("updated_by").order_by("unit_type", "name")
@@ -81,7 +82,7 @@ def profile_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_create(request):
+def profile_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give a unit type a profile of its own (a copy of the default one to edit)."""
     profile_editor_require(request.user)
     form = ProfileCreateForm(request.POST if request.method == "POST" else None)
@@ -98,7 +99,7 @@ def profile_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_detail(request, pk: int):
+def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A profile's settings and requirements; editors change the settings here."""
     profile = access_profile(user=request.user, profile_id=pk)
     can_edit = services.profiles_can_edit(user=request.user)
@@ -127,7 +128,7 @@ def profile_detail(request, pk: int):
         "form": form,
         "can_edit": can_edit,
         "settings": [
-            (RequirementProfile._meta.get_field(name).verbose_name, getattr(profile, name))
+            (field_label(RequirementProfile, name), getattr(profile, name))
             for name in services.PROFILE_EDITABLE_FIELDS
             if name != "name"
         ],
@@ -137,7 +138,7 @@ def profile_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def requirement_edit(request, pk: int, code: str | None = None):
+def requirement_edit(request: AuthenticatedHttpRequest, pk: int, code: str | None = None) -> HttpResponse:
     """Add a requirement to a profile (no ``code``) or change one."""
     profile = access_profile_to_edit(user=request.user, profile_id=pk)
     requirement = None
@@ -155,7 +156,8 @@ def requirement_edit(request, pk: int, code: str | None = None):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        competency = data.pop("competency", None) or requirement.competency
+        # The form asks for the competency only when adding.
+        competency = data.pop("competency") if requirement is None else requirement.competency
         try:
             services.requirement_set(profile=profile, competency=competency, actor=request.user, **data)
         except ValidationError as error:
@@ -166,7 +168,9 @@ def requirement_edit(request, pk: int, code: str | None = None):
     context = {
         "profile": profile,
         "requirement": requirement,
-        "competency_name": COMPETENCY_NAMES.get(code, requirement.competency.name) if requirement else "",
+        "competency_name": (
+            COMPETENCY_NAMES.get(requirement.competency_id, requirement.competency.name) if requirement else ""
+        ),
         "form": form,
     }
     return render(request, "readiness/manage/requirement_form.html", context)
@@ -174,7 +178,7 @@ def requirement_edit(request, pk: int, code: str | None = None):
 
 @login_required
 @require_POST
-def requirement_delete(request, pk: int, code: str):
+def requirement_delete(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     requirement = access_requirement_to_edit(user=request.user, profile_id=pk, code=code)
     try:
         services.requirement_delete(requirement=requirement, actor=request.user)
@@ -189,7 +193,7 @@ def requirement_delete(request, pk: int, code: str):
 # Joint assessments and handover decisions --------------------------------------------------
 
 
-def _unit_context(user, unit: Unit) -> dict:
+def _unit_context(user: User, unit: Unit) -> dict[str, object]:
     """The unit and the ancestors the user may see (a region's leader does not see the nation)."""
     roots = selectors.readiness_scope(user)
     ancestors = [ancestor for ancestor in unit_ancestors(unit) if scope_covers(roots, ancestor)]
@@ -198,7 +202,7 @@ def _unit_context(user, unit: Unit) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def joint_assessments(request, pk: int):
+def joint_assessments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a round of the joint assessment of a unit; the rounds so far, newest first."""
     unit = access_readiness_unit(user=request.user, unit_id=pk)
     form = JointAssessmentForm(request.POST if request.method == "POST" else None)
@@ -215,7 +219,7 @@ def joint_assessments(request, pk: int):
         ROUNDS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     labels = dict(JointAssessment.Rating.choices)
-    criteria = [JointAssessment._meta.get_field(name).verbose_name for name in CRITERIA]
+    criteria = [field_label(JointAssessment, name) for name in CRITERIA]
     lines = [(entry, [labels[getattr(entry, name)] for name in CRITERIA]) for entry in rounds]
     context = _unit_context(request.user, unit) | {"form": form, "page": rounds, "lines": lines, "criteria": criteria}
     return render(request, "readiness/manage/assessments.html", context)
@@ -223,7 +227,7 @@ def joint_assessments(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def handover_decisions(request, pk: int):
+def handover_decisions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the handover decision for a unit or area; the decisions so far, newest first."""
     unit = access_readiness_unit(user=request.user, unit_id=pk)
     form = HandoverDecisionForm(request.POST if request.method == "POST" else None)
@@ -248,7 +252,7 @@ def handover_decisions(request, pk: int):
 
 @login_required
 @require_GET
-def briefing_download(request, pk: int):
+def briefing_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The unit's (or area's) handover briefing as an A4 PDF in the reader's language."""
     detail = access_readiness_detail(user=request.user, unit_id=pk)
     unit = detail.unit
