@@ -5,6 +5,8 @@ at issue time, so later edits to the roster or the course never change a paper a
 in someone's hands. It is never deleted: revocation, expiry and supersession are states.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -61,6 +63,13 @@ class IssuerLogo(models.Model):
 
     def __str__(self) -> str:
         return f"logo of organisation {self.organisation_id}"
+
+
+class PrintedSignatory(TypedDict):
+    """A signatory as printed on a certificate (``Certificate.signatories`` holds a list of them)."""
+
+    name: str
+    title: str
 
 
 class Certificate(models.Model):

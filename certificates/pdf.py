@@ -32,7 +32,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from certificates.models import Certificate
+from certificates.models import Certificate, PrintedSignatory
 from courses.models import COMPETENCY_NAMES
 from lms.pdf import BOLD, REGULAR, TextLine, fit_text, layout_text, pdf_canvas, wrap_text
 from lms.pdf.text import Align, Direction
@@ -158,7 +158,7 @@ def _logo(data: bytes) -> _Logo:
     """Decode once per process: flattened on white (the page is white), downscaled to the
     box at LOGO_DPI and kept as a JPEG, which ReportLab embeds without re-encoding."""
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         if image.format not in LOGO_FORMATS:
             raise LogoError(f"A logo is PNG or JPEG, not {image.format}.")
         image.load()
@@ -230,10 +230,10 @@ def _draw_qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> No
     a quarter of a millisecond; a pure-Python encoder spends half a certificate's render
     time on the mask search alone. Its image has one byte per module, 0 for dark."""
     symbol = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    matrix = [
-        [value == 0 for value in row] for row in memoryview(symbol.to_image(scale=1, add_quiet_zones=False)).tolist()
-    ]
-    count = len(matrix)
+    image = symbol.to_image(scale=1, add_quiet_zones=False)
+    modules = memoryview(image).tobytes()  # type: ignore[arg-type]  # its Image has the buffer protocol; the stub omits it
+    count = math.isqrt(len(modules))  # a QR code is square
+    matrix = [[modules[row * count + column] == 0 for column in range(count)] for row in range(count)]
     operators = []
     for row_index, row in enumerate(matrix):
         bottom = count - 1 - row_index
@@ -316,7 +316,7 @@ def _draw_frame(canvas: Canvas) -> None:
     canvas.restoreState()
 
 
-def _draw_signatories(canvas: Canvas, signatories: list[dict]) -> None:
+def _draw_signatories(canvas: Canvas, signatories: list[PrintedSignatory]) -> None:
     """Up to three columns across the page: a line to sign on, the name, the title."""
     if not signatories:
         return
@@ -337,7 +337,8 @@ def _draw_footer(canvas: Canvas, certificate: Certificate, labels: list[_Labels]
     is_rtl = labels[0].is_rtl
     qr_x = MARGIN if is_rtl else PAGE_WIDTH - MARGIN - QR_SIZE
     _draw_qr(canvas, verification_url(certificate.code), x=qr_x, y=48, size=QR_SIZE)
-    text_x, text_align = (qr_x + QR_SIZE + 12, "left") if is_rtl else (qr_x - 12, "right")
+    text_x = qr_x + QR_SIZE + 12 if is_rtl else qr_x - 12
+    text_align: Align = "left" if is_rtl else "right"
     verify_at = _joined(*(label.verify_at for label in labels))
     _draw(canvas, _line(verify_at, 8.5), text_x, 110, align=text_align, colour=GREY)
     _draw(canvas, _fitted(verification_url(certificate.code), 8.5, 6, 300), text_x, 97, align=text_align)
@@ -345,7 +346,8 @@ def _draw_footer(canvas: Canvas, certificate: Certificate, labels: list[_Labels]
 
     issued_at = certificate.issued_at
     issued_on = timezone.localdate(issued_at) if timezone.is_aware(issued_at) else issued_at.date()
-    dates_x, dates_align = (PAGE_WIDTH - MARGIN, "right") if is_rtl else (MARGIN, "left")
+    dates_x = PAGE_WIDTH - MARGIN if is_rtl else MARGIN
+    dates_align: Align = "right" if is_rtl else "left"
     for index, label in enumerate(labels):
         parts = [f"{label.issued_on} {_date(issued_on, label.language)}"]
         if certificate.expires_on:

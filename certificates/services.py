@@ -27,7 +27,7 @@ from certificates.events import (
     CERTIFICATE_SUPERSEDED,
     CertificateChanged,
 )
-from certificates.models import Certificate, IssuerLogo, SerialCounter, Signatory
+from certificates.models import Certificate, IssuerLogo, PrintedSignatory, SerialCounter, Signatory
 from certificates.pdf import certificate_pdf
 from courses.models import Course, CourseCompletion
 from courses.selectors import course_is_editable, trainer_scope_covers
@@ -51,7 +51,7 @@ def event_payload(certificate: Certificate) -> CertificateChanged:
 
 def issuer_for(course: Course) -> Organisation:
     """The course's owning organisation, else the mission (the first organisation of that kind)."""
-    if course.owner_id:
+    if course.owner is not None:
         return course.owner
     mission = Organisation.objects.filter(kind=Organisation.Kind.MISSION).order_by("pk").first()
     if mission is None:
@@ -94,9 +94,9 @@ def _serials_assign(certificates: list[Certificate]) -> None:
             certificate.serial = first + offset
 
 
-def _signatories(issuer: Organisation) -> list[dict]:
+def _signatories(issuer: Organisation) -> list[PrintedSignatory]:
     return [
-        {"name": name, "title": title}
+        PrintedSignatory(name=name, title=title)
         for name, title in Signatory.objects.filter(organisation=issuer, is_active=True)
         .order_by("order", "pk")
         .values_list("name", "title")[:3]
@@ -108,19 +108,25 @@ def _logo(issuer: Organisation) -> bytes | None:
     if logo is None:
         return None
     with logo.image.open("rb") as image:
-        return image.read()
+        data: bytes = image.read()
+        return data
 
 
-class _IssuerCache(dict):
+class _IssuerCache(dict[Organisation, tuple[list[PrintedSignatory], bytes | None]]):
     """Signatories and logo per issuer, read once per call."""
 
-    def __missing__(self, issuer: Organisation) -> tuple[list[dict], bytes | None]:
+    def __missing__(self, issuer: Organisation) -> tuple[list[PrintedSignatory], bytes | None]:
         value = self[issuer] = (_signatories(issuer), _logo(issuer))
         return value
 
 
 def _certificate_build(
-    *, completion: CourseCompletion, issuer: Organisation, issuers: _IssuerCache, now, replaces=None
+    *,
+    completion: CourseCompletion,
+    issuer: Organisation,
+    issuers: _IssuerCache,
+    now: datetime.datetime,
+    replaces: Certificate | None = None,
 ) -> Certificate:
     """An unsaved certificate with its PDF stored; the caller numbers it (``_serials_assign``)
     and saves the row. The serial is in the record, not on the paper, so that numbering can
@@ -156,7 +162,7 @@ def _certificate_build(
 def _holder_notify(certificates: list[Certificate]) -> None:
     """Tell each holder their certificate is ready: one batch of notices per course title
     (a bulk chunk is one course), linking to "My certificates"."""
-    holders: dict[str, list] = {}
+    holders: dict[str, list[User]] = {}
     for certificate in certificates:
         if certificate.officer.user is not None:
             holders.setdefault(certificate.course_title, []).append(certificate.officer.user)
@@ -247,7 +253,9 @@ def _lock(certificate: Certificate) -> Certificate:
     return Certificate.objects.select_for_update(of=("self",)).select_related("officer__user").get(pk=certificate.pk)
 
 
-def _status_set(*, certificate: Certificate, status: str, actor: User | None, reason: str, now) -> dict:
+def _status_set(
+    *, certificate: Certificate, status: str, actor: User | None, reason: str, now: datetime.datetime
+) -> dict[str, str]:
     before = {"status": certificate.status, "reason": certificate.status_reason}
     certificate.status = status
     certificate.status_reason = reason
@@ -372,6 +380,7 @@ def refresher_reminders_send(*, today: datetime.date | None = None) -> int:
         .order_by("pk")
     )
     for certificate in due:
+        assert certificate.expires_on is not None  # filtered on it above
         if certificate.officer.user is not None:
             notifications_send(
                 users=[certificate.officer.user],

@@ -8,15 +8,18 @@ from the right and text is aligned to the right of its cell.
 import datetime
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
+from reportlab.pdfgen.canvas import Canvas
 
 from certificates.models import Certificate
 from courses.models import CourseCompletion
-from lms.pdf import BOLD, draw_text, fit_text, pdf_canvas, wrap_text
+from lms.pdf import BOLD, TextLine, draw_text, fit_text, pdf_canvas, wrap_text
+from lms.pdf.text import Align, Direction
 from organisations.models import Officer
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.28, 841.89  # A4 portrait, points
@@ -77,7 +80,7 @@ class _Page:
 
     def __init__(self, *, is_rtl: bool):
         self.is_rtl = is_rtl
-        self.direction = "rtl" if is_rtl else "auto"
+        self.direction: Direction = "rtl" if is_rtl else "auto"
         width = PAGE_WIDTH - 2 * MARGIN
         self.columns: dict[str, tuple[float, float]] = {}
         offset = 0.0
@@ -95,18 +98,18 @@ class _Page:
         return start + width if self.is_rtl else start
 
     @property
-    def align(self) -> str:
+    def align(self) -> Align:
         return "right" if self.is_rtl else "left"
 
-    def text(self, canvas, key: str | None, y: float, text: str, *, size: float = BODY, **options) -> None:
+    def text(self, canvas: Canvas, key: str | None, y: float, text: str, *, size: float = BODY, **options: Any) -> None:
         width = self.columns[key][1] if key else PAGE_WIDTH - 2 * MARGIN
         options.setdefault("direction", self.direction)
         draw_text(canvas, self.x(key), y, text, size=size, align=self.align, max_width=width, min_size=6, **options)
 
-    def lines(self, key: str, text: str, *, size: float = BODY, **options) -> list:
+    def lines(self, key: str, text: str, *, size: float = BODY, **options: Any) -> list[TextLine]:
         return wrap_text(text, max_width=self.columns[key][1], size=size, direction=self.direction, **options)
 
-    def draw_lines(self, canvas, key: str, y: float, lines: list) -> None:
+    def draw_lines(self, canvas: Canvas, key: str, y: float, lines: list[TextLine]) -> None:
         for line in lines:
             line.draw(canvas, self.x(key), y, align=self.align)
             y -= LEADING

@@ -92,7 +92,7 @@ class Lookup:
     certificate: Certificate | None
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> Verification.Outcome:
         if self.canonical is None:
             return Verification.Outcome.MALFORMED
         if self.certificate is None:

@@ -8,36 +8,24 @@ yet answers zeros, status "" and ``as_of`` null rather than being computed on re
 
 import re
 
-from django.http import Http404
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api import ObjectIdField, StandardPagination
 from organisations.models import Unit
-from organisations.selectors import user_roles
+from organisations.permissions import AuthenticatedRequest
 from readiness import selectors, services
-from readiness.models import UnitReadiness
+from readiness.models import Snapshot, UnitReadiness
+from readiness.permissions import CanSeeReadiness, IsAdmin, access_readiness_detail, access_readiness_unit
 from readiness.selectors import RollupLine, UnitReadinessDetail
 
 UNENCODED_OFFSET = re.compile(r"(T[\d:.]+) (\d{2}:?\d{2})$")
 STATUS_HELP = 'One of ready, progressing, not_ready; "" when the unit has no eligible officer (or no unit assessed).'
-
-
-class CanSeeReadiness(BasePermission):
-    """Leaders (granted, or commanders over their own unit) and admins."""
-
-    def has_permission(self, request, view) -> bool:
-        return selectors.readiness_can_see(request.user)
-
-
-class IsAdmin(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user_roles(user).is_admin)
 
 
 # Serializers (output; they describe the dictionaries the views shape) ---------------------
@@ -105,7 +93,7 @@ class UnitReadinessSerializer(serializers.Serializer):
 
 class RollupSerializer(serializers.Serializer):
     unit = UnitSerializer()
-    parent = serializers.IntegerField(allow_null=True)
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]  # a field named like Field.parent: DRF's metaclass moves it out
     level = serializers.CharField(help_text='The area level ("Region", "District") or the unit type.')
     index = serializers.FloatField(allow_null=True, help_text="Weighted by eligible headcount over assessed units.")
     status = serializers.ChoiceField(choices=UnitReadiness.Status.choices, allow_blank=True, help_text=STATUS_HELP)
@@ -240,10 +228,8 @@ class UnitReadinessApi(APIView):
     permission_classes = [IsAuthenticated, CanSeeReadiness]
 
     @extend_schema(responses=UnitReadinessSerializer)
-    def get(self, request, pk: int):
-        detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
-        if detail is None:
-            raise Http404
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        detail = access_readiness_detail(user=request.user, unit_id=pk)
         return Response(_detail(detail))
 
 
@@ -254,7 +240,7 @@ class ReadinessSummaryApi(APIView):
     permission_classes = [IsAuthenticated, CanSeeReadiness]
 
     @extend_schema(responses=SummarySerializer)
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         summary = selectors.readiness_summary(user=request.user)
         return Response(
             SummarySerializer(
@@ -284,24 +270,24 @@ class SnapshotListApi(ListAPIView):
     permission_classes = [IsAuthenticated, CanSeeReadiness]
     pagination_class = StandardPagination
     serializer_class = SnapshotSerializer
+    request: AuthenticatedRequest
 
     class FilterSerializer(serializers.Serializer):
         since = serializers.DateTimeField(required=False)
         unit = ObjectIdField(required=False)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Snapshot]:
         params = self.request.query_params.copy()
-        if "since" in params:
+        since = params.get("since")
+        if since is not None:
             # An unencoded "+01:00" offset arrives as " 01:00": read it as meant.
-            params["since"] = UNENCODED_OFFSET.sub(r"\1+\2", params["since"])
+            params["since"] = UNENCODED_OFFSET.sub(r"\1+\2", since)
         filters = self.FilterSerializer(data=params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
         unit = None
         if "unit" in values:
-            unit = selectors.readiness_unit_get(user=self.request.user, unit_id=values["unit"])
-            if unit is None:
-                raise Http404
+            unit = access_readiness_unit(user=self.request.user, unit_id=values["unit"])
         return selectors.snapshot_list(user=self.request.user, since=values.get("since"), unit=unit)
 
 
@@ -312,6 +298,6 @@ class ReadinessSyncApi(APIView):
     permission_classes = [IsAuthenticated, IsAdmin]
 
     @extend_schema(request=None, responses={202: SyncQueuedSerializer})
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         services.readiness_sync_request(actor=request.user)
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)

@@ -17,15 +17,17 @@ computed here.
 import datetime
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from courses.models import COMPETENCY_NAMES
 from lms.pdf import BOLD, draw_text, pdf_canvas, wrap_text
+from lms.pdf.text import Align, Direction
 from organisations.models import Unit
 from organisations.selectors import unit_ancestors
-from readiness.models import HandoverDecision, JointAssessment, Snapshot, UnitReadiness
+from readiness.models import HandoverDecision, JointAssessment, Snapshot, UnitReadiness, field_label
 from readiness.selectors import CompetencyLine, UnitReadinessDetail
 from readiness.services import is_assessed, profile_rules
 
@@ -49,7 +51,7 @@ COLUMNS = (
 )
 GAP = 5
 # Status colours (as on the pages); the status is always written out beside its swatch.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, tuple[float, float, float]] = {
     UnitReadiness.Status.READY: (0.10, 0.50, 0.22),
     UnitReadiness.Status.PROGRESSING: (0.60, 0.40, 0.0),
     UnitReadiness.Status.NOT_READY: (0.78, 0.16, 0.16),
@@ -166,7 +168,7 @@ class _Renderer:
     def __init__(self, data: Briefing, *, is_rtl: bool):
         self.data = data
         self.is_rtl = is_rtl
-        self.direction = "rtl" if is_rtl else "auto"
+        self.direction: Direction = "rtl" if is_rtl else "auto"
         self.buffer = io.BytesIO()
         self.page = 1
         self.y = PAGE_HEIGHT - MARGIN
@@ -182,7 +184,7 @@ class _Renderer:
     # Placement --------------------------------------------------------------------------
 
     @property
-    def align(self) -> str:
+    def align(self) -> Align:
         return "right" if self.is_rtl else "left"
 
     def x(self, key: str | None = None, indent: float = 0) -> float:
@@ -192,7 +194,9 @@ class _Renderer:
         start, width = self.columns[key]
         return start + width if self.is_rtl else start
 
-    def text(self, text: str, *, key: str | None = None, y: float | None = None, size: float = BODY, **options):
+    def text(
+        self, text: str, *, key: str | None = None, y: float | None = None, size: float = BODY, **options: Any
+    ) -> None:
         width = self.columns[key][1] if key else self.width - options.pop("indent", 0)
         indent = self.width - width if key is None else 0
         options.setdefault("direction", self.direction)
@@ -480,7 +484,7 @@ class _Renderer:
         self.y -= LEADING
         for name in ("logistics", "command_stability", "human_rights_compliance", "community_acceptance"):
             self.need(LEADING)
-            label = JointAssessment._meta.get_field(name).verbose_name
+            label = field_label(JointAssessment, name)
             rating = JointAssessment.Rating(getattr(entry, name)).label
             self.text(f"{str(label).capitalize()}: {rating}", indent=8)
             self.y -= LEADING

@@ -121,10 +121,10 @@ def trend_line(
     plot_width, plot_height = width - left - right, height - top - bottom
     dated = [(day, value) for day, value in points]
     first = dated[0][0] if dated else None
-    span = (dated[-1][0] - first).days if dated else 0
+    span = (dated[-1][0] - dated[0][0]).days if dated else 0
 
     def x_of(day: datetime.date) -> float:
-        if not span:
+        if not span or first is None:
             return left + plot_width / 2
         return left + plot_width * (day - first).days / span
 
@@ -138,8 +138,8 @@ def trend_line(
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
     ]
-    for value, text in ((0.0, "0%"), (0.5, "50%"), (1.0, "100%")):
-        y = _number(y_of(value))
+    for share, text in ((0.0, "0%"), (0.5, "50%"), (1.0, "100%")):
+        y = _number(y_of(share))
         parts.append(
             f'<line class="chart-grid" x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" stroke="{TRACK}"/>'
             f'<text class="chart-label" x="{left - 4}" y="{y}" text-anchor="end" dominant-baseline="middle" '
@@ -174,7 +174,7 @@ def trend_line(
         parts.append(
             f'<circle class="trend-last" cx="{_number(x_of(day))}" cy="{_number(y_of(value))}" r="3" fill="{ACCENT}"/>'
         )
-    if dated:
+    if first is not None:
         baseline = height - 6
         parts.append(
             f'<text class="chart-label" x="{left}" y="{baseline}" font-size="10" fill="{INK}">'

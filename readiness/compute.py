@@ -15,6 +15,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.db import connection
 from django.utils import timezone
@@ -60,6 +61,10 @@ class People:
         self.vetting_unknown += other.vetting_unknown
 
 
+# Parameters of a raw SQL statement.
+SqlParams = list[str | int | datetime.date]
+
+
 def _competencies_of_certificates() -> str:
     """FROM-clause fragment: one row (c.*, j.value) per competency code of each certificate."""
     if connection.vendor == "postgresql":
@@ -67,13 +72,13 @@ def _competencies_of_certificates() -> str:
     return "certificates_certificate c, json_each(c.competencies) j"
 
 
-def _held_sql(as_of: datetime.datetime | None, *, eligible_only: bool) -> tuple[str, list]:
+def _held_sql(as_of: datetime.datetime | None, *, eligible_only: bool) -> tuple[str, SqlParams]:
     """(officer_id, competency) pairs held through a valid certificate, now or at ``as_of``;
     with ``eligible_only``, of the officers of the ``eligible`` CTE only (a few units)."""
     if as_of is None:
         day = timezone.localdate()
         validity = "c.status = %s"
-        params: list = [Certificate.Status.VALID]
+        params: SqlParams = [Certificate.Status.VALID]
     else:
         day = timezone.localtime(as_of).date()
         placeholders = ", ".join(["%s"] * len(LAPSED_STATUSES))
@@ -144,7 +149,8 @@ def own_counts(
 
 def own_people(*, unit_ids: Iterable[int] | None = None) -> dict[int, People]:
     """unit id -> People of the unit's own officers (one query); eligible as in ``own_counts``."""
-    unit_filter, params = "", [Officer.VettingStatus.EXCLUDED]
+    unit_filter = ""
+    params: SqlParams = [Officer.VettingStatus.EXCLUDED]
     if unit_ids is not None:
         ids = sorted(set(unit_ids))
         if not ids:
@@ -234,6 +240,13 @@ class ProfileRule:
         return next((rule for rule in self.requirements if rule.code == code), None)
 
 
+class Gate(TypedDict):
+    """A gate of the profile and whether the unit meets it (stored in ``UnitReadiness.gates``)."""
+
+    key: str  # a competency code, "vetting" or "women"
+    met: bool
+
+
 @dataclass
 class Score:
     index: float | None
@@ -242,7 +255,7 @@ class Score:
     vetting: float | None
     women: float | None
     assessment: float | None
-    gates: list[dict] = field(default_factory=list)
+    gates: list[Gate] = field(default_factory=list)
 
 
 def _capped(share: float, target: float) -> float:
@@ -262,28 +275,28 @@ def unit_score(
     """
     if people.eligible == 0:
         return Score(None, "", None, None, None, assessment)
-    gates: list[dict] = []
+    gates: list[Gate] = []
     weighted, weights = 0.0, 0.0
     for rule in profile.requirements:
         row = counts.get(rule.code)
         if row is None or row.headcount == 0:
             if rule.is_gate:
-                gates.append({"key": rule.code, "met": False})
+                gates.append(Gate(key=rule.code, met=False))
             continue
         coverage = row.certified / row.headcount
         weighted += rule.weight * _capped(coverage, rule.target)
         weights += rule.weight
         if rule.is_gate:
-            gates.append({"key": rule.code, "met": coverage >= rule.target})
+            gates.append(Gate(key=rule.code, met=coverage >= rule.target))
     training = weighted / weights if weights else None
     vetting_share = people.finally_certified / people.eligible
     women_share = people.eligible_women / people.eligible
     vetting = _capped(vetting_share, profile.vetting_target)
     women = _capped(women_share, profile.women_target)
     if profile.vetting_is_gate:
-        gates.append({"key": "vetting", "met": vetting_share >= profile.vetting_target})
+        gates.append(Gate(key="vetting", met=vetting_share >= profile.vetting_target))
     if profile.women_is_gate:
-        gates.append({"key": "women", "met": women_share >= profile.women_target})
+        gates.append(Gate(key="women", met=women_share >= profile.women_target))
     parts = [
         (profile.training_weight, training),
         (profile.vetting_weight, vetting),

@@ -327,8 +327,8 @@ def _training_seed(
         ],
         batch_size=500,
     )
-    for enrollment in enrollments:
-        enrollment.enrolled_at = enrollment.completed_at - ENROLLED_BEFORE  # auto_now_add set it to now
+    for enrollment, (_, _, day) in zip(enrollments, todo, strict=True):
+        enrollment.enrolled_at = _completed_at(day) - ENROLLED_BEFORE  # auto_now_add set it to now
     Enrollment.objects.bulk_update(enrollments, ["enrolled_at"], batch_size=500)
     completions = CourseCompletion.objects.bulk_create(
         [
@@ -337,7 +337,7 @@ def _training_seed(
                 course=course,
                 officer=officer,
                 release=enrollment.release,
-                completed_at=enrollment.completed_at,
+                completed_at=_completed_at(day),
                 competencies=list(course.competencies),
                 valid_until=_months_after(day, course.validity_months) if course.validity_months else None,
             )
@@ -350,9 +350,9 @@ def _training_seed(
             LessonProgress(
                 enrollment=enrollment,
                 lesson_id=lesson_id,
-                completed_at=enrollment.completed_at - datetime.timedelta(hours=len(lessons) - number),
+                completed_at=_completed_at(day) - datetime.timedelta(hours=len(lessons) - number),
             )
-            for enrollment in enrollments
+            for enrollment, (_, _, day) in zip(enrollments, todo, strict=True)
             for lessons in [enrollment.release.required_lesson_ids]
             for number, lesson_id in enumerate(lessons)
         ],

@@ -5,9 +5,12 @@ Rules across fields (weights, positions, dates) live in ``readiness.services``, 
 ``ValidationError`` per field the views put back on these forms.
 """
 
+from typing import Any
+
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import COMPETENCY_NAMES
@@ -57,7 +60,7 @@ class ProfileForm(forms.Form):
         )
 
 
-def unit_type_choices() -> list[tuple[str, str]]:
+def unit_type_choices() -> list[tuple[str, str | Promise]]:
     """Measured unit types that have no profile of their own yet."""
     taken = set(RequirementProfile.objects.values_list("unit_type", flat=True))
     return [(value, label) for value, label in Unit.Type.choices if is_assessed(value) and value not in taken]
@@ -67,9 +70,11 @@ class ProfileCreateForm(forms.Form):
     unit_type = forms.ChoiceField(label=_("Type of unit"))
     name = forms.CharField(label=_("Name"), max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit_type"].choices = unit_type_choices()
+        unit_type_field = self.fields["unit_type"]
+        assert isinstance(unit_type_field, forms.ChoiceField)  # declared above
+        unit_type_field.choices = unit_type_choices()
         self.fields["unit_type"].help_text = _("The new profile starts as a copy of the default profile.")
 
 
@@ -83,7 +88,9 @@ class RequirementForm(forms.Form):
 
     competency = CompetencyChoiceField(label=_("Competency"), queryset=Competency.objects.none())
 
-    def __init__(self, *args, profile: RequirementProfile, requirement: Requirement | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, profile: RequirementProfile, requirement: Requirement | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(
             fields_for_model(Requirement, fields=["population", "position", "target", "is_gate", "weight"])
@@ -94,7 +101,9 @@ class RequirementForm(forms.Form):
         self.fields["weight"].help_text = _("How much this competency counts in the training score (0 or more).")
         if requirement is None:
             taken = profile.requirements.values_list("competency_id", flat=True)
-            self.fields["competency"].queryset = Competency.objects.exclude(code__in=taken).order_by("order", "code")
+            competency_field = self.fields["competency"]
+            assert isinstance(competency_field, CompetencyChoiceField)  # declared above
+            competency_field.queryset = Competency.objects.exclude(code__in=taken).order_by("order", "code")
         else:
             del self.fields["competency"]
 

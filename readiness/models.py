@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 SHARE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -345,3 +346,10 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+def field_label(model: type[models.Model], name: str) -> str | Promise:
+    """The verbose name of one of ``model``'s own fields (lazy: translated where it is shown)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a field of the model itself, not a reverse relation
+    return field.verbose_name

@@ -111,6 +111,7 @@ def project_targets(
         projection = Projection(projection.outcome, projection.on, projection.pace_per_day, one.key)
         if worst is None or _later(projection, worst):
             worst = projection
+    assert worst is not None  # series is not empty
     return worst
 
 
@@ -118,4 +119,6 @@ def _later(candidate: Projection, current: Projection) -> bool:
     rank, current_rank = _SEVERITY.index(candidate.outcome), _SEVERITY.index(current.outcome)
     if rank != current_rank:
         return rank > current_rank
-    return candidate.outcome == Outcome.ON_DATE and candidate.on > current.on
+    if candidate.outcome != Outcome.ON_DATE or candidate.on is None or current.on is None:
+        return False  # an ON_DATE projection always has its date
+    return candidate.on > current.on

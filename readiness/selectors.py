@@ -13,7 +13,9 @@ page or an API call costs a fixed number of queries whatever the size of the tre
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, FilteredRelation, FloatField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Substr
 
 from courses.models import COMPETENCY_NAMES
@@ -37,7 +39,7 @@ READINESS_ROLES = (Role.LEADERSHIP,)
 # Scope -------------------------------------------------------------------------------------
 
 
-def readiness_can_see(user: User) -> bool:
+def readiness_can_see(user: User | AnonymousUser) -> bool:
     """Leaders (granted or as a unit's commander) and admins."""
     return bool(user and user.is_authenticated and user_roles(user).has(*READINESS_ROLES, Role.ADMIN))
 
@@ -114,7 +116,7 @@ def stored_readiness(unit: Unit) -> UnitReadiness:
     try:
         return unit.readiness
     except UnitReadiness.DoesNotExist:
-        return UnitReadiness(unit=unit, computed_at=None)
+        return UnitReadiness(unit=unit, computed_at=None)  # type: ignore[misc]  # never computed: no time
 
 
 def competency_lines(unit: Unit) -> list[CompetencyLine]:
@@ -462,9 +464,10 @@ def _rollup_components(units: list[Unit]) -> dict[int, dict[str, float | None]]:
         by_length.setdefault(len(unit.path), []).append(unit)
     for length, group in by_length.items():
         unit_of_path = {unit.path: unit.pk for unit in group}
-        sums = {}
+        sums: dict[str, Sum] = {}
         for name in COMPONENTS:
             score = f"{name}_score"
+            value: Combinable
             if name == "assessment":
                 # No joint assessment yet counts 0 in a unit's index: the same here.
                 known, value = Q(), Coalesce(F(score), Value(0.0))

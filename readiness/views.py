@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
@@ -28,8 +28,10 @@ from django.views.decorators.http import require_GET
 from courses.models import COMPETENCY_NAMES
 from lms.spreadsheet import csv_cell
 from organisations.models import Unit
+from organisations.permissions import AuthenticatedHttpRequest
 from readiness import charts, projection, selectors
 from readiness.models import UnitReadiness
+from readiness.permissions import access_readiness_detail, readiness_reader_require
 
 # A year of history on the trend line; the projection looks at the recent part of it.
 TREND_DAYS = 366
@@ -41,7 +43,11 @@ STATUS_LABELS = {
     "": pgettext_lazy("readiness status", "Not measured"),
 }
 # Sorting by status goes from not ready to ready; "not measured" sorts with the blanks.
-STATUS_RANK = {UnitReadiness.Status.NOT_READY: 0, UnitReadiness.Status.PROGRESSING: 1, UnitReadiness.Status.READY: 2}
+STATUS_RANK: dict[str, int] = {
+    UnitReadiness.Status.NOT_READY: 0,
+    UnitReadiness.Status.PROGRESSING: 1,
+    UnitReadiness.Status.READY: 2,
+}
 
 
 def _percent(value: float | None) -> str:
@@ -53,18 +59,13 @@ def _percent_number(value: float | None):
     return "" if value is None else round(value * 100, 1)
 
 
-def _require_reader(user) -> None:
-    if not selectors.readiness_can_see(user):
-        raise PermissionDenied
-
-
 # Units tables -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: str | Promise
     value: Callable[[selectors.UnitRow], object]
     is_numeric: bool = True
 
@@ -150,7 +151,7 @@ def _sorted_lines(rows: list[selectors.UnitRow], *, sort: str, direction: str) -
     return [Line(row=row, url=reverse("readiness-unit", args=[row.unit.pk])) for row in [*known, *blank]]
 
 
-def _sort_params(request) -> tuple[str, str]:
+def _sort_params(request: HttpRequest) -> tuple[str, str]:
     sort = request.GET.get("sort", "name")
     direction = request.GET.get("dir", "asc")
     return (sort if sort in COLUMNS_BY_KEY else "name"), (direction if direction in ("asc", "desc") else "asc")
@@ -174,7 +175,7 @@ def _headers(*, sort: str, direction: str) -> list[dict]:
     return headers
 
 
-def _units_table(request, rows: list[selectors.UnitRow]) -> dict:
+def _units_table(request: HttpRequest, rows: list[selectors.UnitRow]) -> dict:
     sort, direction = _sort_params(request)
     return {
         "lines": _sorted_lines(rows, sort=sort, direction=direction),
@@ -238,11 +239,11 @@ def _units_csv(rows: list[selectors.UnitRow], *, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def readiness_overview(request):
+def readiness_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Leaders and admins: the top of their scope (the nation, or their region) and the
     areas and units right below it; with several roots (an admin over several services, a
     leader of two regions), the roots themselves. ``?format=csv`` downloads the table."""
-    _require_reader(request.user)
+    readiness_reader_require(request.user)
     tops = selectors.readiness_top_units(user=request.user)
     whole = tops[0] if len(tops) == 1 else None
     listed = selectors.readiness_children(whole) if whole else tops
@@ -255,7 +256,11 @@ def readiness_overview(request):
         )
     last_full_sync = selectors.last_full_sync_of(whole.service_id) if whole else None
     context = {
-        "whole": whole_row and Line(row=whole_row, url=reverse("readiness-unit", args=[whole.pk])),
+        "whole": (
+            Line(row=whole_row, url=reverse("readiness-unit", args=[whole.pk]))
+            if whole is not None and whole_row is not None
+            else None
+        ),
         "last_full_sync": last_full_sync,
         "freshness": selectors.readiness_freshness(units=[whole] if whole else tops, last_full_sync=last_full_sync),
         **_units_table(request, rows),
@@ -292,12 +297,12 @@ def _series(
             current = readiness.vetting_score if key == "vetting" else readiness.women_score
             points = [(s.taken_on, s.components.get(key)) for s in past]
             series.append(projection.Series(key, [*points, (today, current)], 1.0))
-        elif key in lines and lines[key].target is not None:
+        elif (line := lines.get(key)) is not None and line.target is not None:
             points = []
             for snapshot in past:
                 certified, headcount = snapshot.coverage.get(key, (0, 0))
                 points.append((snapshot.taken_on, certified / headcount if headcount else None))
-            series.append(projection.Series(key, [*points, (today, lines[key].coverage)], lines[key].target))
+            series.append(projection.Series(key, [*points, (today, line.coverage)], line.target))
     return series
 
 
@@ -307,7 +312,7 @@ def _projection_text(result: projection.Projection, *, is_assessed: bool) -> str
         if is_assessed:
             return gettext("Targets reached: the index is at the threshold and every gate is met.")
         return gettext("The weighted index is at the threshold.")
-    if result.outcome == projection.Outcome.ON_DATE:
+    if result.outcome == projection.Outcome.ON_DATE and result.on is not None:  # always dated
         return gettext(
             "At the current pace, targets reached around %(date)s (the last to reach its target: %(what)s)."
         ) % {"date": date_format(result.on, "DATE_FORMAT"), "what": label}
@@ -414,15 +419,12 @@ def _competencies_csv(unit: Unit, competencies: list[selectors.CompetencyLine]) 
 
 @login_required
 @require_GET
-def readiness_unit(request, pk: int):
+def readiness_unit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Leaders and admins with the unit in scope (else 404): a unit's or an area's status,
     index and components, gates, competencies by sex, the units below it, freshness of the
     records, the trend and the projected date. ``?format=csv`` downloads the competencies,
     ``?format=csv&table=units`` the units below."""
-    _require_reader(request.user)
-    detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
-    if detail is None:
-        raise Http404
+    detail = access_readiness_detail(user=request.user, unit_id=pk)
     unit = detail.unit
     children = selectors.readiness_children(unit)
     rows = selectors.unit_rows([unit, *children])

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.text import slugify
@@ -26,7 +26,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.models import COMPETENCY_NAMES
-from organisations.models import Unit
+from organisations.models import Unit, User
+from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import scope_covers, unit_ancestors
 from readiness import selectors, services
 from readiness.briefing import briefing_data, briefing_pdf
@@ -39,7 +40,16 @@ from readiness.forms import (
     RequirementForm,
     unit_type_choices,
 )
-from readiness.models import HandoverDecision, JointAssessment, Requirement, RequirementProfile
+from readiness.models import HandoverDecision, JointAssessment, Requirement, RequirementProfile, field_label
+from readiness.permissions import (
+    access_profile,
+    access_profile_to_edit,
+    access_readiness_detail,
+    access_readiness_unit,
+    access_requirement_to_edit,
+    profile_editor_require,
+    readiness_reader_require,
+)
 
 ROUNDS_PER_PAGE = 20
 
@@ -52,34 +62,14 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _require_reader(user) -> None:
-    if not selectors.readiness_can_see(user):
-        raise PermissionDenied
-
-
-def _require_profile_editor(user) -> None:
-    _require_reader(user)
-    if not services.profiles_can_edit(user=user):
-        raise PermissionDenied
-
-
-def _unit_or_404(request, unit_id: int) -> Unit:
-    """The unit if the user leads it (or is an admin): 403 for anyone else, 404 out of scope."""
-    _require_reader(request.user)
-    unit = selectors.readiness_unit_get(user=request.user, unit_id=unit_id)
-    if unit is None:
-        raise Http404
-    return unit
-
-
 # Requirement profiles ----------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def profile_list(request):
+def profile_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every requirement profile: the default first, then one per unit type."""
-    _require_reader(request.user)
+    readiness_reader_require(request.user)
     profiles = RequirementProfile.objects.select_related("updated_by").order_by("unit_type", "name")
     type_labels = dict(Unit.Type.choices)
     context = {
@@ -92,9 +82,9 @@ def profile_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_create(request):
+def profile_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give a unit type a profile of its own (a copy of the default one to edit)."""
-    _require_profile_editor(request.user)
+    profile_editor_require(request.user)
     form = ProfileCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,10 +99,9 @@ def profile_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_detail(request, pk: int):
+def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A profile's settings and requirements; editors change the settings here."""
-    _require_reader(request.user)
-    profile = get_object_or_404(RequirementProfile.objects.select_related("updated_by"), pk=pk)
+    profile = access_profile(user=request.user, profile_id=pk)
     can_edit = services.profiles_can_edit(user=request.user)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -139,7 +128,7 @@ def profile_detail(request, pk: int):
         "form": form,
         "can_edit": can_edit,
         "settings": [
-            (RequirementProfile._meta.get_field(name).verbose_name, getattr(profile, name))
+            (field_label(RequirementProfile, name), getattr(profile, name))
             for name in services.PROFILE_EDITABLE_FIELDS
             if name != "name"
         ],
@@ -149,10 +138,9 @@ def profile_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def requirement_edit(request, pk: int, code: str | None = None):
+def requirement_edit(request: AuthenticatedHttpRequest, pk: int, code: str | None = None) -> HttpResponse:
     """Add a requirement to a profile (no ``code``) or change one."""
-    _require_profile_editor(request.user)
-    profile = get_object_or_404(RequirementProfile, pk=pk)
+    profile = access_profile_to_edit(user=request.user, profile_id=pk)
     requirement = None
     if code is not None:
         requirement = get_object_or_404(
@@ -168,7 +156,8 @@ def requirement_edit(request, pk: int, code: str | None = None):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        competency = data.pop("competency", None) or requirement.competency
+        # The form asks for the competency only when adding.
+        competency = data.pop("competency") if requirement is None else requirement.competency
         try:
             services.requirement_set(profile=profile, competency=competency, actor=request.user, **data)
         except ValidationError as error:
@@ -179,7 +168,9 @@ def requirement_edit(request, pk: int, code: str | None = None):
     context = {
         "profile": profile,
         "requirement": requirement,
-        "competency_name": COMPETENCY_NAMES.get(code, requirement.competency.name) if requirement else "",
+        "competency_name": (
+            COMPETENCY_NAMES.get(requirement.competency_id, requirement.competency.name) if requirement else ""
+        ),
         "form": form,
     }
     return render(request, "readiness/manage/requirement_form.html", context)
@@ -187,9 +178,8 @@ def requirement_edit(request, pk: int, code: str | None = None):
 
 @login_required
 @require_POST
-def requirement_delete(request, pk: int, code: str):
-    _require_profile_editor(request.user)
-    requirement = get_object_or_404(Requirement, profile_id=pk, competency=code)
+def requirement_delete(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
+    requirement = access_requirement_to_edit(user=request.user, profile_id=pk, code=code)
     try:
         services.requirement_delete(requirement=requirement, actor=request.user)
     except ValidationError as error:
@@ -203,7 +193,7 @@ def requirement_delete(request, pk: int, code: str):
 # Joint assessments and handover decisions --------------------------------------------------
 
 
-def _unit_context(user, unit: Unit) -> dict:
+def _unit_context(user: User, unit: Unit) -> dict[str, object]:
     """The unit and the ancestors the user may see (a region's leader does not see the nation)."""
     roots = selectors.readiness_scope(user)
     ancestors = [ancestor for ancestor in unit_ancestors(unit) if scope_covers(roots, ancestor)]
@@ -212,9 +202,9 @@ def _unit_context(user, unit: Unit) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def joint_assessments(request, pk: int):
+def joint_assessments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a round of the joint assessment of a unit; the rounds so far, newest first."""
-    unit = _unit_or_404(request, pk)
+    unit = access_readiness_unit(user=request.user, unit_id=pk)
     form = JointAssessmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -229,7 +219,7 @@ def joint_assessments(request, pk: int):
         ROUNDS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     labels = dict(JointAssessment.Rating.choices)
-    criteria = [JointAssessment._meta.get_field(name).verbose_name for name in CRITERIA]
+    criteria = [field_label(JointAssessment, name) for name in CRITERIA]
     lines = [(entry, [labels[getattr(entry, name)] for name in CRITERIA]) for entry in rounds]
     context = _unit_context(request.user, unit) | {"form": form, "page": rounds, "lines": lines, "criteria": criteria}
     return render(request, "readiness/manage/assessments.html", context)
@@ -237,9 +227,9 @@ def joint_assessments(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def handover_decisions(request, pk: int):
+def handover_decisions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the handover decision for a unit or area; the decisions so far, newest first."""
-    unit = _unit_or_404(request, pk)
+    unit = access_readiness_unit(user=request.user, unit_id=pk)
     form = HandoverDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -262,12 +252,9 @@ def handover_decisions(request, pk: int):
 
 @login_required
 @require_GET
-def briefing_download(request, pk: int):
+def briefing_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The unit's (or area's) handover briefing as an A4 PDF in the reader's language."""
-    _require_reader(request.user)
-    detail = selectors.readiness_unit_detail_get(user=request.user, unit_id=pk)
-    if detail is None:
-        raise Http404
+    detail = access_readiness_detail(user=request.user, unit_id=pk)
     unit = detail.unit
     language = translation.get_language()
     pdf = briefing_pdf(data=briefing_data(detail=detail), language=language)

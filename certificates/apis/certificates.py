@@ -6,22 +6,29 @@ certificate outside it is a 404, so its existence never leaks; one seen but not 
 (the holder, a leader) is a 403 for revoke and reissue, checked before the body is read.
 """
 
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAcceptable, PermissionDenied
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates import selectors, services
 from certificates.models import Certificate
 from certificates.pdf import verification_url
+from certificates.permissions import access_certificate, access_certificate_to_manage
 from lms.api import ObjectIdField, StandardPagination
+from organisations.permissions import AuthenticatedRequest
 
 
 def certificate_pdf_path(code: str) -> str:
@@ -76,24 +83,10 @@ class CertificateDetailSerializer(CertificateSerializer):
     replaced_by = serializers.SerializerMethodField(help_text="Code of the certificate that superseded this one.")
 
     def get_replaces(self, certificate: Certificate) -> str | None:
-        return certificate.replaces.code if certificate.replaces_id else None
+        return certificate.replaces.code if certificate.replaces is not None else None
 
     def get_replaced_by(self, certificate: Certificate) -> str | None:
         return Certificate.objects.filter(replaces=certificate).values_list("code", flat=True).first()
-
-
-def _visible(request, code: str) -> Certificate:
-    certificate = selectors.certificate_get(user=request.user, code=code)
-    if certificate is None:
-        raise Http404
-    return certificate
-
-
-def _managed(request, code: str) -> Certificate:
-    certificate = _visible(request, code)
-    if not services.certificate_can_manage(user=request.user, certificate=certificate):
-        raise PermissionDenied
-    return certificate
 
 
 @extend_schema(
@@ -110,13 +103,14 @@ class CertificateListApi(ListAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = StandardPagination
     serializer_class = CertificateSerializer
+    request: AuthenticatedRequest
 
     class FilterSerializer(serializers.Serializer):
         course = ObjectIdField(required=False)
         unit = ObjectIdField(required=False)
         status = serializers.ChoiceField(choices=Certificate.Status.choices, required=False)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Certificate]:
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
@@ -134,19 +128,22 @@ class CertificateDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=CertificateDetailSerializer)
-    def get(self, request, code: str):
-        return Response(CertificateDetailSerializer(_visible(request, code)).data)
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
+        return Response(CertificateDetailSerializer(access_certificate(user=request.user, code=code)).data)
 
 
 class AnyAcceptNegotiation(DefaultContentNegotiation):
     """Serve the PDF whatever ``Accept`` says (a client asking for JSON or HTML gets it too);
     an error falls back to the first renderer (JSON) instead of a 406."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable:
-            return renderers[0], renderers[0].media_type
+            fallback = next(iter(renderers))  # the view's renderers, a list: JSON first
+            return fallback, fallback.media_type
 
 
 class CertificatePdfApi(APIView):
@@ -156,8 +153,8 @@ class CertificatePdfApi(APIView):
     content_negotiation_class = AnyAcceptNegotiation
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    def get(self, request, code: str):
-        certificate = _visible(request, code)
+    def get(self, request: AuthenticatedRequest, code: str) -> FileResponse:
+        certificate = access_certificate(user=request.user, code=code)
         try:
             handle = certificate.pdf.open("rb")
         except FileNotFoundError as error:
@@ -185,8 +182,8 @@ class CertificateRevokeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=ReasonSerializer, responses=CertificateDetailSerializer)
-    def post(self, request, code: str):
-        certificate = _managed(request, code)
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
+        certificate = access_certificate_to_manage(user=request.user, code=code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         certificate = services.certificate_revoke(
@@ -202,8 +199,8 @@ class CertificateReissueApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=ReasonSerializer, responses={201: CertificateDetailSerializer})
-    def post(self, request, code: str):
-        certificate = _managed(request, code)
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
+        certificate = access_certificate_to_manage(user=request.user, code=code)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         new = services.certificate_reissue(

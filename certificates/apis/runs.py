@@ -1,6 +1,5 @@
 """The progress of a bulk run as JSON, for the run page's live bar (and scripts)."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -8,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates import runs
+from certificates.permissions import access_issue_run
+from organisations.permissions import AuthenticatedRequest
 
 
 class IssueRunProgressApi(APIView):
@@ -26,8 +27,6 @@ class IssueRunProgressApi(APIView):
         is_finished = serializers.BooleanField(help_text="True once nothing is pending.")
 
     @extend_schema(responses={200: OutputSerializer}, operation_id="certificate_runs_retrieve")
-    def get(self, request, pk: int):
-        run = runs.issue_run_get(user=request.user, run_id=pk)
-        if run is None:
-            raise Http404
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        run = access_issue_run(user=request.user, run_id=pk)
         return Response(self.OutputSerializer(runs.issue_run_progress(run)).data)

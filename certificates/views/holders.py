@@ -7,12 +7,14 @@ someone who sees the certificate but may not manage it).
 """
 
 import csv
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -24,9 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 from certificates import selectors, services
 from certificates.models import Certificate
 from certificates.pdf import verification_url
+from certificates.permissions import access_certificate, access_certificate_to_manage, access_course_certificates
 from certificates.transcript import transcript_pdf, transcript_rows
-from courses import selectors as course_selectors
+from courses.models import Course
 from lms.spreadsheet import csv_cell
+from organisations.models import Unit, User
+from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import unit_list, user_roles
 
 CERTIFICATES_PER_PAGE = 50
@@ -45,30 +50,28 @@ class ReasonForm(forms.Form):
     )
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        # Indented by depth so that the tree reads in a plain <select>.
+        return f"{INDENT * obj.depth}{obj.name} ({obj.code})"
+
+
 class CertificateFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Certificate.Status.choices]
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), required=False, queryset=None, empty_label=_("All units"))
+    unit = UnitChoiceField(label=_("Unit"), required=False, queryset=Unit.objects.none(), empty_label=_("All units"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
+        assert isinstance(unit_field, UnitChoiceField)  # declared above
         unit_field.queryset = unit_list(user=user)
-        # Indented by depth so that the tree reads in a plain <select>.
-        unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
-
-
-def _visible(request, code: str) -> Certificate:
-    certificate = selectors.certificate_get(user=request.user, code=code)
-    if certificate is None:
-        raise Http404
-    return certificate
 
 
 @login_required
 @require_GET
-def my_certificates(request):
+def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own certificates, newest first (anyone signed in: none without an
     officer record), and those still on their way after a completion (being prepared, or delayed)."""
     certificates = selectors.certificate_list(user=request.user).filter(officer__user=request.user)
@@ -85,7 +88,14 @@ def my_certificates(request):
     return render(request, "certificates/my_certificates.html", context)
 
 
-def _detail(request, certificate: Certificate, *, revoke_form=None, reissue_form=None, status: int = 200):
+def _detail(
+    request: AuthenticatedHttpRequest,
+    certificate: Certificate,
+    *,
+    revoke_form: ReasonForm | None = None,
+    reissue_form: ReasonForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     can_manage = services.certificate_can_manage(user=request.user, certificate=certificate)
     context = {
         "certificate": certificate,
@@ -101,23 +111,16 @@ def _detail(request, certificate: Certificate, *, revoke_form=None, reissue_form
 
 @login_required
 @require_GET
-def certificate_detail(request, code: str):
+def certificate_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The holder, admins, the course's authors and trainers or leaders with the holder in scope."""
-    return _detail(request, _visible(request, code))
-
-
-def _managed(request, code: str) -> Certificate:
-    certificate = _visible(request, code)
-    if not services.certificate_can_manage(user=request.user, certificate=certificate):
-        raise PermissionDenied
-    return certificate
+    return _detail(request, access_certificate(user=request.user, code=code))
 
 
 @login_required
 @require_POST
-def certificate_revoke(request, code: str):
+def certificate_revoke(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Revoke with a reason (course authors, trainers with the holder in scope, admins)."""
-    certificate = _managed(request, code)
+    certificate = access_certificate_to_manage(user=request.user, code=code)
     form = ReasonForm(request.POST, prefix="revoke")
     if form.is_valid():
         try:
@@ -132,9 +135,9 @@ def certificate_revoke(request, code: str):
 
 @login_required
 @require_POST
-def certificate_reissue(request, code: str):
+def certificate_reissue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Issue a new certificate from today's records; the old one is superseded (same people as revocation)."""
-    certificate = _managed(request, code)
+    certificate = access_certificate_to_manage(user=request.user, code=code)
     form = ReasonForm(request.POST, prefix="reissue")
     if form.is_valid():
         try:
@@ -155,16 +158,11 @@ def certificate_reissue(request, code: str):
 
 @login_required
 @require_GET
-def course_certificates(request, pk: int):
+def course_certificates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A course's certificates within the viewer's scope: trainers and leaders (holders in
     their scope), the course's authors (all of it), admins. ``?status=`` and ``?unit=``
     (a unit of the viewer's scope: 404 otherwise) filter; ``?format=csv`` downloads them."""
-    course = course_selectors.course_get(user=request.user, course_id=pk)
-    if course is None:
-        raise Http404
-    is_staff = user_roles(request.user).has(*course_selectors.STAFF_ROLES)
-    if not is_staff and not course_selectors.course_is_editable(user=request.user, course=course):
-        raise PermissionDenied
+    course = access_course_certificates(user=request.user, course_id=pk)
     form = CertificateFilterForm(request.GET or None, user=request.user)
     filters = {}
     if form.is_bound:
@@ -185,7 +183,7 @@ def course_certificates(request, pk: int):
     return render(request, "certificates/course_certificates.html", context)
 
 
-def _certificates_csv(course, certificates) -> HttpResponse:
+def _certificates_csv(course: Course, certificates: QuerySet[Certificate]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(course.code) or "course"}-certificates.csv"'
     response.write("\ufeff")  # spreadsheets then read the file as UTF-8
@@ -223,7 +221,7 @@ def _certificates_csv(course, certificates) -> HttpResponse:
 
 @login_required
 @require_GET
-def transcript_download(request):
+def transcript_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own transcript (404 without an officer record), in their language."""
     officer = user_roles(request.user).officer
     if officer is None:

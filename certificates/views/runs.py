@@ -9,13 +9,14 @@ static/js/certificate-run.js polls the JSON endpoint instead.
 """
 
 import datetime
+from typing import Any, TypedDict
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certificates import runs
 from certificates.models import IssueRun
+from certificates.permissions import access_course_to_issue, access_issue_run
 from courses.models import Course, TrainingSession
-from courses.selectors import course_get
+from organisations.permissions import AuthenticatedHttpRequest
 
 REFRESH_SECONDS = 5
 # A run whose chunks wait and nothing has moved for this long says workers may not be running.
@@ -57,12 +59,15 @@ class IssueRunForm(forms.Form):
         help_text=_("Required to reissue (for example, a corrected name); recorded on the old certificates."),
     )
 
-    def __init__(self, *args, course: Course, **kwargs):
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = runs.issue_run_sessions(course=course)
+        session_field = self.fields["session"]
+        assert isinstance(session_field, SessionChoiceField)  # declared above
+        session_field.queryset = runs.issue_run_sessions(course=course)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("kind") == IssueRun.Kind.REISSUE and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", gettext("Give the reason for reissuing."))
         return cleaned
@@ -78,13 +83,9 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def issue_run_create(request, pk: int):
+def issue_run_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The form that starts a run for the course, with the user's recent runs of it."""
-    course = course_get(user=request.user, course_id=pk)
-    if course is None:
-        raise Http404
-    if not runs.issue_run_can_create(user=request.user, course=course):
-        raise PermissionDenied
+    course = access_course_to_issue(user=request.user, course_id=pk)
     form = IssueRunForm(request.POST if request.method == "POST" else None, course=course)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,11 +100,9 @@ def issue_run_create(request, pk: int):
 
 @login_required
 @require_GET
-def issue_run_detail(request, pk: int):
+def issue_run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The run's progress: a bar with its percentage, the counts, and the failures."""
-    run = runs.issue_run_get(user=request.user, run_id=pk)
-    if run is None:
-        raise Http404
+    run = access_issue_run(user=request.user, run_id=pk)
     progress = runs.issue_run_progress(run)
     failures = list(runs.issue_run_failures(run)[:FAILURES_SHOWN]) if progress.failed else []
     is_live = not progress.is_finished and request.GET.get("refresh") != "off"
@@ -119,13 +118,18 @@ def issue_run_detail(request, pk: int):
     return render(request, "certificates/run_detail.html", context)
 
 
-def _moment(value: datetime.datetime, *, now: datetime.datetime) -> dict:
+class Moment(TypedDict):
+    iso: str  # for ``<time datetime>``
+    text: str
+
+
+def _moment(value: datetime.datetime, *, now: datetime.datetime) -> Moment:
     """A time as the page shows it, in the site's time zone: the time alone on the day it is,
     else the date too; ``iso`` for ``<time datetime>``."""
     local = timezone.localtime(value)
     same_day = local.date() == timezone.localtime(now).date()
     text = date_format(local, "TIME_FORMAT" if same_day else "SHORT_DATETIME_FORMAT")
-    return {"iso": local.isoformat(), "text": text}
+    return Moment(iso=local.isoformat(), text=text)
 
 
 def _duration(since: datetime.datetime, *, now: datetime.datetime) -> str:
@@ -135,7 +139,7 @@ def _duration(since: datetime.datetime, *, now: datetime.datetime) -> str:
     return timesince(since, now)
 
 
-def _work_state(run: IssueRun, progress: runs.RunProgress) -> dict:
+def _work_state(run: IssueRun, progress: runs.RunProgress) -> dict[str, object]:
     """What an unfinished run waits for, from its chunks' deliveries (one query):
 
     - ``is_queued``: no chunk finished (or was tried) since the oldest waiting one was
@@ -160,7 +164,9 @@ def _work_state(run: IssueRun, progress: runs.RunProgress) -> dict:
         "settled": progress.total - progress.pending,
         "last_done": _moment(activity.last_done_at, now=now) if activity.last_done_at else None,
         "retrying": activity.retrying,
-        "next_attempt": _moment(activity.next_attempt_at, now=now) if activity.retrying else None,
+        "next_attempt": (
+            _moment(activity.next_attempt_at, now=now) if activity.retrying and activity.next_attempt_at else None
+        ),
         "failed": activity.failed,
         "max_attempts": settings.OUTBOX_MAX_ATTEMPTS,
         "still_for": _duration(moved_at, now=now) if is_stalled else "",
@@ -169,11 +175,9 @@ def _work_state(run: IssueRun, progress: runs.RunProgress) -> dict:
 
 @login_required
 @require_POST
-def issue_run_retry(request, pk: int):
+def issue_run_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Queue the run's failed items again."""
-    run = runs.issue_run_get(user=request.user, run_id=pk)
-    if run is None:
-        raise Http404
+    run = access_issue_run(user=request.user, run_id=pk)
     count = runs.issue_run_retry(run=run, actor=request.user)
     if count:
         messages.success(

@@ -7,8 +7,11 @@ against the client's budget (see certificates/verification.py); nothing personal
 what the paper itself prints is shown.
 """
 
+from typing import Any
+
 from django import forms
-from django.http import HttpResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates.codes import code_normalise
-from certificates.models import Verification
+from certificates.models import Certificate, Verification
 from certificates.verification import (
     PDF_MAGIC,
     PDF_MAX_BYTES,
@@ -59,7 +62,7 @@ class PdfCheckForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
-    def __init__(self, *args, was_too_large: bool = False, **kwargs):
+    def __init__(self, *args: Any, was_too_large: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.was_too_large = was_too_large
         self.fields["pdf"].help_text = _("The PDF file of the certificate, at most %(size)s.") % {
@@ -68,14 +71,15 @@ class PdfCheckForm(forms.Form):
         if was_too_large:  # the file was dropped on the way in: say why instead of "required"
             self.fields["pdf"].required = False
 
-    def clean_pdf(self):
-        upload = self.cleaned_data.get("pdf")
-        if self.was_too_large or (upload is not None and upload.size > PDF_MAX_BYTES):
+    def clean_pdf(self) -> UploadedFile:
+        upload: UploadedFile | None = self.cleaned_data.get("pdf")
+        if self.was_too_large or (upload is not None and (upload.size or 0) > PDF_MAX_BYTES):
             raise forms.ValidationError(
                 _("The file is larger than %(size)s: it cannot be a certificate issued here."),
                 params={"size": filesizeformat(PDF_MAX_BYTES)},
                 code="too_large",
             )
+        assert upload is not None  # the field is required unless the file was too large (answered above)
         upload.seek(0)
         if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
             raise forms.ValidationError(_("This file is not a PDF."), code="not_pdf")
@@ -83,27 +87,33 @@ class PdfCheckForm(forms.Form):
         return upload
 
 
-def _content_length(request) -> int:
+def _content_length(request: HttpRequest) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
 
 
-def _throttled(request, wait: int) -> HttpResponse:
+def _throttled(request: HttpRequest, wait: int) -> HttpResponse:
     minutes = max(1, -(-wait // 60))
     response = render(request, "certificates/verify_throttled.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(wait)
     return response
 
 
-def _not_found(request, lookup: Lookup) -> HttpResponse:
+def _not_found(request: HttpRequest, lookup: Lookup) -> HttpResponse:
     context = {"form": CodeForm(initial={"code": lookup.typed}), "problem": NOT_FOUND[lookup.outcome]}
     return render(request, "certificates/verify.html", context, status=404)
 
 
-def _certificate_page(request, lookup: Lookup, *, form: PdfCheckForm, pdf_matches=None, status=200) -> HttpResponse:
-    certificate = lookup.certificate
+def _certificate_page(
+    request: HttpRequest,
+    certificate: Certificate,
+    *,
+    form: PdfCheckForm,
+    pdf_matches: bool | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "certificate": certificate,
         # Named as the paper prints them, with the code.
@@ -119,7 +129,7 @@ def _certificate_page(request, lookup: Lookup, *, form: PdfCheckForm, pdf_matche
 
 @require_GET
 @never_cache
-def verify_start(request):
+def verify_start(request: HttpRequest) -> HttpResponse:
     """Anyone: a form to type a code; a well-formed code goes on to its canonical page."""
     if "code" not in request.GET:
         return render(request, "certificates/verify.html", {"form": CodeForm()})
@@ -142,7 +152,7 @@ def verify_start(request):
 @csrf_exempt  # CSRF is checked in _pdf_check, once the upload handler is in place
 @require_http_methods(["GET", "POST"])
 @never_cache
-def verify_certificate(request, code: str):
+def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
     """Anyone: what the certificate with ``code`` says and its status (GET), or whether an
     uploaded PDF is the one issued (POST). A code typed loosely redirects to its canonical
     form first; a malformed or unknown code answers 404."""
@@ -155,28 +165,31 @@ def verify_certificate(request, code: str):
         return _throttled(request, wait)
     lookup = certificate_lookup(typed=code)
     channel = Verification.Channel.PAGE if request.method == "GET" else Verification.Channel.UPLOAD
-    if lookup.certificate is None:
+    certificate = lookup.certificate
+    if certificate is None:
         verification_record(lookup=lookup, channel=channel, client=client)
         return _not_found(request, lookup)
     if request.method == "GET":
         verification_record(lookup=lookup, channel=channel, client=client)
-        return _certificate_page(request, lookup, form=PdfCheckForm())
+        return _certificate_page(request, certificate, form=PdfCheckForm())
     if _content_length(request) > _UPLOAD_BODY_MAX_BYTES:
         # Answer before reading the body at all.
         form = PdfCheckForm(data={}, files={}, was_too_large=True)
         form.is_valid()
-        return _certificate_page(request, lookup, form=form, status=400)
+        return _certificate_page(request, certificate, form=form, status=400)
     handler = LimitedUploadHandler(request)
-    request.upload_handlers.insert(0, handler)
-    return _pdf_check(request, lookup=lookup, handler=handler, client=client)
+    request.upload_handlers = [handler, *request.upload_handlers]
+    return _pdf_check(request, lookup=lookup, certificate=certificate, handler=handler, client=client)
 
 
 @csrf_protect
-def _pdf_check(request, *, lookup: Lookup, handler: LimitedUploadHandler, client: str) -> HttpResponse:
+def _pdf_check(
+    request: HttpRequest, *, lookup: Lookup, certificate: Certificate, handler: LimitedUploadHandler, client: str
+) -> HttpResponse:
     form = PdfCheckForm(request.POST, request.FILES, was_too_large=handler.was_too_large)
     if not form.is_valid():
-        return _certificate_page(request, lookup, form=form, status=400)
-    matches = pdf_matches(certificate=lookup.certificate, upload=form.cleaned_data["pdf"])
+        return _certificate_page(request, certificate, form=form, status=400)
+    matches = pdf_matches(certificate=certificate, upload=form.cleaned_data["pdf"])
     outcome = Verification.Outcome.MATCH if matches else Verification.Outcome.MISMATCH
     verification_record(lookup=lookup, channel=Verification.Channel.UPLOAD, client=client, outcome=outcome)
-    return _certificate_page(request, lookup, form=PdfCheckForm(), pdf_matches=matches)
+    return _certificate_page(request, certificate, form=PdfCheckForm(), pdf_matches=matches)

@@ -7,10 +7,10 @@ from django.utils import timezone
 from organisations.models import Unit
 from readiness.compute import Counts, own_counts, own_people, people_sums, subtree_sums
 from readiness.models import Competency
-from readiness.services.measurement import _scores, _units
+from readiness.services.measurement import ReadinessValues, _scores, _units
 
 
-def readiness_as_of(*, day: datetime.date) -> dict[int, dict]:
+def readiness_as_of(*, day: datetime.date) -> dict[int, ReadinessValues]:
     """unit id -> every unit's readiness as the records stood at the end of ``day``: the
     ``UnitReadiness`` values a full reconciliation would have stored then, plus
     ``"coverage"`` ({code: [certified, headcount]} for every competency, as in a snapshot).

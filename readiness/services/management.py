@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import DecimalField
+from django.db.models import DecimalField, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,9 @@ from readiness.events import PROFILE_CHANGED, UNIT_CHANGED
 from readiness.models import Competency, HandoverDecision, JointAssessment, Requirement, RequirementProfile
 from readiness.services.measurement import _PROFILE_FIELDS, is_assessed
 from readiness.services.sync import units_mark_dirty
+
+# Field name -> its errors, raised at once as one ``ValidationError``.
+FieldErrors = dict[str, list[ValidationError]]
 
 PROFILE_EDITABLE_FIELDS = ("name", *_PROFILE_FIELDS)
 PROFILE_WEIGHT_FIELDS = ("training_weight", "vetting_weight", "women_weight", "assessment_weight")
@@ -44,7 +47,7 @@ def readiness_can_manage(*, user: User, unit: Unit) -> bool:
     return unit_in_scope(user=user, unit=unit, roles=(Role.LEADERSHIP,))
 
 
-def _audit_value(value):
+def _audit_value(value: object) -> object:
     """A field value as JSON for the audit trail: decimals as text, dates in ISO form."""
     if isinstance(value, Decimal):
         return str(value)
@@ -53,12 +56,12 @@ def _audit_value(value):
     return value
 
 
-def _not_in_future(day: datetime.date | None, field: str, errors: dict[str, list]) -> None:
+def _not_in_future(day: datetime.date | None, field: str, errors: FieldErrors) -> None:
     if day is not None and day > timezone.localdate():
         errors.setdefault(field, []).append(ValidationError(_("The date cannot be in the future."), code="future"))
 
 
-def _full_clean(instance, errors: dict[str, list], *, exclude: list[str] | None = None) -> None:
+def _full_clean(instance: Model, errors: FieldErrors, *, exclude: list[str] | None = None) -> None:
     """Model validation, its errors merged into ``errors`` (field name -> errors)."""
     try:
         instance.full_clean(exclude=exclude)
@@ -67,7 +70,7 @@ def _full_clean(instance, errors: dict[str, list], *, exclude: list[str] | None 
             errors.setdefault(name, []).extend(messages)
 
 
-def _quantize_decimals(instance) -> None:
+def _quantize_decimals(instance: Model) -> None:
     """Store decimals as the database gives them back ("2" becomes "2.00"), so that an
     unchanged value compares and audits as unchanged. After a successful ``full_clean``."""
     for field in instance._meta.concrete_fields:
@@ -89,7 +92,7 @@ def profile_create(*, unit_type: str, name: str, actor: User) -> RequirementProf
     unless ``profiles_can_edit``."""
     if not profiles_can_edit(user=actor):
         raise PermissionDenied
-    errors: dict[str, list] = {}
+    errors: FieldErrors = {}
     if unit_type not in Unit.Type.values or not is_assessed(unit_type):
         errors["unit_type"] = [ValidationError(_("Choose a type of unit that is measured."), code="invalid")]
     elif RequirementProfile.objects.filter(unit_type=unit_type).exists():
@@ -126,7 +129,7 @@ def profile_create(*, unit_type: str, name: str, actor: User) -> RequirementProf
 
 
 @transaction.atomic
-def profile_update(*, profile: RequirementProfile, actor: User, **changes) -> RequirementProfile:
+def profile_update(*, profile: RequirementProfile, actor: User, **changes: object) -> RequirementProfile:
     """Change the given fields of ``PROFILE_EDITABLE_FIELDS``; returns the profile as saved.
 
     ``ValidationError`` per field when the result is invalid (shares outside 0-1, a unit
@@ -143,7 +146,7 @@ def profile_update(*, profile: RequirementProfile, actor: User, **changes) -> Re
     before = {name: getattr(profile, name) for name in changes}
     for name, value in changes.items():
         setattr(profile, name, value.strip() if isinstance(value, str) else value)
-    errors: dict[str, list] = {}
+    errors: FieldErrors = {}
     _full_clean(profile, errors)
     if not errors:
         if profile.progressing_from > profile.threshold:
@@ -174,7 +177,7 @@ def profile_update(*, profile: RequirementProfile, actor: User, **changes) -> Re
 _REQUIREMENT_FIELDS = ("population", "position", "target", "is_gate", "weight")
 
 
-def _requirement_values(requirement: Requirement) -> dict:
+def _requirement_values(requirement: Requirement) -> dict[str, object]:
     return {name: _audit_value(getattr(requirement, name)) for name in _REQUIREMENT_FIELDS}
 
 
@@ -208,7 +211,7 @@ def requirement_set(
     requirement.population = population
     requirement.position = (position or "").strip() if population == Requirement.Population.POSITION else ""
     requirement.target, requirement.is_gate, requirement.weight = target, is_gate, weight
-    errors: dict[str, list] = {}
+    errors: FieldErrors = {}
     if not Competency.objects.filter(pk=code).exists():
         errors["competency"] = [ValidationError(_("Choose a competency of the catalogue."), code="invalid")]
     else:
@@ -250,16 +253,16 @@ def requirement_delete(*, requirement: Requirement, actor: User) -> None:
     if not profiles_can_edit(user=actor):
         raise PermissionDenied
     profile = RequirementProfile.objects.select_for_update().get(pk=requirement.profile_id)
-    requirement = Requirement.objects.filter(pk=requirement.pk).first()
-    if requirement is None:
+    current = Requirement.objects.filter(pk=requirement.pk).first()
+    if current is None:
         return
-    others = list(profile.requirements.exclude(pk=requirement.pk).values_list("weight", flat=True))
+    others = list(profile.requirements.exclude(pk=current.pk).values_list("weight", flat=True))
     if others and not sum(others) > 0:
         raise ValidationError(
             _("The requirements left would all weigh zero: give another one weight first."), code="zero"
         )
-    before = {"competency": requirement.competency_id, **_requirement_values(requirement)}
-    requirement.delete()
+    before = {"competency": current.competency_id, **_requirement_values(current)}
+    current.delete()
     audit_record(actor=actor, action="readiness.requirement_deleted", target=profile, before=before)
     _profile_changed(profile=profile, actor=actor)
 
@@ -299,7 +302,7 @@ def joint_assessment_record(
         evidence=(evidence or "").strip(),
         recorded_by=actor,
     )
-    errors: dict[str, list] = {}
+    errors: FieldErrors = {}
     if not is_assessed(unit.unit_type):
         errors["unit"] = [ValidationError(_("An area is measured through its units: assess each unit."), code="rollup")]
     _full_clean(assessment, errors)
@@ -338,7 +341,7 @@ def handover_decision_record(
     record = HandoverDecision(
         unit=unit, decision=decision, decided_on=decided_on, notes=(notes or "").strip(), recorded_by=actor
     )
-    errors: dict[str, list] = {}
+    errors: FieldErrors = {}
     _full_clean(record, errors)
     _not_in_future(decided_on, "decided_on", errors)
     if errors:

@@ -7,6 +7,9 @@ import datetime
 from bisect import bisect_left
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
 
 from organisations.models import Unit
 from readiness.compute import Counts, People, ProfileRule, RequirementRule, rollup_score, unit_score
@@ -20,6 +23,9 @@ ROLLUP_TYPES = (Unit.Type.NATIONAL, Unit.Type.AREA)
 def is_assessed(unit_type: str) -> bool:
     return unit_type not in ROLLUP_TYPES
 
+
+# A unit's ``UnitReadiness`` values by field name (``sync._READINESS_FIELDS``), as computed.
+ReadinessValues = dict[str, Any]
 
 _PROFILE_FIELDS = (
     "threshold",
@@ -46,7 +52,8 @@ def profile_rules() -> tuple[dict[str, ProfileRule], ProfileRule]:
         requirements.setdefault(profile_id, []).append(RequirementRule(code, float(target), is_gate, float(weight)))
     rules = {}
     for profile_id, unit_type, *values in RequirementProfile.objects.values_list("pk", "unit_type", *_PROFILE_FIELDS):
-        numbers = {
+        # The profile's fields by name: floats, and booleans for the gates.
+        numbers: dict[str, Any] = {
             name: value if isinstance(value, bool) else float(value)
             for name, value in zip(_PROFILE_FIELDS, values, strict=True)
         }
@@ -75,11 +82,11 @@ def assessment_scores(*, unit_ids: Iterable[int] | None = None, day: datetime.da
 class _Unit:
     __slots__ = ("id", "parent_id", "path", "service_id", "unit_type")
 
-    def __init__(self, id, path, unit_type, service_id, parent_id):
+    def __init__(self, id: int, path: str, unit_type: str, service_id: int, parent_id: int | None) -> None:
         self.id, self.path, self.unit_type, self.service_id, self.parent_id = id, path, unit_type, service_id, parent_id
 
 
-def _units(queryset) -> dict[int, _Unit]:
+def _units(queryset: QuerySet[Unit]) -> dict[int, _Unit]:
     return {row[0]: _Unit(*row) for row in queryset.values_list("id", "path", "unit_type", "service_id", "parent_id")}
 
 
@@ -92,7 +99,7 @@ def _scores(
     codes: list[str],
     day: datetime.date | None = None,
     profiles: tuple[dict[str, ProfileRule], ProfileRule] | None = None,
-) -> dict[int, dict]:
+) -> dict[int, ReadinessValues]:
     """UnitReadiness values for every unit of ``scope``.
 
     Assessed units are scored from their counts; a roll-up unit (area, nation) from every
@@ -101,7 +108,7 @@ def _scores(
     ``profile_rules()`` when the caller has it already."""
     rules, default = profiles or profile_rules()
     assessments = assessment_scores(unit_ids=list(scope), day=day)
-    values: dict[int, dict] = {}
+    values: dict[int, ReadinessValues] = {}
     assessed: list[tuple[str, float | None, str, int]] = list(assessed_outside)
     for unit in scope.values():
         if not is_assessed(unit.unit_type):

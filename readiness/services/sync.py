@@ -11,6 +11,8 @@ transaction and never locked with it.
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -38,7 +40,7 @@ from readiness.models import (
     SyncState,
     UnitReadiness,
 )
-from readiness.services.measurement import _scores, _targets, _Unit, _units, is_assessed, profile_rules
+from readiness.services.measurement import ReadinessValues, _scores, _targets, _Unit, _units, is_assessed, profile_rules
 
 
 def _lock_services(service_ids: Iterable[int]) -> None:
@@ -72,8 +74,10 @@ _READINESS_FIELDS = [
 ]
 
 
-_MetricRows = dict[tuple[int, str], tuple[int, tuple]]  # (unit, code) -> (pk, _METRIC_FIELDS values)
-_ReadinessRows = dict[int, tuple]  # unit -> _READINESS_FIELDS values
+# _METRIC_FIELDS values: headcount, headcount_women, certified, certified_women, target, is_gate.
+_MetricValues = tuple[int, int, int, int, Decimal | float | None, bool]
+_MetricRows = dict[tuple[int, str], tuple[int, _MetricValues]]  # (unit, code) -> (pk, values)
+_ReadinessRows = dict[int, tuple[object, ...]]  # unit -> _READINESS_FIELDS values
 
 
 def _stored_metrics(unit_ids: Iterable[int]) -> _MetricRows:
@@ -89,7 +93,7 @@ def _store(
     *,
     scope: dict[int, _Unit],
     counts: dict[int, dict[str, Counts]],
-    readiness: dict[int, dict],
+    readiness: dict[int, ReadinessValues],
     codes: list[str],
     profiles: tuple[dict[str, ProfileRule], ProfileRule],
     metrics: _MetricRows | None = None,
@@ -103,7 +107,8 @@ def _store(
     targets = _targets(scope, profiles)
     unit_ids = list(scope)
     existing = _stored_metrics(unit_ids) if metrics is None else metrics
-    to_create, to_update = [], []
+    to_create: list[CompetencyMetric] = []
+    to_update: list[CompetencyMetric] = []
     for unit_id in unit_ids:
         unit_counts, unit_targets = counts.get(unit_id, {}), targets.get(unit_id, {})
         for code in codes:
@@ -129,18 +134,24 @@ def _store(
                 "unit_id", *_READINESS_FIELDS
             )
         }
-    new_rows, changed_rows = [], []
+    new_rows: list[UnitReadiness] = []
+    changed_rows: list[UnitReadiness] = []
     for unit_id, values in readiness.items():
-        stored = readiness_rows.get(unit_id)
-        if stored is not None and stored == tuple(values[name] for name in _READINESS_FIELDS):
+        stored_row = readiness_rows.get(unit_id)
+        if stored_row is not None and stored_row == tuple(values[name] for name in _READINESS_FIELDS):
             continue
-        row = UnitReadiness(unit_id=unit_id, computed_at=now, **{name: values[name] for name in _READINESS_FIELDS})
-        (new_rows if stored is None else changed_rows).append(row)
+        readiness_row = UnitReadiness(
+            unit_id=unit_id, computed_at=now, **{name: values[name] for name in _READINESS_FIELDS}
+        )
+        (new_rows if stored_row is None else changed_rows).append(readiness_row)
     _rows_replace(UnitReadiness, deleted=[row.pk for row in changed_rows], created=new_rows + changed_rows)
     return changed + len(new_rows) + len(changed_rows)
 
 
-def _rows_replace(model, *, deleted: list[int], created: list) -> None:
+_Row = TypeVar("_Row", CompetencyMetric, UnitReadiness)
+
+
+def _rows_replace(model: type[_Row], *, deleted: list[int], created: list[_Row]) -> None:
     """Delete rows by primary key and insert ``created`` (changed rows keep their keys): two
     statements whatever the number of rows, where ``bulk_update`` would build a CASE per
     field and row. Derived rows only (nothing refers to them), under the sync's lock."""
@@ -356,8 +367,8 @@ def readiness_sync_dirty(*, service_id: int | None = None) -> SyncRun | None:
 
 @transaction.atomic
 def _dirty_units_sync(*, service_id: int | None) -> SyncRun | None:
-    marks = DirtyUnit.objects.all() if service_id is None else DirtyUnit.objects.filter(unit__service_id=service_id)
-    marks = list(marks.values_list("unit_id", "marked_at"))
+    dirty = DirtyUnit.objects.all() if service_id is None else DirtyUnit.objects.filter(unit__service_id=service_id)
+    marks = list(dirty.values_list("unit_id", "marked_at"))
     if not marks:
         return None
     run = readiness_sync_units(unit_ids=[unit_id for unit_id, _ in marks], trigger="events")
@@ -369,7 +380,7 @@ def _dirty_units_sync(*, service_id: int | None) -> SyncRun | None:
 def snapshots_take(*, day: datetime.date | None = None) -> int:
     """Append today's snapshot of every unit from the stored readiness (once per unit and day)."""
     day = day or timezone.localdate()
-    metrics: dict[int, dict] = {}
+    metrics: dict[int, dict[str, list[int]]] = {}
     for unit_id, code, certified, headcount in CompetencyMetric.objects.values_list(
         "unit_id", "competency_id", "certified", "headcount"
     ):
@@ -398,4 +409,5 @@ def snapshots_take(*, day: datetime.date | None = None) -> int:
 
 
 def last_full_sync() -> datetime.datetime | None:
-    return SyncState.objects.aggregate(latest=Max("last_full_at"))["latest"]
+    latest: datetime.datetime | None = SyncState.objects.aggregate(latest=Max("last_full_at"))["latest"]
+    return latest
