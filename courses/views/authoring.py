@@ -108,9 +108,13 @@ def course_edit(request, pk: int):
         else:
             messages.success(request, gettext("The course details were saved."))
             return redirect("author-course-edit", pk=course.pk)
-    for module in course.all_modules:
-        module.live_lessons = [lesson for lesson in module.all_lessons if not lesson.is_archived]
-        module.archived_lessons = [lesson for lesson in module.all_lessons if lesson.is_archived]
+    for module in course.all_modules:  # the template lists each module's lessons in two parts
+        module.live_lessons = [  # type: ignore[attr-defined]  # for the template only; not a model attribute
+            lesson for lesson in module.all_lessons if not lesson.is_archived
+        ]
+        module.archived_lessons = [  # type: ignore[attr-defined]  # for the template only; not a model attribute
+            lesson for lesson in module.all_lessons if lesson.is_archived
+        ]
     status_actions = course.lifecycle_actions
     context = {
         "course": course,
