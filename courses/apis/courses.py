@@ -13,7 +13,7 @@ from courses import permissions, selectors, services
 from courses.models import COMPETENCY_CODES, Course, Lesson, validate_competencies, validate_practicals
 from lms.api import SMALLINT_MAX
 from organisations.models import Organisation
-from organisations.permissions import IsTrainer
+from organisations.permissions import AuthenticatedRequest, IsTrainer
 
 
 class CourseSerializer(serializers.ModelSerializer):
@@ -63,6 +63,7 @@ class CourseDetailSerializer(CourseSerializer):
 class CourseListApi(ListAPIView):
     """Courses the caller may see (a trainee: published ones); a trainer creates a draft course."""
 
+    request: AuthenticatedRequest  # every method needs a signed-in account (the permissions below)
     serializer_class = CourseSerializer
 
     @extend_schema_serializer(component_name="CourseCreateInput")

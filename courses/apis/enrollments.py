@@ -13,6 +13,7 @@ from courses import selectors, services
 from courses.models import Course, Enrollment
 from lms.api import ObjectIdField
 from organisations.models import Role
+from organisations.permissions import AuthenticatedRequest
 from organisations.selectors import officers_by_ids, user_roles
 
 
@@ -118,6 +119,7 @@ class CourseEnrolApi(APIView):
 class EnrollmentListApi(ListAPIView):
     """Enrolments: a trainee's own; a trainer's or leader's within their scope; an admin's all."""
 
+    request: AuthenticatedRequest  # every method needs a signed-in account (the permissions below)
     permission_classes = [IsAuthenticated]
     serializer_class = EnrollmentSerializer
 

@@ -20,7 +20,7 @@ from courses.apis.enrollments import EnrollmentCourseSerializer
 from courses.models import SessionRegistration, TrainingSession
 from lms.api import INTEGER_MAX, HourMinuteField, ObjectIdField
 from organisations.models import User
-from organisations.permissions import IsTrainer
+from organisations.permissions import AuthenticatedRequest, IsTrainer
 from organisations.selectors import officers_by_ids
 
 # Statuses and attendance are plain strings in the output, their values listed in the
@@ -140,6 +140,7 @@ class SessionListApi(ListAPIView):
     """In-person sessions the caller may see: hosted in a trainer's or leader's scope; a
     trainee's own and those of courses they are enrolled in. A trainer schedules one."""
 
+    request: AuthenticatedRequest  # every method needs a signed-in account (the permissions below)
     serializer_class = SessionSerializer
 
     class FilterSerializer(serializers.Serializer):
@@ -176,7 +177,7 @@ class SessionDetailApi(APIView):
 
     @extend_schema_serializer(component_name="SessionUpdateInput")
     class InputSerializer(SessionInputSerializer):
-        course = None
+        course = None  # type: ignore[assignment]  # None removes the inherited field (DRF serializers)
 
     @extend_schema(responses=SessionSerializer)
     def get(self, request, pk: int):

@@ -82,7 +82,8 @@ def course_self_enrol(request, pk: int):
 def my_courses(request):
     """The user's own enrolments: progress, deadline, where to resume; completed ones apart."""
     today = timezone.localdate()
-    current, completed = [], []
+    current: list[Enrollment] = []
+    completed: list[Enrollment] = []
     for enrollment in selectors.own_enrollment_list(user=request.user):
         selectors.enrollment_with_progress(enrollment)
         enrollment.deadline_state = _deadline_state(enrollment, today)
@@ -178,6 +179,7 @@ def lesson_complete(request, pk: int):
         messages.error(request, " ".join(error.messages))
         return redirect("lesson-detail", pk=lesson.pk)
     enrollment = selectors.learner_enrollment_get(user=request.user, course_id=course.pk)
+    assert enrollment is not None  # found above, and nothing deletes an enrolment
     if enrollment.status == Enrollment.Status.COMPLETED:
         messages.success(request, gettext("Lesson completed. You completed %(course)s.") % {"course": course.title})
         return redirect("course-outline", pk=course.pk)

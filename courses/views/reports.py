@@ -50,10 +50,11 @@ def course_enrol(request, pk: int):
     officer_form = OfficerEnrollmentForm(
         request.POST if action == "officers" else None, user=request.user, prefix="officers"
     )
-    form = {"unit": unit_form, "officers": officer_form}.get(action)
+    forms: dict[str, UnitEnrollmentForm | OfficerEnrollmentForm] = {"unit": unit_form, "officers": officer_form}
+    form = forms.get(action or "")
     if form is not None and course.is_published and form.is_valid():
         try:
-            if action == "unit":
+            if isinstance(form, UnitEnrollmentForm):
                 count = services.enrollments_create_for_unit(
                     course=course,
                     unit=form.cleaned_data["unit"],

@@ -40,7 +40,7 @@ def session_list(request):
     "My sessions", those they are registered for and those of their courses."""
     roles = selectors.user_roles(request.user)
     is_staff = roles.has(*selectors.STAFF_ROLES)
-    context = {
+    context: dict[str, object] = {
         "is_staff": is_staff,
         "is_officer": roles.officer is not None,
         "can_schedule": roles.has(Role.TRAINER, Role.ADMIN),
@@ -49,9 +49,10 @@ def session_list(request):
         context["own_upcoming"] = list(selectors.own_session_list(user=request.user, upcoming=True)[:50])
         own_past = list(selectors.own_session_list(user=request.user, upcoming=False).exclude(own_attendance=None)[:20])
         labels = dict(SessionRegistration.Attendance.choices)
-        for session in own_past:
+        for session in own_past:  # own_attendance is not None: excluded above
             is_marked = session.own_attendance != SessionRegistration.Attendance.REGISTERED
-            session.own_attendance_label = labels.get(session.own_attendance) if is_marked else ""
+            label = labels.get(session.own_attendance or "") if is_marked else None
+            session.own_attendance_label = "" if label is None else str(label)
         context["own_past"] = own_past
     if is_staff:
         form = SessionFilterForm(request.GET or None, user=request.user)
@@ -131,7 +132,7 @@ def session_detail(request, pk: int):
         "registrations": registrations,
         "present_count": sum(r.attendance == SessionRegistration.Attendance.PRESENT for r in registrations),
         "cancel_form": SessionCancelForm(),
-        "own_attendance_label": dict(SessionRegistration.Attendance.choices).get(session.own_attendance, ""),
+        "own_attendance_label": dict(SessionRegistration.Attendance.choices).get(session.own_attendance or "", ""),
     }
     return render(request, "courses/sessions/detail.html", context)
 
@@ -162,10 +163,11 @@ def session_register(request, pk: int):
     officer_form = SessionOfficersForm(
         request.POST if action == "officers" else None, user=request.user, prefix="officers"
     )
-    form = {"unit": unit_form, "officers": officer_form}.get(action)
+    forms: dict[str, SessionUnitForm | SessionOfficersForm] = {"unit": unit_form, "officers": officer_form}
+    form = forms.get(action or "")
     if form is not None and form.is_valid():
         try:
-            if action == "unit":
+            if isinstance(form, SessionUnitForm):
                 count = services.session_register_unit(
                     session=session, unit=form.cleaned_data["unit"], actor=request.user
                 )
@@ -341,7 +343,7 @@ def _results_messages(error: ValidationError, registrations, practicals) -> list
     if not hasattr(error, "error_dict"):
         return _messages_of(error)
     names = {registration.officer_id: registration.officer.full_name for registration in registrations}
-    lines = []
+    lines: list[str] = []
     for key, messages_ in error.message_dict.items():
         if isinstance(key, str) and key.startswith("practical-"):
             entry = practicals[int(key.removeprefix("practical-"))]
