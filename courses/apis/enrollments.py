@@ -81,7 +81,7 @@ class CourseEnrolApi(APIView):
             201: SelfOutputSerializer,
         },
     )
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         course = selectors.course_get(user=request.user, course_id=pk)
         if course is None:
             raise Http404
@@ -106,7 +106,7 @@ class CourseEnrolApi(APIView):
             )
         return Response(self.CountOutputSerializer({"enrolled": enrolled}).data)
 
-    def _enrol_self(self, request, course: Course) -> Response:
+    def _enrol_self(self, request: AuthenticatedRequest, course: Course) -> Response:
         enrollment, created = services.enrollment_create_self(course=course, user=request.user)
         selectors.enrollment_with_progress(enrollment)
         return Response(

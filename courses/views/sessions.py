@@ -19,13 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from courses import permissions, selectors, services
 from courses.forms import SessionCancelForm, SessionFilterForm, SessionForm, SessionOfficersForm, SessionUnitForm
 from courses.models import SessionRegistration
-from organisations.models import Officer, Role
+from organisations.models import Officer, Role, User
+from organisations.permissions import AuthenticatedHttpRequest
 
 SESSIONS_PER_PAGE = 50
 PASS, FAIL = "pass", "fail"
 
 
-def _require_trainer(user) -> None:
+def _require_trainer(user: User) -> None:
     if not selectors.user_roles(user).has(Role.TRAINER, Role.ADMIN):
         raise PermissionDenied
 
@@ -35,7 +36,7 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 
 @login_required
-def session_list(request):
+def session_list(request: AuthenticatedHttpRequest):
     """Staff: the sessions hosted in their scope, upcoming or past, by course. Officers:
     "My sessions", those they are registered for and those of their courses."""
     roles = selectors.user_roles(request.user)
@@ -72,7 +73,7 @@ def session_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_create(request):
+def session_create(request: AuthenticatedHttpRequest):
     """Schedule a session: trainers (for a host unit in their scope) and admins."""
     _require_trainer(request.user)
     form = SessionForm(request.POST if request.method == "POST" else None, user=request.user)
@@ -91,7 +92,7 @@ def session_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request, pk: int):
+def session_edit(request: AuthenticatedHttpRequest, pk: int):
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     form = SessionForm(request.POST if request.method == "POST" else None, user=request.user, session=session)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +119,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 @login_required
-def session_detail(request, pk: int):
+def session_detail(request: AuthenticatedHttpRequest, pk: int):
     """The session; staff whose scope covers the host unit also see the roster and results,
     an officer their own registration."""
     session = permissions.access_session(user=request.user, session_id=pk)
@@ -139,7 +140,7 @@ def session_detail(request, pk: int):
 
 @login_required
 @require_POST
-def session_cancel(request, pk: int):
+def session_cancel(request: AuthenticatedHttpRequest, pk: int):
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     form = SessionCancelForm(request.POST)
     if form.is_valid():
@@ -154,7 +155,7 @@ def session_cancel(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_register(request, pk: int):
+def session_register(request: AuthenticatedHttpRequest, pk: int):
     """Register the active officers of a unit in the trainer's scope, or officers by service
     number: all of them, or nobody when places run short."""
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
@@ -194,7 +195,7 @@ def session_register(request, pk: int):
 
 @login_required
 @require_POST
-def session_unregister(request, pk: int, officer_id: int):
+def session_unregister(request: AuthenticatedHttpRequest, pk: int, officer_id: int):
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     officer = Officer.objects.filter(pk=officer_id, session_registrations__session=session).first()
     if officer is None:
@@ -210,7 +211,7 @@ def session_unregister(request, pk: int, officer_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_attendance(request, pk: int):
+def session_attendance(request: AuthenticatedHttpRequest, pk: int):
     """The phone attendance page: one row per registered officer, Present / Absent /
     Excused, one Save. An officer left without a mark keeps their attendance."""
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
@@ -258,7 +259,7 @@ def _officer_messages(error: ValidationError, registrations) -> list[str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_results(request, pk: int):
+def session_results(request: AuthenticatedHttpRequest, pk: int):
     """Results of a session: for each officer, pass or fail with a comment for each practical
     skill (the course's required ones, and any other already recorded here), and the paper
     score. One Save, all or nothing."""
