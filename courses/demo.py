@@ -121,7 +121,7 @@ def courses_seed(context) -> None:
     for spec in specs:
         course = existing.get(spec.code)
         is_new = course is None
-        if is_new:
+        if course is None:
             course = services.course_create(
                 creator=creator,
                 code=spec.code,

@@ -1,5 +1,11 @@
 """Forms of the course pages."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import selectors
-from courses.models import COMPETENCY_CODES, COMPETENCY_NAMES, Course, Lesson, validate_practicals
+from courses.models import COMPETENCY_CODES, COMPETENCY_NAMES, Course, Lesson, TrainingSession, validate_practicals
 from organisations.models import Officer, Organisation, Unit, User
-from organisations.selectors import service_number_key
+from organisations.selectors import service_number_key  # type: ignore[attr-defined]  # not re-exported there
 
 # Enrolling a unit or named officers (trainers) ------------------------------------------
 
@@ -27,7 +33,20 @@ def _deadline_field() -> forms.DateField:
     )
 
 
-def _deadline_clean(value):
+class UnitChoiceField(forms.ModelChoiceField):  # unparametrised: not generic at run time
+    """A unit, indented by depth so that the tree reads in a plain <select>."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{INDENT * obj.depth}{obj.name} ({obj.code})"
+
+
+def _model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)  # declared as one on the form
+    return field
+
+
+def _deadline_clean(value: datetime.date | None) -> datetime.date | None:
     if value is not None and value < timezone.localdate():
         raise ValidationError(_("The deadline cannot be in the past."), code="past")
     return value
@@ -36,21 +55,18 @@ def _deadline_clean(value):
 class UnitEnrollmentForm(forms.Form):
     """A unit in the trainer's scope (all its active officers, below it too) and a deadline."""
 
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Unit"),
         queryset=Unit.objects.none(),
         help_text=_("Every active officer of this unit and of the units below it is enrolled."),
     )
     deadline = _deadline_field()
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field = self.fields["unit"]
-        unit_field.queryset = selectors.units_for_enrollment(user=user)
-        # Indented by depth so that the tree reads in a plain <select>.
-        unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
+        _model_choice_field(self, "unit").queryset = selectors.units_for_enrollment(user=user)
 
-    def clean_deadline(self):
+    def clean_deadline(self) -> datetime.date | None:
         return _deadline_clean(self.cleaned_data["deadline"])
 
 
@@ -65,12 +81,12 @@ class OfficerEnrollmentForm(forms.Form):
     )
     deadline = _deadline_field()
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.officers: list[Officer] = []
 
-    def clean_service_numbers(self):
+    def clean_service_numbers(self) -> str:
         lines = [
             (number, line.strip())
             for number, line in enumerate(self.cleaned_data["service_numbers"].splitlines(), start=1)
@@ -83,7 +99,7 @@ class OfficerEnrollmentForm(forms.Form):
                 params={"count": MAX_SERVICE_NUMBER_LINES},
             )
         found = selectors.officers_for_enrollment_get(user=self.user, service_numbers=[text for _, text in lines])
-        errors = []
+        errors: list[ValidationError] = []
         officers: dict[int, Officer] = {}
         for line, text in lines:
             matches = found.get(service_number_key(text), [])
@@ -104,7 +120,7 @@ class OfficerEnrollmentForm(forms.Form):
         self.officers = list(officers.values())
         return self.cleaned_data["service_numbers"]
 
-    def clean_deadline(self):
+    def clean_deadline(self) -> datetime.date | None:
         return _deadline_clean(self.cleaned_data["deadline"])
 
 
@@ -127,10 +143,10 @@ class LinesField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 4})
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         return "\n".join(value) if isinstance(value, list) else value
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # text in, a list of lines out
         return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
 
 
@@ -177,16 +193,16 @@ class CourseEditForm(forms.Form):
         help_text=_("Observed skills an officer must pass at a session, one a line (e.g. use of force)."),
     )
 
-    def __init__(self, *args, course: Course, user: User, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None = None, *, course: Course, user: User, **kwargs: Any) -> None:
         initial = {
             name: getattr(course, f"{name}_id" if isinstance(field, forms.ModelChoiceField) else name)
             for name, field in self.base_fields.items()
         }
-        super().__init__(*args, initial=initial, **kwargs)
-        self.fields["owner"].queryset = Organisation.objects.order_by("acronym")
-        self.fields["translation_of"].queryset = selectors.course_list(user=user).exclude(pk=course.pk)
+        super().__init__(data, initial=initial, **kwargs)
+        _model_choice_field(self, "owner").queryset = Organisation.objects.order_by("acronym")
+        _model_choice_field(self, "translation_of").queryset = selectors.course_list(user=user).exclude(pk=course.pk)
 
-    def clean_required_practicals(self):
+    def clean_required_practicals(self) -> list[str]:
         # The model's rule (at most 100 characters, each once), reported on this field.
         value = self.cleaned_data["required_practicals"]
         validate_practicals(value)
@@ -229,9 +245,9 @@ class LessonEditForm(forms.Form):
         help_text=_("A change applies to officers who enrol after the next publication."),
     )
 
-    def __init__(self, *args, lesson: Lesson, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None = None, *, lesson: Lesson, **kwargs: Any) -> None:
         initial = {name: getattr(lesson, name) for name in self.base_fields}
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
 
 
 class AttachmentForm(forms.Form):
@@ -240,7 +256,7 @@ class AttachmentForm(forms.Form):
         label=_("Title"), max_length=200, required=False, help_text=_("Also the text read out in place of an image.")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("A PDF document or a PNG, JPEG or WebP image, at most %(size)s.") % {
             "size": filesizeformat(settings.LESSON_ATTACHMENT_MAX_BYTES)
@@ -259,7 +275,7 @@ class SessionForm(forms.Form):
     """Schedule (or, given ``session``, change) an in-person session; the course is fixed once scheduled."""
 
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Host unit"),
         queryset=Unit.objects.none(),
         help_text=_("Trainers whose scope covers this unit run the session."),
@@ -281,7 +297,7 @@ class SessionForm(forms.Form):
         help_text=_("Leave empty when the session has no paper test."),
     )
 
-    def __init__(self, *args, user: User, session=None, **kwargs):
+    def __init__(self, *args: Any, user: User, session: TrainingSession | None = None, **kwargs: Any) -> None:
         if session is not None:
             kwargs["initial"] = {
                 "course": session.course_id,
@@ -294,14 +310,12 @@ class SessionForm(forms.Form):
                 "paper_test_max_score": session.paper_test_max_score,
             }
         super().__init__(*args, **kwargs)
-        course_field = self.fields["course"]
+        course_field = _model_choice_field(self, "course")
         course_field.queryset = selectors.session_courses(user=user)
         if session is not None:
             course_field.queryset = Course.objects.filter(pk=session.course_id)
             course_field.disabled = True
-        unit_field = self.fields["unit"]
-        unit_field.queryset = selectors.units_for_enrollment(user=user).filter(is_active=True)
-        unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
+        _model_choice_field(self, "unit").queryset = selectors.units_for_enrollment(user=user).filter(is_active=True)
 
 
 class SessionFilterForm(forms.Form):
@@ -312,29 +326,29 @@ class SessionFilterForm(forms.Form):
         label=_("Course"), required=False, queryset=Course.objects.none(), empty_label=_("All courses")
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = selectors.course_list(user=user).filter(sessions__isnull=False).distinct()
+        _model_choice_field(self, "course").queryset = (
+            selectors.course_list(user=user).filter(sessions__isnull=False).distinct()
+        )
 
 
 class SessionUnitForm(forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Unit"),
         queryset=Unit.objects.none(),
         help_text=_("Every active officer of this unit and of the units below it is registered."),
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field = self.fields["unit"]
-        unit_field.queryset = selectors.units_for_enrollment(user=user).filter(is_active=True)
-        unit_field.label_from_instance = lambda unit: f"{INDENT * unit.depth}{unit.name} ({unit.code})"
+        _model_choice_field(self, "unit").queryset = selectors.units_for_enrollment(user=user).filter(is_active=True)
 
 
 class SessionOfficersForm(OfficerEnrollmentForm):
     """Officers by service number, one a line, as ``OfficerEnrolmentForm`` reads them (no deadline)."""
 
-    deadline = None
+    deadline = None  # type: ignore[assignment]  # None removes the inherited field (Django forms)
 
 
 class SessionCancelForm(forms.Form):

@@ -132,6 +132,10 @@ class Course(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Not columns: set on some instances only, by the selector or page named (declared for the type checker).
+    enrollment_status: str  # views.learning.course_catalogue: the user's enrolment status, or ""
+    can_self_enrol: bool  # views.learning.course_catalogue
+
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
@@ -287,6 +291,11 @@ class Enrollment(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     deadline_reminded_at = models.DateTimeField(_("deadline reminder sent at"), null=True, blank=True)
 
+    # Not columns: set on some instances only, by the selector or page named (declared for the type checker).
+    progress: int  # selectors.enrollment_with_progress: percent of the release's required lessons
+    deadline_state: str  # views.learning.my_courses: "overdue", "approaching" or ""
+    resume_lesson_id: int | None  # views.learning.my_courses
+
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
@@ -380,6 +389,9 @@ class LessonAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    # Not a column: set by selectors.attachment_get (its lesson's content is withheld from the user).
+    is_locked: bool
+
     class Meta:
         verbose_name = _("lesson attachment")
         verbose_name_plural = _("lesson attachments")
@@ -435,6 +447,9 @@ class TrainingSession(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # Not a column: set by views.sessions.session_list on the user's past sessions ("" when only registered).
+    own_attendance_label: str
+
     class Meta:
         verbose_name = _("in-person session")
         verbose_name_plural = _("in-person sessions")
@@ -476,6 +491,11 @@ class SessionRegistration(models.Model):
     )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Not columns: set on the registrations of one page only (declared for the type checker).
+    mark: str  # views.sessions.session_attendance: the mark shown checked
+    rows: list[dict[str, str | int]]  # views.sessions.session_results: one row per skill
+    score_text: str  # views.sessions.session_results: the paper score as typed
 
     class Meta:
         verbose_name = _("session registration")

@@ -7,13 +7,20 @@ alike (DRF answers both as its 404 and 403). The services keep the rules that ho
 whoever calls (a course's status, an officer's scope).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from courses import selectors
-from courses.models import Course, Lesson, Module, TrainingSession
+from courses.models import Course, Lesson, Module
 from organisations.models import Role, User
 from organisations.selectors import user_roles
+
+if TYPE_CHECKING:
+    from courses.selectors.sessions import AnnotatedSession
 
 
 def author_role_require(user: User) -> None:
@@ -55,7 +62,7 @@ def access_lesson_for_edit(*, user: User, lesson_id: int) -> Lesson:
     return lesson
 
 
-def access_session(*, user: User, session_id: int) -> TrainingSession:
+def access_session(*, user: User, session_id: int) -> AnnotatedSession:
     """The in-person session, for someone who sees it (``selectors.session_get``)."""
     session = selectors.session_get(user=user, session_id=session_id)
     if session is None:
@@ -63,7 +70,7 @@ def access_session(*, user: User, session_id: int) -> TrainingSession:
     return session
 
 
-def access_session_to_manage(*, user: User, session_id: int) -> TrainingSession:
+def access_session_to_manage(*, user: User, session_id: int) -> AnnotatedSession:
     """The session, for those who run it: trainers whose scope covers its host unit, admins."""
     session = access_session(user=user, session_id=session_id)
     if not selectors.session_is_manageable(user=user, session=session):

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from courses import permissions, selectors, services
 from courses.models import Course, LessonAttachment, Module
 from lms.api import INTEGER_MAX
+from organisations.permissions import AuthenticatedRequest
 
 
 class ModuleCreateApi(APIView):
@@ -37,7 +38,7 @@ class ModuleCreateApi(APIView):
         order = serializers.IntegerField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -71,7 +72,7 @@ class LessonCreateApi(APIView):
         order = serializers.IntegerField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         module = permissions.access_module_for_edit(user=request.user, module_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -92,7 +93,7 @@ class CoursePublishApi(APIView):
         release = serializers.IntegerField()
 
     @extend_schema(request=None, responses=OutputSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         release = services.course_publish(course=course, actor=request.user)
         return Response(self.OutputSerializer({"status": Course.Status.PUBLISHED, "release": release.number}).data)
@@ -115,7 +116,7 @@ class ModuleDetailApi(APIView):
         title = serializers.CharField(max_length=200)
 
     @extend_schema(request=InputSerializer, responses=ModuleDetailSerializer)
-    def patch(self, request, pk: int):
+    def patch(self, request: AuthenticatedRequest, pk: int):
         module = permissions.access_module_for_edit(user=request.user, module_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -144,7 +145,7 @@ class CourseModulesOrderApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=OrderInputSerializer, responses=OrderResultSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -158,7 +159,7 @@ class ModuleLessonsOrderApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=OrderInputSerializer, responses=OrderResultSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         module = permissions.access_module_for_edit(user=request.user, module_id=pk)
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -180,7 +181,7 @@ class ModuleArchiveApi(APIView):
     service = staticmethod(services.module_archive)
 
     @extend_schema(request=None, responses=ArchiveStateSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         module = self.service(
             module=permissions.access_module_for_edit(user=request.user, module_id=pk), actor=request.user
         )
@@ -200,7 +201,7 @@ class LessonArchiveApi(APIView):
     service = staticmethod(services.lesson_archive)
 
     @extend_schema(request=None, responses=ArchiveStateSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         lesson = self.service(
             lesson=permissions.access_lesson_for_edit(user=request.user, lesson_id=pk), actor=request.user
         )
@@ -226,7 +227,7 @@ class CourseSubmitApi(APIView):
     service = staticmethod(services.course_submit_for_review)
 
     @extend_schema(request=None, responses=CourseStatusResultSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         course = self.service(course=course, actor=request.user)
         release = course.releases.order_by("-number").values_list("number", flat=True).first()
@@ -274,13 +275,13 @@ class CourseAuthorListApi(APIView):
         username = serializers.CharField(max_length=150)
 
     @extend_schema(responses=CourseAuthorSerializer(many=True))
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         authors = selectors.course_authors(course=course)
         return Response(CourseAuthorSerializer(authors, many=True, context={"course": course}).data)
 
     @extend_schema(request=InputSerializer, responses={200: CourseAuthorSerializer, 201: CourseAuthorSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -303,7 +304,7 @@ class CourseAuthorDeleteApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request, pk: int, user_id: int):
+    def delete(self, request: AuthenticatedRequest, pk: int, user_id: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         author = selectors.course_authors(course=course).filter(user_id=user_id).first()
         if author is None:
@@ -340,7 +341,7 @@ class LessonAttachmentCreateApi(APIView):
         title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: LessonAttachmentSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -359,7 +360,7 @@ class LessonAttachmentDeleteApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request, pk: int):
+    def delete(self, request: AuthenticatedRequest, pk: int):
         attachment = selectors.attachment_get(user=request.user, attachment_id=pk)
         if attachment is None:
             raise Http404

@@ -13,7 +13,7 @@ from courses import permissions, selectors, services
 from courses.models import COMPETENCY_CODES, Course, Lesson, validate_competencies, validate_practicals
 from lms.api import SMALLINT_MAX
 from organisations.models import Organisation
-from organisations.permissions import IsTrainer
+from organisations.permissions import AuthenticatedRequest, IsTrainer
 
 
 class CourseSerializer(serializers.ModelSerializer):
@@ -63,6 +63,7 @@ class CourseDetailSerializer(CourseSerializer):
 class CourseListApi(ListAPIView):
     """Courses the caller may see (a trainee: published ones); a trainer creates a draft course."""
 
+    request: AuthenticatedRequest  # every method needs a signed-in account (the permissions below)
     serializer_class = CourseSerializer
 
     @extend_schema_serializer(component_name="CourseCreateInput")
@@ -94,7 +95,7 @@ class CourseListApi(ListAPIView):
         return selectors.course_list(user=self.request.user)
 
     @extend_schema(request=InputSerializer, responses={201: CourseSerializer})
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         course = services.course_create(creator=request.user, **data.validated_data)
@@ -133,14 +134,14 @@ class CourseDetailApi(APIView):
         owner = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), allow_null=True)
 
     @extend_schema(responses=CourseDetailSerializer)
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int):
         course = selectors.course_outline_get(user=request.user, course_id=pk)
         if course is None:
             raise Http404
         return Response(CourseDetailSerializer(course).data)
 
     @extend_schema(request=UpdateInputSerializer, responses=CourseDetailSerializer)
-    def patch(self, request, pk: int):
+    def patch(self, request: AuthenticatedRequest, pk: int):
         course = permissions.access_course_for_edit(user=request.user, course_id=pk)
         data = self.UpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

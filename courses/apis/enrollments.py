@@ -13,6 +13,7 @@ from courses import selectors, services
 from courses.models import Course, Enrollment
 from lms.api import ObjectIdField
 from organisations.models import Role
+from organisations.permissions import AuthenticatedRequest
 from organisations.selectors import officers_by_ids, user_roles
 
 
@@ -80,7 +81,7 @@ class CourseEnrolApi(APIView):
             201: SelfOutputSerializer,
         },
     )
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         course = selectors.course_get(user=request.user, course_id=pk)
         if course is None:
             raise Http404
@@ -105,7 +106,7 @@ class CourseEnrolApi(APIView):
             )
         return Response(self.CountOutputSerializer({"enrolled": enrolled}).data)
 
-    def _enrol_self(self, request, course: Course) -> Response:
+    def _enrol_self(self, request: AuthenticatedRequest, course: Course) -> Response:
         enrollment, created = services.enrollment_create_self(course=course, user=request.user)
         selectors.enrollment_with_progress(enrollment)
         return Response(
@@ -118,6 +119,7 @@ class CourseEnrolApi(APIView):
 class EnrollmentListApi(ListAPIView):
     """Enrolments: a trainee's own; a trainer's or leader's within their scope; an admin's all."""
 
+    request: AuthenticatedRequest  # every method needs a signed-in account (the permissions below)
     permission_classes = [IsAuthenticated]
     serializer_class = EnrollmentSerializer
 

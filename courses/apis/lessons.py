@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from courses import permissions, selectors, services
 from courses.models import Lesson
 from lms.api import INTEGER_MAX, BlankableUrlField
+from organisations.permissions import AuthenticatedRequest
 
 
 class LessonDetailApi(APIView):
@@ -58,7 +59,7 @@ class LessonDetailApi(APIView):
         )
 
     @extend_schema(responses=OutputSerializer)
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int):
         found = selectors.lesson_read_get(user=request.user, lesson_id=pk)
         if found is None:
             raise Http404
@@ -67,7 +68,7 @@ class LessonDetailApi(APIView):
         return Response(self.OutputSerializer(found.lesson).data)
 
     @extend_schema(request=UpdateInputSerializer, responses=OutputSerializer)
-    def patch(self, request, pk: int):
+    def patch(self, request: AuthenticatedRequest, pk: int):
         """Change the lesson (authors and admins of its course; only the fields sent)."""
         lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
         data = self.UpdateInputSerializer(data=request.data, partial=True)
@@ -86,7 +87,7 @@ class LessonCompleteApi(APIView):
         progress = serializers.IntegerField(min_value=0, max_value=100)
 
     @extend_schema(request=None, responses=OutputSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         lesson = selectors.lesson_get(user=request.user, lesson_id=pk)
         if lesson is None:
             raise Http404

@@ -20,7 +20,7 @@ from courses.apis.enrollments import EnrollmentCourseSerializer
 from courses.models import SessionRegistration, TrainingSession
 from lms.api import INTEGER_MAX, HourMinuteField, ObjectIdField
 from organisations.models import User
-from organisations.permissions import IsTrainer
+from organisations.permissions import AuthenticatedRequest, IsTrainer
 from organisations.selectors import officers_by_ids
 
 # Statuses and attendance are plain strings in the output, their values listed in the
@@ -61,7 +61,7 @@ class SessionSerializer(serializers.Serializer):
     )
 
 
-def _session_output(request, session: TrainingSession) -> dict:
+def _session_output(request: AuthenticatedRequest, session: TrainingSession) -> dict:
     """The session as ``SessionSerializer`` shapes it, read again with its counts."""
     return SessionSerializer(selectors.session_get(user=request.user, session_id=session.pk)).data
 
@@ -109,7 +109,7 @@ class SessionInputSerializer(serializers.Serializer):
     )
 
 
-def _session_references(request, values: dict) -> dict:
+def _session_references(request: AuthenticatedRequest, values: dict) -> dict:
     """Replace the ids in validated input by rows: course (visible), unit (in the caller's
     trainer scope), trainer (an active user); unknown ones are 400s by field."""
     errors: dict[str, list[str]] = {}
@@ -140,6 +140,7 @@ class SessionListApi(ListAPIView):
     """In-person sessions the caller may see: hosted in a trainer's or leader's scope; a
     trainee's own and those of courses they are enrolled in. A trainer schedules one."""
 
+    request: AuthenticatedRequest  # every method needs a signed-in account (the permissions below)
     serializer_class = SessionSerializer
 
     class FilterSerializer(serializers.Serializer):
@@ -161,7 +162,7 @@ class SessionListApi(ListAPIView):
         )
 
     @extend_schema(request=SessionInputSerializer, responses={201: SessionSerializer})
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest):
         data = SessionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = _session_references(request, dict(data.validated_data))
@@ -176,14 +177,14 @@ class SessionDetailApi(APIView):
 
     @extend_schema_serializer(component_name="SessionUpdateInput")
     class InputSerializer(SessionInputSerializer):
-        course = None
+        course = None  # type: ignore[assignment]  # None removes the inherited field (DRF serializers)
 
     @extend_schema(responses=SessionSerializer)
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int):
         return Response(SessionSerializer(permissions.access_session(user=request.user, session_id=pk)).data)
 
     @extend_schema(request=InputSerializer, responses=SessionSerializer)
-    def patch(self, request, pk: int):
+    def patch(self, request: AuthenticatedRequest, pk: int):
         session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -202,7 +203,7 @@ class SessionCancelApi(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
     @extend_schema(request=InputSerializer, responses=SessionSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -253,7 +254,7 @@ class SessionRegistrationsApi(APIView):
         registered = serializers.IntegerField()
 
     @extend_schema(responses=SessionRegistrationSerializer(many=True))
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int):
         session = permissions.access_session(user=request.user, session_id=pk)
         if not selectors.session_roster_is_visible(user=request.user, session=session):
             raise PermissionDenied
@@ -261,7 +262,7 @@ class SessionRegistrationsApi(APIView):
         return Response(SessionRegistrationSerializer(registrations, many=True).data)
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -305,7 +306,7 @@ class SessionAttendanceApi(APIView):
         marks = serializers.ListField(child=AttendanceMarkSerializer(), allow_empty=False, max_length=1000)
 
     @extend_schema(request=InputSerializer, responses=SessionRecordedSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -338,7 +339,7 @@ class SessionPracticalsApi(APIView):
         results = serializers.ListField(child=PracticalEntrySerializer(), allow_empty=False, max_length=5000)
 
     @extend_schema(request=InputSerializer, responses=SessionRecordedSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -371,7 +372,7 @@ class SessionPaperScoresApi(APIView):
         scores = serializers.ListField(child=PaperScoreSerializer(), allow_empty=False, max_length=1000)
 
     @extend_schema(request=InputSerializer, responses=SessionRecordedSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int):
         session = permissions.access_session_to_manage(user=request.user, session_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,6 +1,10 @@
 """Authoring: the reads behind creating and editing a course (its default owner, the
 courses a user authors, the edit page, co-authors, the order of modules and lessons)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
+
 from django.db.models import Max, Prefetch, QuerySet
 
 from courses.models import Course, CourseAuthor, Lesson, Module
@@ -8,6 +12,25 @@ from courses.selectors._common import _is_authored_by
 from courses.selectors.courses import course_list
 from organisations.models import Organisation, Role, RoleGrant, User
 from organisations.selectors import user_roles
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency: for types only
+
+
+class AuthoringModuleAnnotations(TypedDict):
+    all_lessons: list[Lesson]  # live ones first, each in order
+
+
+class AuthoringCourseAnnotations(TypedDict):
+    release_number: int | None
+    all_modules: list[AuthoringModule]  # live ones first, each in order
+    author_list: list[CourseAuthor]
+
+
+if TYPE_CHECKING:
+    # A module and a course as ``course_authoring_get`` returns them.
+    AuthoringModule: TypeAlias = WithAnnotations[Module, AuthoringModuleAnnotations]
+    AuthoringCourse: TypeAlias = WithAnnotations[Course, AuthoringCourseAnnotations]
 
 
 def course_owner_default(*, user: User) -> Organisation | None:
@@ -40,7 +63,7 @@ def authored_course_list(*, user: User) -> QuerySet[Course]:
     return queryset.select_related("owner").annotate(release_number=Max("releases__number")).order_by("code", "pk")
 
 
-def course_authoring_get(*, user: User, course_id: int) -> Course | None:
+def course_authoring_get(*, user: User, course_id: int) -> AuthoringCourse | None:
     """A course the user can see, for its edit page, with everything the page shows in a
     fixed number of queries whatever the size of the course:
 

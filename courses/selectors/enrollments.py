@@ -8,7 +8,13 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from courses.models import Course, Enrollment, LessonProgress
 from organisations.models import Officer, Role, Unit, User
-from organisations.selectors import scope_units, service_number_key, service_numbers_q, subtree_q, user_roles
+from organisations.selectors import (  # type: ignore[attr-defined]  # service_number_key: not re-exported there
+    scope_units,
+    service_number_key,
+    service_numbers_q,
+    subtree_q,
+    user_roles,
+)
 
 
 def enrollment_list(*, user: User, course_id: int | None = None) -> QuerySet[Enrollment]:
@@ -42,7 +48,8 @@ def enrollment_progress(*, enrollment: Enrollment, completed_lesson_ids: Iterabl
 
 def enrollment_with_progress(enrollment: Enrollment) -> Enrollment:
     """Set ``enrollment.progress`` (0-100) from the prefetched ``completed`` lessons, or one query."""
-    completed = getattr(enrollment, "completed", None)
+    completed: list[LessonProgress] | None = getattr(enrollment, "completed", None)
+    lesson_ids: Iterable[int]
     if completed is None:
         lesson_ids = LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
     else:

@@ -7,13 +7,19 @@ publish) and a run (inside the publish's transaction), both decided by the app's
 so what the page announces is what publishing does.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from courses.models import Course, Lesson
+from courses.models import Lesson
+
+if TYPE_CHECKING:
+    from courses.selectors.authoring import AuthoringCourse
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class ReleasePlan:
         return [problem for item in self.items if item.state == ReleaseItem.BLOCKED for problem in item.problems]
 
 
-def course_release_plan(*, course: Course) -> ReleasePlan:
+def course_release_plan(*, course: AuthoringCourse) -> ReleasePlan:
     """The next release of ``course`` as ``course_authoring_get`` returns it: the required
     lessons come from its prefetched ``all_modules`` (no query), the rest from the publish
     steps' plans (assessments: at most three queries whatever their number)."""

@@ -68,12 +68,12 @@ def course_report(*, user: User, course: Course, unit: Unit | None = None) -> Co
     most three) whatever the number of units or enrolments: the database groups the
     enrolments by the child-level prefix of their unit's path, sex and state.
     """
+    roots: list[Unit]
     if unit is not None:
         roots = [unit]
     else:
-        roots = scope_units(user)
-        if roots is None:
-            roots = list(Unit.objects.filter(parent__isnull=True).order_by("path"))
+        scoped = scope_units(user)
+        roots = scoped if scoped is not None else list(Unit.objects.filter(parent__isnull=True).order_by("path"))
     children = list(Unit.objects.filter(parent__in=roots).order_by("path")) if roots else []
     rows: dict[str, ReportRow] = {}
     for root in roots:

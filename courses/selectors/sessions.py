@@ -6,7 +6,10 @@ the courses they are enrolled in and have not completed yet. Running a session (
 attendance, results) is for trainers whose trainer scope covers the host unit, and admins.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -15,8 +18,22 @@ from django.utils import timezone
 from courses.models import Course, Enrollment, PracticalResult, SessionRegistration, TrainingSession
 from courses.selectors._common import STAFF_ROLES
 from courses.selectors.courses import course_list
-from organisations.models import Role, Unit, User
+from organisations.models import Officer, Role, Unit, User
 from organisations.selectors import scope_covers, scope_units, subtree_q, unit_in_scope, user_roles
+
+
+class SessionAnnotations(TypedDict):
+    """What ``session_list`` adds to each session."""
+
+    registered_count: int
+    own_attendance: str | None  # the user's own registration's attendance, None when not registered
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency: for types only
+
+    # A session as ``session_list`` returns it.
+    AnnotatedSession: TypeAlias = WithAnnotations[TrainingSession, SessionAnnotations]
 
 
 def trainer_scope_covers(*, user: User, unit: Unit) -> bool:
@@ -26,7 +43,7 @@ def trainer_scope_covers(*, user: User, unit: Unit) -> bool:
 
 def session_list(
     *, user: User, course_id: int | None = None, upcoming: bool | None = None
-) -> QuerySet[TrainingSession]:
+) -> QuerySet[AnnotatedSession]:
     """Sessions the user may see, each with ``registered_count`` and ``own_attendance`` (the
     user's own registration, or None). ``upcoming``: True from today on, soonest first;
     False before today, latest first; None all, in date order. One query."""
@@ -45,30 +62,36 @@ def session_list(
     return _sessions_shaped(queryset, officer=officer, course_id=course_id, upcoming=upcoming)
 
 
-def own_session_list(*, user: User, upcoming: bool | None = None) -> QuerySet[TrainingSession]:
+def own_session_list(*, user: User, upcoming: bool | None = None) -> QuerySet[AnnotatedSession]:
     """A trainee's "My sessions": those they are registered for, and the scheduled sessions
     of courses they are enrolled in and have not completed; like ``session_list``."""
     officer = user_roles(user).officer
-    if officer is None:
-        return TrainingSession.objects.none()
+    if officer is None:  # shaped all the same, so that it can be filtered on its annotations
+        return _sessions_shaped(TrainingSession.objects.none(), officer=None, course_id=None, upcoming=upcoming)
     queryset = TrainingSession.objects.filter(
         Q(_is_registered(officer)) | Q(Q(status=TrainingSession.Status.SCHEDULED) & Q(_is_enrolled(officer)))
     )
     return _sessions_shaped(queryset, officer=officer, course_id=None, upcoming=upcoming)
 
 
-def _is_enrolled(officer) -> Exists:
+def _is_enrolled(officer: Officer) -> Exists:
     """The officer has an enrolment in progress in the session's course."""
     return Exists(
         Enrollment.objects.filter(course=OuterRef("course_id"), officer=officer, status=Enrollment.Status.IN_PROGRESS)
     )
 
 
-def _is_registered(officer) -> Exists:
+def _is_registered(officer: Officer) -> Exists:
     return Exists(SessionRegistration.objects.filter(session=OuterRef("pk"), officer=officer))
 
 
-def _sessions_shaped(queryset, *, officer, course_id: int | None, upcoming: bool | None) -> QuerySet[TrainingSession]:
+def _sessions_shaped(
+    queryset: QuerySet[TrainingSession],
+    *,
+    officer: Officer | None,
+    course_id: int | None,
+    upcoming: bool | None,
+) -> QuerySet[AnnotatedSession]:
     if course_id is not None:
         queryset = queryset.filter(course_id=course_id)
     today = timezone.localdate()
@@ -98,7 +121,7 @@ def _sessions_shaped(queryset, *, officer, course_id: int | None, upcoming: bool
     )
 
 
-def session_get(*, user: User, session_id: int) -> TrainingSession | None:
+def session_get(*, user: User, session_id: int) -> AnnotatedSession | None:
     return session_list(user=user).filter(pk=session_id).first()
 
 

@@ -37,7 +37,7 @@ def attachment_type_detect(head: bytes) -> tuple[str, str, str] | None:
     return None
 
 
-def _shown_filename(name: str, extension: str) -> str:
+def _shown_filename(name: str | None, extension: str) -> str:
     name = "".join(character for character in os.path.basename(name or "") if character.isprintable()).strip()
     return name[:255] or f"attachment{extension}"
 

@@ -14,10 +14,11 @@ Publishing and the course's status are in ``courses.services.lifecycle``.
 
 from collections import Counter
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from courses import selectors
@@ -37,7 +38,7 @@ def course_create(
     summary: str = "",
     language: str = "en",
     competencies: list[str] | None = None,
-    estimated_hours=None,
+    estimated_hours: Decimal | None = None,
     owner: Organisation | None = None,
     validity_months: int | None = None,
     is_self_enrollment_open: bool = True,
@@ -130,7 +131,7 @@ LESSON_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def lesson_update(*, lesson: Lesson, actor: User | None = None, **changes) -> Lesson:
+def lesson_update(*, lesson: Lesson, actor: User | None = None, **changes: object) -> Lesson:
     """Change the given fields; the HTML is rendered and sanitised again from the body.
 
     One ``lesson.update`` audit entry with the fields that really changed (none: no entry).
@@ -172,7 +173,7 @@ COURSE_EDITABLE_FIELDS = (
 )
 
 
-def _audit_value(value):
+def _audit_value(value: object) -> object:
     """A field value as JSON for the audit trail: related rows by id, decimals as text."""
     if isinstance(value, models.Model):
         return value.pk
@@ -184,7 +185,7 @@ def _audit_value(value):
 
 
 @transaction.atomic
-def course_update(*, course: Course, actor: User, **changes) -> Course:
+def course_update(*, course: Course, actor: User, **changes: object) -> Course:
     """Change the given fields of ``COURSE_EDITABLE_FIELDS``; returns the course as saved.
 
     ``ValidationError`` (per field) when the result is invalid; nothing is written then.
@@ -255,7 +256,11 @@ def _order_problems(*, given: list[int], live: list[int], unknown_message: str) 
     return problems
 
 
-def _reorder(*, items: list, ids: list[int], unknown_message: str) -> tuple[list[int], bool]:
+# A module or a lesson: the rows with an ``order`` among their siblings and an archived flag.
+_Ordered = TypeVar("_Ordered", Module, Lesson)
+
+
+def _reorder(*, items: list[_Ordered], ids: list[int], unknown_message: str) -> tuple[list[int], bool]:
     """Give ``items`` (live rows in their current order) the orders 1..n in the order of ``ids``;
     returns the ids as they were and whether the order changed."""
     live = [item.pk for item in items]
@@ -263,7 +268,7 @@ def _reorder(*, items: list, ids: list[int], unknown_message: str) -> tuple[list
     if problems:
         raise ValidationError({"ids": problems})
     by_id = {item.pk: item for item in items}
-    moved = []
+    moved: list[_Ordered] = []
     for position, pk in enumerate(ids, start=1):
         item = by_id[pk]
         if item.order != position:
@@ -319,7 +324,9 @@ def lessons_reorder(*, module: Module, lesson_ids: list[int], actor: User) -> No
         )
 
 
-def _archived_set(*, item: Module | Lesson, siblings, is_archived: bool, actor: User, action: str):
+def _archived_set(
+    *, item: _Ordered, siblings: QuerySet[_Ordered], is_archived: bool, actor: User, action: str
+) -> _Ordered:
     """Archive or unarchive ``item`` (its parent is already locked); unchanged: no write, no entry.
 
     An unarchived item comes back at the end of its parent's live outline.

@@ -69,7 +69,9 @@ def course_publish(*, course: Course, actor: User) -> CourseRelease:
     return release
 
 
-def _course_status_change(*, course: Course, actor: User, transition: str, to: str, action: str, refusal) -> Course:
+def _course_status_change(
+    *, course: Course, actor: User, transition: str, to: str, action: str, refusal: str
+) -> Course:
     course = Course.objects.select_for_update().get(pk=course.pk)
     if course.status not in COURSE_TRANSITIONS[transition]:
         raise ValidationError(refusal, code="invalid_transition")

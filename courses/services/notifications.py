@@ -80,6 +80,7 @@ def enrollment_deadline_reminders_send(*, today: datetime.date | None = None, da
                 return reminded
             groups: dict[tuple[int, datetime.date], list[Enrollment]] = {}
             for enrollment in batch:
+                assert enrollment.deadline is not None  # ``due`` has deadline__gte
                 groups.setdefault((enrollment.course_id, enrollment.deadline), []).append(enrollment)
             for (_course_id, deadline), enrollments in groups.items():
                 course = enrollments[0].course

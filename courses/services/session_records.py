@@ -92,6 +92,13 @@ def _not_registered(officer_id: int) -> ValidationError:
     )
 
 
+def _keyed_error(
+    errors: Mapping[int, list[ValidationError]] | Mapping[int | str, list[ValidationError]],
+) -> ValidationError:
+    """One ``ValidationError`` keyed by officer id or entry index (ints), as the session APIs read it."""
+    return ValidationError(errors)  # type: ignore[arg-type]  # Django keys by any hashable; the stubs say str
+
+
 @transaction.atomic
 def attendance_record(*, session: TrainingSession, marks: Mapping[int, str], actor: User) -> int:
     """Record attendance (``present``, ``absent`` or ``excused``) by officer id; returns how many changed.
@@ -119,7 +126,7 @@ def attendance_record(*, session: TrainingSession, marks: Mapping[int, str], act
                 )
             ]
     if errors:
-        raise ValidationError(errors)
+        raise _keyed_error(errors)
     now = timezone.now()
     changes, changed = [], []
     for officer_id, attendance in marks.items():
@@ -137,7 +144,7 @@ def attendance_record(*, session: TrainingSession, marks: Mapping[int, str], act
     return len(changed)
 
 
-def _practical_value(result: PracticalResult | None) -> dict | None:
+def _practical_value(result: PracticalResult | None) -> dict[str, object] | None:
     if result is None:
         return None
     return {"skill": result.skill, "is_passed": result.is_passed, "comment": result.comment}
@@ -202,9 +209,10 @@ def practicals_record(*, session: TrainingSession, results: Iterable[PracticalEn
         if problems:
             errors[index] = problems
         else:
+            assert registration is not None  # a missing registration is one of the problems
             entries.append((registration, required.get(skill.casefold(), skill), entry))
     if errors:
-        raise ValidationError(errors)
+        raise _keyed_error(errors)
     existing = {
         (result.registration_id, result.skill.casefold()): result
         for result in PracticalResult.objects.select_for_update()
@@ -288,7 +296,7 @@ def paper_scores_record(*, session: TrainingSession, scores: Mapping[int, Decima
                 )
             ]
     if errors:
-        raise ValidationError(errors)
+        raise _keyed_error(errors)
     now = timezone.now()
     changes, changed = [], []
     for officer_id, score in scores.items():
@@ -325,7 +333,7 @@ def session_results_record(
     scores by officer id. Returns how many changed.
     """
     _session_lock_for_records(session=session, actor=actor)
-    errors: dict = {}
+    errors: dict[int | str, list[ValidationError]] = {}
     changed = 0
     try:
         changed += practicals_record(session=session, results=practicals, actor=actor)
@@ -339,5 +347,5 @@ def session_results_record(
             for key, messages in error.update_error_dict({}).items():
                 errors.setdefault(key, []).extend(messages)
     if errors:
-        raise ValidationError(errors)
+        raise _keyed_error(errors)
     return changed

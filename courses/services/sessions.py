@@ -15,12 +15,14 @@ as one ``ValidationError``, and nothing is written.
 
 import datetime
 from collections.abc import Iterable
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,14 +47,27 @@ SESSION_EDITABLE_FIELDS = (
 )
 
 
+class SessionChanges(TypedDict, total=False):
+    """What ``session_update`` may change: ``SESSION_EDITABLE_FIELDS`` with their types."""
+
+    date: datetime.date
+    start_time: datetime.time
+    end_time: datetime.time | None
+    place: str
+    unit: Unit
+    capacity: int
+    trainer: User
+    paper_test_max_score: int | None
+
+
 SESSION_REGISTERED_MESSAGE = gettext_lazy("You are registered for %(course)s on %(date)s at %(time)s, %(place)s.")
 SESSION_MOVED_MESSAGE = gettext_lazy("The session of %(course)s is now on %(date)s at %(time)s, %(place)s.")
 SESSION_CANCELLED_MESSAGE = gettext_lazy("The session of %(course)s on %(date)s at %(place)s is cancelled.")
 
 
-def _session_snapshot(session: TrainingSession, fields: Iterable[str]) -> dict:
+def _session_snapshot(session: TrainingSession, fields: Iterable[str]) -> dict[str, object]:
     """The fields' values as an audit entry stores them (JSON: ids, ISO dates, "HH:MM")."""
-    values = {}
+    values: dict[str, object] = {}
     for name in fields:
         value = getattr(session, f"{name}_id" if name in ("course", "unit", "trainer") else name)
         if isinstance(value, datetime.date):
@@ -71,7 +86,7 @@ def _session_clean(session: TrainingSession, *, check_date: bool) -> None:
     except ValidationError as error:
         errors = {name: list(messages) for name, messages in error.error_dict.items()}
 
-    def add(field: str, message: str, code: str, params: dict | None = None) -> None:
+    def add(field: str, message: str, code: str, params: dict[str, object] | None = None) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code, params=params))
 
     if session.capacity is not None and session.capacity < 1 and "capacity" not in errors:
@@ -106,7 +121,9 @@ def _session_lock(session: TrainingSession) -> TrainingSession:
     return TrainingSession.objects.select_for_update().select_related("course", "unit").get(pk=session.pk)
 
 
-def _session_notify(*, session: TrainingSession, officer_ids: Iterable[int] | None, kind: str, message) -> None:
+def _session_notify(
+    *, session: TrainingSession, officer_ids: Iterable[int] | None, kind: str, message: Promise
+) -> None:
     """Notify the registered officers who have an account (``officer_ids``: only these)."""
     registrations = SessionRegistration.objects.filter(session=session)
     if officer_ids is not None:
@@ -192,7 +209,7 @@ def session_create(
 
 
 @transaction.atomic
-def session_update(*, session: TrainingSession, actor: User, **changes) -> TrainingSession:
+def session_update(*, session: TrainingSession, actor: User, **changes: Unpack[SessionChanges]) -> TrainingSession:
     """Change the given fields (``SESSION_EDITABLE_FIELDS``) of a session that is not cancelled.
 
     Same rules as ``session_create`` (the date window only when the date changes); the
@@ -210,8 +227,9 @@ def session_update(*, session: TrainingSession, actor: User, **changes) -> Train
         _session_manage_check(actor=actor, unit=changes["unit"])
     if session.status == TrainingSession.Status.CANCELLED:
         raise ValidationError(_("A cancelled session cannot be changed."), code="cancelled")
-    if isinstance(changes.get("place"), str):
-        changes["place"] = changes["place"].strip()
+    place = changes.get("place")
+    if isinstance(place, str):
+        changes["place"] = place.strip()
     before = _session_snapshot(session, changes)
     for name, value in changes.items():
         setattr(session, name, value)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from courses import selectors
 from courses.models import LessonAttachment
+from organisations.permissions import AuthenticatedHttpRequest
 
 # The stored file is only ever what the type check let in, and it is served as that type
 # with sniffing off; should a browser still render it as a document, the policy below leaves
@@ -16,7 +17,7 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbo
 
 @login_required
 @require_safe
-def attachment_download(request, pk: int):
+def attachment_download(request: AuthenticatedHttpRequest, pk: int):
     """An image inline, a document as a download; 404 for anyone who may not read the
     lesson, 403 for a trainee whose enrolment keeps its module closed (``lesson_is_locked``)."""
     attachment = selectors.attachment_get(user=request.user, attachment_id=pk)

@@ -25,6 +25,7 @@ from courses.forms import (
     LessonTitleForm,
     ModuleTitleForm,
 )
+from organisations.permissions import AuthenticatedHttpRequest
 
 # Status buttons: action -> (service, message once done). Which ones a course shows depends
 # on its status (``Course.lifecycle_actions``, from ``COURSE_TRANSITIONS``), the table the
@@ -68,7 +69,7 @@ def _moved(ids: list[int], pk: int, direction: str) -> list[int]:
 
 
 @login_required
-def course_list(request):
+def course_list(request: AuthenticatedHttpRequest):
     """The courses the user authors (an admin: every course)."""
     permissions.author_role_require(request.user)
     courses = selectors.authored_course_list(user=request.user)
@@ -77,7 +78,7 @@ def course_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_create(request):
+def course_create(request: AuthenticatedHttpRequest):
     permissions.author_role_require(request.user)
     form = CourseCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +94,7 @@ def course_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_edit(request, pk: int):
+def course_edit(request: AuthenticatedHttpRequest, pk: int):
     """The course's details, status, outline and authors on one page."""
     course = selectors.course_authoring_get(user=request.user, course_id=pk)
     if course is None:
@@ -108,9 +109,13 @@ def course_edit(request, pk: int):
         else:
             messages.success(request, gettext("The course details were saved."))
             return redirect("author-course-edit", pk=course.pk)
-    for module in course.all_modules:
-        module.live_lessons = [lesson for lesson in module.all_lessons if not lesson.is_archived]
-        module.archived_lessons = [lesson for lesson in module.all_lessons if lesson.is_archived]
+    for module in course.all_modules:  # the template lists each module's lessons in two parts
+        module.live_lessons = [  # type: ignore[attr-defined]  # for the template only; not a model attribute
+            lesson for lesson in module.all_lessons if not lesson.is_archived
+        ]
+        module.archived_lessons = [  # type: ignore[attr-defined]  # for the template only; not a model attribute
+            lesson for lesson in module.all_lessons if lesson.is_archived
+        ]
     status_actions = course.lifecycle_actions
     context = {
         "course": course,
@@ -127,7 +132,7 @@ def course_edit(request, pk: int):
 
 @login_required
 @require_POST
-def course_status(request, pk: int):
+def course_status(request: AuthenticatedHttpRequest, pk: int):
     course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     action = request.POST.get("action", "")
     if action not in LIFECYCLE:
@@ -146,7 +151,7 @@ def course_status(request, pk: int):
 
 @login_required
 @require_POST
-def module_create(request, pk: int):
+def module_create(request: AuthenticatedHttpRequest, pk: int):
     course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     form = ModuleTitleForm(request.POST)
     if not form.is_valid():
@@ -159,7 +164,7 @@ def module_create(request, pk: int):
 
 @login_required
 @require_POST
-def module_rename(request, pk: int):
+def module_rename(request: AuthenticatedHttpRequest, pk: int):
     module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     form = ModuleTitleForm(request.POST)
     if not form.is_valid():
@@ -172,7 +177,7 @@ def module_rename(request, pk: int):
 
 @login_required
 @require_POST
-def module_move(request, pk: int):
+def module_move(request: AuthenticatedHttpRequest, pk: int):
     """Up or Down: swap the module with its live neighbour."""
     module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     ids = selectors.course_live_module_ids(course=module.course)
@@ -190,7 +195,7 @@ def module_move(request, pk: int):
 
 @login_required
 @require_POST
-def module_archive(request, pk: int):
+def module_archive(request: AuthenticatedHttpRequest, pk: int):
     module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     if request.POST.get("archive") == "0":
         services.module_unarchive(module=module, actor=request.user)
@@ -203,7 +208,7 @@ def module_archive(request, pk: int):
 
 @login_required
 @require_POST
-def lesson_create(request, pk: int):
+def lesson_create(request: AuthenticatedHttpRequest, pk: int):
     module = permissions.access_module_for_edit(user=request.user, module_id=pk)
     form = LessonTitleForm(request.POST)
     if not form.is_valid():
@@ -216,7 +221,7 @@ def lesson_create(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lesson_edit(request, pk: int):
+def lesson_edit(request: AuthenticatedHttpRequest, pk: int):
     lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     form = LessonEditForm(request.POST if request.method == "POST" else None, lesson=lesson)
     if request.method == "POST" and form.is_valid():
@@ -238,7 +243,7 @@ def lesson_edit(request, pk: int):
 
 
 @login_required
-def lesson_preview(request, pk: int):
+def lesson_preview(request: AuthenticatedHttpRequest, pk: int):
     """The lesson exactly as a trainee reads it (the same partial as the trainee's page)."""
     lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     context = {
@@ -251,7 +256,7 @@ def lesson_preview(request, pk: int):
 
 @login_required
 @require_POST
-def lesson_move(request, pk: int):
+def lesson_move(request: AuthenticatedHttpRequest, pk: int):
     lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     ids = selectors.module_live_lesson_ids(module=lesson.module)
     if lesson.pk in ids:
@@ -268,7 +273,7 @@ def lesson_move(request, pk: int):
 
 @login_required
 @require_POST
-def lesson_archive(request, pk: int):
+def lesson_archive(request: AuthenticatedHttpRequest, pk: int):
     lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     if request.POST.get("archive") == "0":
         services.lesson_unarchive(lesson=lesson, actor=request.user)
@@ -281,7 +286,7 @@ def lesson_archive(request, pk: int):
 
 @login_required
 @require_POST
-def attachment_upload(request, pk: int):
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int):
     lesson = permissions.access_lesson_for_edit(user=request.user, lesson_id=pk)
     form = AttachmentForm(request.POST, request.FILES, prefix=ATTACHMENT_PREFIX)
     if not form.is_valid():
@@ -303,7 +308,7 @@ def attachment_upload(request, pk: int):
 
 @login_required
 @require_POST
-def attachment_delete(request, pk: int):
+def attachment_delete(request: AuthenticatedHttpRequest, pk: int):
     attachment = selectors.attachment_get(user=request.user, attachment_id=pk)
     if attachment is None:
         raise Http404
@@ -315,7 +320,7 @@ def attachment_delete(request, pk: int):
 
 @login_required
 @require_POST
-def author_add(request, pk: int):
+def author_add(request: AuthenticatedHttpRequest, pk: int):
     course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     form = AuthorAddForm(request.POST)
     user = selectors.author_candidate_get(username=form.cleaned_data["username"]) if form.is_valid() else None
@@ -336,7 +341,7 @@ def author_add(request, pk: int):
 
 @login_required
 @require_POST
-def author_remove(request, pk: int, user_id: int):
+def author_remove(request: AuthenticatedHttpRequest, pk: int, user_id: int):
     course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     author = selectors.course_authors(course=course).filter(user_id=user_id).first()
     if author is None:

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 
 from courses import selectors, services
 from courses.models import Course, Enrollment
+from organisations.models import User
+from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import user_roles
 
 COURSES_PER_PAGE = 50
@@ -48,7 +50,7 @@ def _resume_lesson_id(enrollment: Enrollment) -> int | None:
 
 
 @login_required
-def course_catalogue(request):
+def course_catalogue(request: AuthenticatedHttpRequest):
     """The courses the user may see, with whether they are enrolled and an "Enrol" button."""
     page = Paginator(selectors.course_list(user=request.user), COURSES_PER_PAGE).get_page(request.GET.get("page"))
     statuses = selectors.own_enrollment_statuses(user=request.user)
@@ -64,7 +66,7 @@ def course_catalogue(request):
 
 @login_required
 @require_POST
-def course_self_enrol(request, pk: int):
+def course_self_enrol(request: AuthenticatedHttpRequest, pk: int):
     course = selectors.course_get(user=request.user, course_id=pk)
     if course is None:
         raise Http404
@@ -79,10 +81,11 @@ def course_self_enrol(request, pk: int):
 
 
 @login_required
-def my_courses(request):
+def my_courses(request: AuthenticatedHttpRequest):
     """The user's own enrolments: progress, deadline, where to resume; completed ones apart."""
     today = timezone.localdate()
-    current, completed = [], []
+    current: list[Enrollment] = []
+    completed: list[Enrollment] = []
     for enrollment in selectors.own_enrollment_list(user=request.user):
         selectors.enrollment_with_progress(enrollment)
         enrollment.deadline_state = _deadline_state(enrollment, today)
@@ -95,7 +98,7 @@ def my_courses(request):
 
 
 @login_required
-def course_outline(request, pk: int):
+def course_outline(request: AuthenticatedHttpRequest, pk: int):
     """Modules and lessons in order with ticks, locks and what completing the course needs."""
     course = selectors.course_get(user=request.user, course_id=pk)
     if course is None:
@@ -115,18 +118,18 @@ def course_outline(request, pk: int):
     return render(request, "courses/learning/outline.html", context)
 
 
-def _can_preview(user, course: Course) -> bool:
+def _can_preview(user: User, course: Course) -> bool:
     """Staff and authors read a course's lessons without an enrolment."""
     return user_roles(user).has(*selectors.STAFF_ROLES) or selectors.course_is_editable(user=user, course=course)
 
 
-def _can_self_enrol(user, course: Course) -> bool:
+def _can_self_enrol(user: User, course: Course) -> bool:
     officer = user_roles(user).officer
     return officer is not None and officer.is_active and course.is_published and course.is_self_enrollment_open
 
 
 @login_required
-def lesson_detail(request, pk: int):
+def lesson_detail(request: AuthenticatedHttpRequest, pk: int):
     """A lesson: body, breadcrumb, previous and next across modules, progress, "Mark as completed".
 
     A trainee reads the lessons of a course they are enrolled in (404 otherwise); staff
@@ -163,7 +166,7 @@ def lesson_detail(request, pk: int):
 
 @login_required
 @require_POST
-def lesson_complete(request, pk: int):
+def lesson_complete(request: AuthenticatedHttpRequest, pk: int):
     """Mark the lesson completed for the user's enrolment, then go on to the next lesson."""
     lesson = selectors.lesson_get(user=request.user, lesson_id=pk)
     if lesson is None:
@@ -178,6 +181,7 @@ def lesson_complete(request, pk: int):
         messages.error(request, " ".join(error.messages))
         return redirect("lesson-detail", pk=lesson.pk)
     enrollment = selectors.learner_enrollment_get(user=request.user, course_id=course.pk)
+    assert enrollment is not None  # found above, and nothing deletes an enrolment
     if enrollment.status == Enrollment.Status.COMPLETED:
         messages.success(request, gettext("Lesson completed. You completed %(course)s.") % {"course": course.title})
         return redirect("course-outline", pk=course.pk)

@@ -13,14 +13,16 @@ from django.views.decorators.http import require_http_methods
 
 from courses import selectors, services
 from courses.forms import OfficerEnrollmentForm, UnitEnrollmentForm
+from courses.models import Course
 from lms.spreadsheet import csv_cell
-from organisations.models import Role
+from organisations.models import Role, User
+from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import unit_list, user_roles
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 
 
-def _course_or_404(user, pk: int):
+def _course_or_404(user: User, pk: int) -> Course:
     course = selectors.course_get(user=user, course_id=pk)
     if course is None:
         raise Http404
@@ -29,7 +31,7 @@ def _course_or_404(user, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_enrol(request, pk: int):
+def course_enrol(request: AuthenticatedHttpRequest, pk: int):
     """Enrol a unit in the trainer's scope (its whole subtree), or officers by service number.
 
     Trainers and admins; ``?unit=`` preselects a unit, 404 outside the trainer's scope.
@@ -50,10 +52,11 @@ def course_enrol(request, pk: int):
     officer_form = OfficerEnrollmentForm(
         request.POST if action == "officers" else None, user=request.user, prefix="officers"
     )
-    form = {"unit": unit_form, "officers": officer_form}.get(action)
+    forms: dict[str, UnitEnrollmentForm | OfficerEnrollmentForm] = {"unit": unit_form, "officers": officer_form}
+    form = forms.get(action or "")
     if form is not None and course.is_published and form.is_valid():
         try:
-            if action == "unit":
+            if isinstance(form, UnitEnrollmentForm):
                 count = services.enrollments_create_for_unit(
                     course=course,
                     unit=form.cleaned_data["unit"],
@@ -86,7 +89,7 @@ def _int_or_404(value: str) -> int:
 
 
 @login_required
-def course_report(request, pk: int):
+def course_report(request: AuthenticatedHttpRequest, pk: int):
     """Enrolled, not started, in progress and completed by unit and sex, within the viewer's
     scope (trainers and leaders; admins everything); ``?unit=`` drills down into a unit of
     the scope (404 outside it), ``?format=csv`` downloads the table."""
@@ -121,7 +124,7 @@ def _row_label(row: selectors.ReportRow) -> str:
     return row.unit.name
 
 
-def _report_csv(course, report: selectors.CourseReport) -> HttpResponse:
+def _report_csv(course: Course, report: selectors.CourseReport) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(course.code) or "course"}-report.csv"'
     response.write("\ufeff")  # spreadsheets then read the file as UTF-8

@@ -19,13 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from courses import permissions, selectors, services
 from courses.forms import SessionCancelForm, SessionFilterForm, SessionForm, SessionOfficersForm, SessionUnitForm
 from courses.models import SessionRegistration
-from organisations.models import Officer, Role
+from organisations.models import Officer, Role, User
+from organisations.permissions import AuthenticatedHttpRequest
 
 SESSIONS_PER_PAGE = 50
 PASS, FAIL = "pass", "fail"
 
 
-def _require_trainer(user) -> None:
+def _require_trainer(user: User) -> None:
     if not selectors.user_roles(user).has(Role.TRAINER, Role.ADMIN):
         raise PermissionDenied
 
@@ -35,12 +36,12 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 
 @login_required
-def session_list(request):
+def session_list(request: AuthenticatedHttpRequest):
     """Staff: the sessions hosted in their scope, upcoming or past, by course. Officers:
     "My sessions", those they are registered for and those of their courses."""
     roles = selectors.user_roles(request.user)
     is_staff = roles.has(*selectors.STAFF_ROLES)
-    context = {
+    context: dict[str, object] = {
         "is_staff": is_staff,
         "is_officer": roles.officer is not None,
         "can_schedule": roles.has(Role.TRAINER, Role.ADMIN),
@@ -49,9 +50,10 @@ def session_list(request):
         context["own_upcoming"] = list(selectors.own_session_list(user=request.user, upcoming=True)[:50])
         own_past = list(selectors.own_session_list(user=request.user, upcoming=False).exclude(own_attendance=None)[:20])
         labels = dict(SessionRegistration.Attendance.choices)
-        for session in own_past:
+        for session in own_past:  # own_attendance is not None: excluded above
             is_marked = session.own_attendance != SessionRegistration.Attendance.REGISTERED
-            session.own_attendance_label = labels.get(session.own_attendance) if is_marked else ""
+            label = labels.get(session.own_attendance or "") if is_marked else None
+            session.own_attendance_label = "" if label is None else str(label)
         context["own_past"] = own_past
     if is_staff:
         form = SessionFilterForm(request.GET or None, user=request.user)
@@ -71,7 +73,7 @@ def session_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_create(request):
+def session_create(request: AuthenticatedHttpRequest):
     """Schedule a session: trainers (for a host unit in their scope) and admins."""
     _require_trainer(request.user)
     form = SessionForm(request.POST if request.method == "POST" else None, user=request.user)
@@ -90,7 +92,7 @@ def session_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request, pk: int):
+def session_edit(request: AuthenticatedHttpRequest, pk: int):
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     form = SessionForm(request.POST if request.method == "POST" else None, user=request.user, session=session)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +119,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 @login_required
-def session_detail(request, pk: int):
+def session_detail(request: AuthenticatedHttpRequest, pk: int):
     """The session; staff whose scope covers the host unit also see the roster and results,
     an officer their own registration."""
     session = permissions.access_session(user=request.user, session_id=pk)
@@ -131,14 +133,14 @@ def session_detail(request, pk: int):
         "registrations": registrations,
         "present_count": sum(r.attendance == SessionRegistration.Attendance.PRESENT for r in registrations),
         "cancel_form": SessionCancelForm(),
-        "own_attendance_label": dict(SessionRegistration.Attendance.choices).get(session.own_attendance, ""),
+        "own_attendance_label": dict(SessionRegistration.Attendance.choices).get(session.own_attendance or "", ""),
     }
     return render(request, "courses/sessions/detail.html", context)
 
 
 @login_required
 @require_POST
-def session_cancel(request, pk: int):
+def session_cancel(request: AuthenticatedHttpRequest, pk: int):
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     form = SessionCancelForm(request.POST)
     if form.is_valid():
@@ -153,7 +155,7 @@ def session_cancel(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_register(request, pk: int):
+def session_register(request: AuthenticatedHttpRequest, pk: int):
     """Register the active officers of a unit in the trainer's scope, or officers by service
     number: all of them, or nobody when places run short."""
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
@@ -162,10 +164,11 @@ def session_register(request, pk: int):
     officer_form = SessionOfficersForm(
         request.POST if action == "officers" else None, user=request.user, prefix="officers"
     )
-    form = {"unit": unit_form, "officers": officer_form}.get(action)
+    forms: dict[str, SessionUnitForm | SessionOfficersForm] = {"unit": unit_form, "officers": officer_form}
+    form = forms.get(action or "")
     if form is not None and form.is_valid():
         try:
-            if action == "unit":
+            if isinstance(form, SessionUnitForm):
                 count = services.session_register_unit(
                     session=session, unit=form.cleaned_data["unit"], actor=request.user
                 )
@@ -192,7 +195,7 @@ def session_register(request, pk: int):
 
 @login_required
 @require_POST
-def session_unregister(request, pk: int, officer_id: int):
+def session_unregister(request: AuthenticatedHttpRequest, pk: int, officer_id: int):
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
     officer = Officer.objects.filter(pk=officer_id, session_registrations__session=session).first()
     if officer is None:
@@ -208,7 +211,7 @@ def session_unregister(request, pk: int, officer_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_attendance(request, pk: int):
+def session_attendance(request: AuthenticatedHttpRequest, pk: int):
     """The phone attendance page: one row per registered officer, Present / Absent /
     Excused, one Save. An officer left without a mark keeps their attendance."""
     session = permissions.access_session_to_manage(user=request.user, session_id=pk)
@@ -256,7 +259,7 @@ def _officer_messages(error: ValidationError, registrations) -> list[str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_results(request, pk: int):
+def session_results(request: AuthenticatedHttpRequest, pk: int):
     """Results of a session: for each officer, pass or fail with a comment for each practical
     skill (the course's required ones, and any other already recorded here), and the paper
     score. One Save, all or nothing."""
@@ -341,7 +344,7 @@ def _results_messages(error: ValidationError, registrations, practicals) -> list
     if not hasattr(error, "error_dict"):
         return _messages_of(error)
     names = {registration.officer_id: registration.officer.full_name for registration in registrations}
-    lines = []
+    lines: list[str] = []
     for key, messages_ in error.message_dict.items():
         if isinstance(key, str) and key.startswith("practical-"):
             entry = practicals[int(key.removeprefix("practical-"))]
