@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -28,35 +28,6 @@ from courses import selectors as course_selectors
 from lms.api import INTEGER_MAX, SMALLINT_MAX, ObjectIdField, object_id_query_parameter
 from organisations.models import Officer
 from organisations.permissions import IsTrainer
-from organisations.selectors import user_roles
-
-
-def _assessment(request, pk: int) -> Assessment:
-    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
-    if assessment is None:
-        raise Http404
-    return assessment
-
-
-def _editable_assessment(request, pk: int) -> Assessment:
-    assessment = _assessment(request, pk)
-    permissions.authoring_check(user=request.user, course=assessment.course, target=assessment)
-    return assessment
-
-
-def _attempt(request, pk: int) -> Attempt:
-    attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
-    if attempt is None:
-        raise Http404
-    return attempt
-
-
-def _own_attempt(request, pk: int) -> Attempt:
-    attempt = _attempt(request, pk)
-    if not permissions.is_own_attempt(user=request.user, attempt=attempt):
-        raise PermissionDenied
-    return attempt
-
 
 # Plain text rather than an enum: "kind" names other choice sets elsewhere in the schema.
 QUESTION_KINDS_HELP = "One of: " + ", ".join(Question.Kind.values) + "."
@@ -285,7 +256,7 @@ class AssessmentDetailApi(APIView):
 
     @extend_schema(responses={200: AssessmentSerializer})
     def get(self, request, pk: int):
-        return Response(AssessmentSerializer(_assessment(request, pk)).data)
+        return Response(AssessmentSerializer(permissions.access_assessment(user=request.user, assessment_id=pk)).data)
 
 
 class CreditField(serializers.DecimalField):
@@ -346,7 +317,7 @@ class QuestionCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request, pk: int):
-        assessment = _editable_assessment(request, pk)
+        assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -365,7 +336,7 @@ class AssessmentPublishApi(APIView):
 
     @extend_schema(request=None, responses={200: AssessmentSerializer})
     def post(self, request, pk: int):
-        assessment = _editable_assessment(request, pk)
+        assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         assessment = services.assessment_publish(assessment=assessment, actor=request.user)
         return Response(AssessmentSerializer(assessment).data)
 
@@ -377,7 +348,7 @@ class AttemptStartApi(APIView):
 
     @extend_schema(request=None, responses={201: AttemptStartedSerializer, 200: AttemptStartedSerializer})
     def post(self, request, pk: int):
-        assessment = _assessment(request, pk)
+        assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
         attempt = services.attempt_start(assessment=assessment, user=request.user)
         return Response(
             AttemptStartedSerializer(_started(attempt)).data,
@@ -409,7 +380,7 @@ class AnswerSaveApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
     def put(self, request, pk: int, question_id: int):
-        attempt = _own_attempt(request, pk)
+        attempt = permissions.access_own_attempt(user=request.user, attempt_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = services.answer_save(
@@ -443,7 +414,7 @@ class AttemptSubmitApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: ResultSerializer})
     def post(self, request, pk: int):
-        attempt = _own_attempt(request, pk)
+        attempt = permissions.access_own_attempt(user=request.user, attempt_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answers = [(item["question"], _response_of(item)) for item in data.validated_data["answers"]]
@@ -458,7 +429,7 @@ class AttemptDetailApi(APIView):
 
     @extend_schema(responses={200: AttemptDetailSerializer})
     def get(self, request, pk: int):
-        attempt = _attempt(request, pk)
+        attempt = permissions.access_attempt(user=request.user, attempt_id=pk)
         # Not through the serializer: it would fill the key's absent fields with nulls, and
         # a trainee's body must not even name them before feedback is visible.
         return Response(_detail(request, attempt))
@@ -531,7 +502,7 @@ class AllowanceCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request, pk: int):
-        assessment = _assessment(request, pk)
+        assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -546,23 +517,6 @@ class AllowanceCreateApi(APIView):
 
 IMPORT_MAX_BYTES = settings.QUESTION_IMPORT_MAX_BYTES  # the request as a whole: lms/request_body.py
 IMPORT_FORMATS_BY_SUFFIX = {".gift": "gift", ".txt": "gift", ".csv": "csv"}
-
-
-def _editable_question(request, pk: int) -> Question:
-    """The question if its bank's course is visible to the caller (an organisation bank:
-    admins only), else 404; 403 unless the caller may edit the bank."""
-    question = Question.objects.select_related("bank__course").prefetch_related("choices").filter(pk=pk).first()
-    if question is None:
-        raise Http404
-    bank = question.bank
-    if bank.course_id is None:
-        if not user_roles(request.user).is_admin:
-            raise Http404
-    else:
-        if course_selectors.course_get(user=request.user, course_id=bank.course_id) is None:
-            raise Http404
-        permissions.authoring_check(user=request.user, course=bank.course, target=question)
-    return question
 
 
 @extend_schema_serializer(component_name="AssessmentPool")
@@ -580,12 +534,12 @@ class PoolListApi(APIView):
 
     @extend_schema(responses={200: PoolSerializer(many=True)})
     def get(self, request, pk: int):
-        assessment = _editable_assessment(request, pk)
+        assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         return Response(PoolSerializer(assessment.pools.order_by("pk"), many=True).data)
 
     @extend_schema(request=PoolSerializer, responses={201: PoolSerializer})
     def post(self, request, pk: int):
-        assessment = _editable_assessment(request, pk)
+        assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         data = PoolSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pool = services.pool_set(assessment=assessment, actor=request.user, **data.validated_data)
@@ -597,7 +551,7 @@ class PoolDeleteApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int, pool_id: int):
-        assessment = _editable_assessment(request, pk)
+        assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         pool = assessment.pools.filter(pk=pool_id).select_related("assessment__course").first()
         if pool is None:
             raise Http404
@@ -640,7 +594,7 @@ class QuestionCorrectApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
     def patch(self, request, pk: int):
-        question = _editable_question(request, pk)
+        question = permissions.access_question_for_edit(user=request.user, question_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
@@ -673,7 +627,7 @@ class QuestionArchiveApi(APIView):
 
     @extend_schema(request=None, responses={200: OutputSerializer})
     def post(self, request, pk: int):
-        question = _editable_question(request, pk)
+        question = permissions.access_question_for_edit(user=request.user, question_id=pk)
         question = services.question_archive(question=question, actor=request.user)
         return Response(self.OutputSerializer(question).data)
 
@@ -718,7 +672,7 @@ class QuestionImportApi(APIView):
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: OutputSerializer})
     def post(self, request, pk: int):
-        assessment = _editable_assessment(request, pk)
+        assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -742,7 +696,7 @@ class QuestionExportApi(APIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, pk: int):
-        assessment = _editable_assessment(request, pk)
+        assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         response = HttpResponse(bank_csv.bank_csv_export(assessment.bank), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-questions.csv"'
         return response

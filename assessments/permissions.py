@@ -24,15 +24,19 @@ allowance or regrades a question their own attempt showed (``conflict_check``).
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max, Model
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import Allowance, Assessment, Attempt
-from courses.models import Course, CourseAuthor, Enrollment
+from assessments import selectors
+from assessments.models import Allowance, Assessment, Attempt, Question
+from courses import selectors as course_selectors
+from courses.models import Course, Enrollment
 from lms.audit.services import audit_record
 from organisations.models import Officer, Role, User
 from organisations.selectors import unit_in_scope, user_roles
@@ -46,22 +50,6 @@ def trainer_covers(*, user: User, officer: Officer) -> bool:
 def is_enrolled(*, user: User, course_id: int) -> bool:
     """Whether the user's own officer record is enrolled in the course (to take it)."""
     return user.is_authenticated and Enrollment.objects.filter(course_id=course_id, officer__user=user).exists()
-
-
-def course_relation(*, user: User, course_id: int) -> tuple[bool, bool]:
-    """``(is_author, is_enrolled)`` of the user and the course, in one query."""
-    if not user.is_authenticated:
-        return False, False
-    row = (
-        Course.objects.filter(pk=course_id)
-        .annotate(
-            authored=Exists(CourseAuthor.objects.filter(course=OuterRef("pk"), user=user)),
-            enrolled=Exists(Enrollment.objects.filter(course=OuterRef("pk"), officer__user=user)),
-        )
-        .values_list("authored", "enrolled")
-        .first()
-    )
-    return row or (False, False)
 
 
 def is_own_attempt(*, user: User, attempt: Attempt) -> bool:
@@ -109,7 +97,7 @@ def answer_key_visible(
         return False
     if attempt is not None and is_own_attempt(user=user, attempt=attempt):
         return feedback_visible(attempt, now)
-    is_author, enrolled = course_relation(user=user, course_id=assessment.course_id)
+    is_author, enrolled = selectors.course_relation(user=user, course_id=assessment.course_id)
     if enrolled:
         return _own_feedback_visible(user=user, assessment=assessment, now=now)
     roles = user_roles(user)
@@ -118,12 +106,6 @@ def answer_key_visible(
     if attempt is None:
         return roles.has(Role.TRAINER)
     return trainer_covers(user=user, officer=attempt.officer)
-
-
-def can_author_assessments(*, user: User, course: Course) -> bool:
-    """The course's authors and admins, unless enrolled in the course themselves."""
-    is_author, enrolled = course_relation(user=user, course_id=course.pk)
-    return (is_author or user_roles(user).is_admin) and not enrolled
 
 
 class ConflictOfInterest(PermissionDenied):
@@ -141,7 +123,7 @@ CONFLICT_MESSAGES = {
 }
 
 
-def _refuse(*, actor: User, action: str, target, audit: bool) -> None:
+def _refuse(*, actor: User, action: str, target: Model, audit: bool) -> None:
     """Record the refused attempt (``conflict.refused``) and raise ``ConflictOfInterest``.
     The entry outlives the refusal only when written outside the transaction that fails:
     callers check before their service's transaction starts."""
@@ -150,24 +132,90 @@ def _refuse(*, actor: User, action: str, target, audit: bool) -> None:
     raise ConflictOfInterest(str(CONFLICT_MESSAGES[action]))
 
 
-def authoring_check(*, user: User, course: Course, target=None, audit: bool = True) -> None:
+def authoring_check(*, user: User, course: Course, target: Model | None = None, audit: bool = True) -> None:
     """Refuse (``PermissionDenied``) anyone but the course's authors and admins, and them too
     while they are enrolled in the course (``ConflictOfInterest``, audited against
     ``target``, the course by default, unless ``audit`` is False)."""
-    is_author, enrolled = course_relation(user=user, course_id=course.pk)
+    is_author, enrolled = selectors.course_relation(user=user, course_id=course.pk)
     if not (is_author or user_roles(user).is_admin):
         raise PermissionDenied(_("Only the course's authors and admins edit its assessments."))
     if enrolled:
         _refuse(actor=user, action="author", target=target or course, audit=audit)
 
 
-def conflict_check(*, actor: User, officer_ids, action: str, target) -> None:
+def conflict_check(*, actor: User, officer_ids: Iterable[int], action: str, target: Model) -> None:
     """Refuse (``ConflictOfInterest``, a 403) when ``actor`` is one of the officers acted on
     (``action`` is ``grade``, ``allowance`` or ``regrade``), recording the refused attempt
     in the audit trail as ``conflict.refused``.
 
     Call it before the service's transaction: the audit entry must outlive the refusal.
     """
-    officer_ids = list(officer_ids)
-    if officer_ids and Officer.objects.filter(pk__in=officer_ids, user_id=actor.pk).exists():
+    ids = list(officer_ids)
+    if ids and Officer.objects.filter(pk__in=ids, user_id=actor.pk).exists():
         _refuse(actor=actor, action=action, target=target, audit=True)
+
+
+# Fetch and authorise in one call (as ``courses.permissions``): ``Http404`` when the user may
+# not see the thing, so its existence does not leak; ``PermissionDenied`` when they see it
+# but may not act on it. Pages and APIs call them alike.
+
+
+def access_assessment(*, user: User, assessment_id: int) -> Assessment:
+    """The assessment, for someone who sees it (``selectors.assessment_list``)."""
+    assessment = selectors.assessment_get(user=user, assessment_id=assessment_id)
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def access_assessment_for_edit(*, user: User, assessment_id: int) -> Assessment:
+    """The assessment, for the course's authors and admins who are not enrolled in it
+    (``authoring_check``, which audits a refusal on conflict of interest)."""
+    assessment = access_assessment(user=user, assessment_id=assessment_id)
+    authoring_check(user=user, course=assessment.course, target=assessment)
+    return assessment
+
+
+def access_attempt(*, user: User, attempt_id: int) -> Attempt:
+    """The attempt, for its owner and the staff who see it (``selectors.attempt_get``)."""
+    attempt = selectors.attempt_get(user=user, attempt_id=attempt_id)
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+def access_own_attempt(*, user: User, attempt_id: int) -> Attempt:
+    """The attempt, for its owner only: ``PermissionDenied`` for the staff who see it."""
+    attempt = access_attempt(user=user, attempt_id=attempt_id)
+    if not is_own_attempt(user=user, attempt=attempt):
+        raise PermissionDenied
+    return attempt
+
+
+def access_attempt_to_take(*, user: User, attempt_id: int) -> Attempt:
+    """The attempt, for its owner only, as the page where they answer it: anyone else gets
+    ``Http404``, staff who see the attempt included (they read it on its result page)."""
+    attempt = selectors.attempt_get(user=user, attempt_id=attempt_id)
+    if attempt is None or not is_own_attempt(user=user, attempt=attempt):
+        raise Http404
+    return attempt
+
+
+def access_question_for_edit(*, user: User, question_id: int) -> Question:
+    """The question (with its bank, the bank's course and its choices) if its bank's course
+    is visible to the user (an organisation's bank: admins only), for those who edit the
+    bank (``authoring_check``)."""
+    question = (
+        Question.objects.select_related("bank__course").prefetch_related("choices").filter(pk=question_id).first()
+    )
+    if question is None:
+        raise Http404
+    course = question.bank.course  # selected with the question: no query
+    if course is None:
+        if not user_roles(user).is_admin:
+            raise Http404
+    else:
+        if course_selectors.course_get(user=user, course_id=course.pk) is None:
+            raise Http404
+        authoring_check(user=user, course=course, target=question)
+    return question

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
-from assessments import permissions
 from assessments.models import Allowance, Answer, Assessment, Attempt, Pool, Question
 from courses import selectors as course_selectors
-from courses.models import CourseAuthor, Enrollment
+from courses.models import Course, CourseAuthor, Enrollment
 from courses.selectors import Requirement, lazy_text
 from organisations.models import Role, User
 from organisations.selectors import scope_units, subtree_q, unit_in_scope, user_roles
@@ -176,6 +176,21 @@ def allowance_terms(*, assessment: Assessment, officer) -> dict:
 # Statistics (measuring learning) ---------------------------------------------------------
 
 
+def attempts_showing(*, question: Question) -> QuerySet[Attempt]:
+    """The attempts whose snapshot shows the question: those a correction of its key
+    regrades (``services.attempts_regrade``) and the question's page counts."""
+    attempts = Attempt.objects.filter(assessment__bank_id=question.bank_id)
+    if connection.features.supports_json_field_contains:
+        return attempts.filter(snapshot__contains=[{"id": question.pk}])
+    # SQLite has no JSON containment: read the snapshots (one query), then filter by pk.
+    shown = [
+        pk
+        for pk, snapshot in attempts.values_list("pk", "snapshot").iterator()
+        if any(item.get("id") == question.pk for item in snapshot)
+    ]
+    return attempts.filter(pk__in=shown)
+
+
 def statistics_attempts(*, user: User, assessment: Assessment) -> tuple[list[Attempt], list[Attempt]]:
     """The graded attempts of the assessment and of its pre-tests (``pretest_of``) by
     officers within the user's scope as trainer or leader (admins: everyone), for
@@ -189,10 +204,32 @@ def statistics_attempts(*, user: User, assessment: Assessment) -> tuple[list[Att
     return post, pre
 
 
-def course_staff_links(*, user: User, course) -> list[course_selectors.StaffLink]:
+def course_relation(*, user: User, course_id: int) -> tuple[bool, bool]:
+    """``(is_author, is_enrolled)`` of the user and the course, in one query."""
+    if not user.is_authenticated:
+        return False, False
+    row = (
+        Course.objects.filter(pk=course_id)
+        .annotate(
+            authored=Exists(CourseAuthor.objects.filter(course=OuterRef("pk"), user=user)),
+            enrolled=Exists(Enrollment.objects.filter(course=OuterRef("pk"), officer__user=user)),
+        )
+        .values_list("authored", "enrolled")
+        .first()
+    )
+    return row or (False, False)
+
+
+def can_author_assessments(*, user: User, course: Course) -> bool:
+    """The course's authors and admins, unless enrolled in the course themselves."""
+    is_author, enrolled = course_relation(user=user, course_id=course.pk)
+    return (is_author or user_roles(user).is_admin) and not enrolled
+
+
+def course_staff_links(*, user: User, course: Course) -> list[course_selectors.StaffLink]:
     """For the course's authors and admins: each assessment's questions (where it is
     published from) and a new assessment. One query for the assessments."""
-    if not permissions.can_author_assessments(user=user, course=course):
+    if not can_author_assessments(user=user, course=course):
         return []
     links = [
         course_selectors.StaffLink(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from assessments.grading import grade
 from assessments.models import Answer, Attempt, Question
 from assessments.permissions import conflict_check
+from assessments.selectors import attempts_showing
 from assessments.services._common import _bank_edit_check, _decimal_or_none, _trainer_check, _weight_text
 from assessments.services.attempts import (
     _attempt_result,
@@ -80,12 +81,10 @@ def attempts_regrade(*, question: Question, actor: User, now: datetime.datetime 
     """Apply the question's current answer key to every attempt that showed it; returns how
     many attempts' results changed. Refused (``ConflictOfInterest``, audited) when one of
     them is the actor's own. See ``_attempts_regrade``."""
-    own = Attempt.objects.filter(assessment__bank_id=question.bank_id, officer__user_id=actor.pk).only(
-        "officer_id", "snapshot"
-    )
+    own = attempts_showing(question=question).filter(officer__user_id=actor.pk)
     conflict_check(
         actor=actor,
-        officer_ids={attempt.officer_id for attempt in own if _snapshot_question(attempt, question.pk)},
+        officer_ids=set(own.values_list("officer_id", flat=True)),
         action="regrade",
         target=question,
     )
@@ -110,9 +109,9 @@ def _attempts_regrade(*, question: Question, actor: User, now: datetime.datetime
     bank_choices = {choice.pk: choice for choice in question.choices.all()}
     key = question_snapshot(question, shuffle=False)
     attempts = list(
-        Attempt.objects.select_for_update(of=("self",))
+        attempts_showing(question=question)
+        .select_for_update(of=("self",))
         .select_related("assessment", "officer__user")
-        .filter(assessment__bank_id=question.bank_id)
         .order_by("pk")
     )
     changes: list[Change] = []

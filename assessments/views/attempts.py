@@ -24,20 +24,6 @@ from courses import selectors as course_selectors
 from organisations.selectors import user_roles
 
 
-def _assessment_or_404(request, pk: int) -> Assessment:
-    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
-    if assessment is None:
-        raise Http404
-    return assessment
-
-
-def _own_attempt_or_404(request, pk: int) -> Attempt:
-    attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
-    if attempt is None or not permissions.is_own_attempt(user=request.user, attempt=attempt):
-        raise Http404
-    return attempt
-
-
 def _feedback_note(attempt: Attempt) -> str:
     """When the answers and explanations become visible to the owner, in a sentence."""
     policy = attempt.assessment.feedback_policy
@@ -60,7 +46,7 @@ def _key_note() -> str:
 @login_required
 def assessment_detail(request, pk: int):
     """The assessment as a trainee sees it: rules, their attempts, and Start or Continue."""
-    assessment = _assessment_or_404(request, pk)
+    assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
     officer = user_roles(request.user).officer
     context: dict = {
         "assessment": assessment,
@@ -99,7 +85,7 @@ def assessment_detail(request, pk: int):
 @require_POST
 def assessment_start(request, pk: int):
     """Start (or continue) an attempt; a refusal comes back as a message."""
-    assessment = _assessment_or_404(request, pk)
+    assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
     try:
         attempt = services.attempt_start(assessment=assessment, user=request.user)
     except ValidationError as error:
@@ -119,7 +105,7 @@ def _minutes_left(attempt: Attempt, now: datetime.datetime) -> int | None:
 @require_http_methods(["GET", "POST"])
 def attempt_take(request, pk: int):
     """The whole attempt as one plain form: "Save" keeps the answers, "Submit" grades them."""
-    attempt = _own_attempt_or_404(request, pk)
+    attempt = permissions.access_attempt_to_take(user=request.user, attempt_id=pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("attempt-result", pk=attempt.pk)
     questions = [selectors.question_for_display(q, with_key=False) for q in attempt.snapshot]

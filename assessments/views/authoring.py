@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +26,7 @@ from assessments import permissions, selectors, services
 from assessments.forms import AssessmentForm, PoolForm, QuestionForm, QuestionKeyForm
 from assessments.importers.bank_csv import bank_csv_export, bank_csv_parse
 from assessments.importers.gift import ImportProblems, gift_parse
-from assessments.models import Assessment, Attempt, Choice, Pool, Question
+from assessments.models import Assessment, Choice, Pool, Question
 from courses.models import Module
 from courses.selectors import course_get
 
@@ -51,14 +51,6 @@ class QuestionImportForm(forms.Form):
         if upload.size > IMPORT_MAX_BYTES:
             raise ValidationError(_("The file is larger than 5 MB."))
         return upload
-
-
-def _editable_assessment(request, pk: int) -> Assessment:
-    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
-    if assessment is None:
-        raise Http404
-    permissions.authoring_check(user=request.user, course=assessment.course, target=assessment)
-    return assessment
 
 
 @login_required
@@ -89,7 +81,7 @@ def assessment_create(request, pk: int):
 @require_POST
 def assessment_publish(request, pk: int):
     """Open the assessment to the course's trainees (refused while it has no live question)."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     try:
         services.assessment_publish(assessment=assessment, actor=request.user)
     except ValidationError as error:
@@ -120,7 +112,7 @@ def _parse(upload, chosen: str) -> tuple[list[dict], list[str]]:
 @require_http_methods(["GET", "POST"])
 def questions_import(request, pk: int):
     """Upload a GIFT or CSV file: every question is added to the bank, or none and every problem is listed."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     form = QuestionImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -145,7 +137,7 @@ def questions_import(request, pk: int):
 @require_GET
 def questions_export(request, pk: int):
     """The bank's live questions as CSV, in the format the import reads back."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     response = HttpResponse("\ufeff" + bank_csv_export(assessment.bank), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-questions.csv"'
     return response
@@ -168,16 +160,6 @@ def _bank_question(assessment: Assessment, question_pk: int) -> Question:
     return question
 
 
-def _attempts_showing(question: Question) -> int:
-    """How many attempts showed the question: those ``services.attempts_regrade`` would touch."""
-    attempts = Attempt.objects.filter(assessment__bank_id=question.bank_id)
-    if connection.features.supports_json_field_contains:
-        return attempts.filter(snapshot__contains=[{"id": question.pk}]).count()
-    # SQLite has no JSON containment: read the snapshots, one query.
-    snapshots = attempts.values_list("snapshot", flat=True)
-    return sum(1 for snapshot in snapshots.iterator() if any(shown.get("id") == question.pk for shown in snapshot))
-
-
 @login_required
 @require_GET
 def question_list(request, pk: int):
@@ -185,7 +167,7 @@ def question_list(request, pk: int):
     links to edit each, add one, import, export and the pools; which of them give partial
     credit (credits per choice, numeric answers for part of the points), never the key
     itself. Three queries of its own however many questions: the counts, the page, the pools."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     bank_questions = Question.objects.filter(bank_id=assessment.bank_id)
     counts = bank_questions.aggregate(
         live=Count("pk", filter=Q(is_archived=False)), archived=Count("pk", filter=Q(is_archived=True))
@@ -214,7 +196,7 @@ def question_list(request, pk: int):
 def question_create(request, pk: int):
     """Add one question of any kind to the assessment's bank (with a new scenario if described).
     "Save and add another" comes back to an empty form."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     form = QuestionForm(request.POST or None, bank=assessment.bank)
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,9 +223,9 @@ def question_create(request, pk: int):
 def question_edit(request, pk: int, question_pk: int):
     """Correct a question's answer key, points and explanation; optionally regrade the
     attempts that showed it (``services.question_correct`` then ``attempts_regrade``)."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     question = _bank_question(assessment, question_pk)
-    attempts = _attempts_showing(question)
+    attempts = selectors.attempts_showing(question=question).count()
     form = QuestionKeyForm(request.POST or None, question=question, attempts=attempts)
     if request.method == "POST" and form.is_valid():
         regrade = form.cleaned_data.get("regrade", False)
@@ -279,7 +261,7 @@ def question_edit(request, pk: int, question_pk: int):
 @require_POST
 def question_archive(request, pk: int, question_pk: int):
     """Never draw the question again; attempts that showed it keep it."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     question = _bank_question(assessment, question_pk)
     services.question_archive(question=question, actor=request.user)
     messages.success(request, gettext("The question is archived: new attempts no longer draw it."))
@@ -309,7 +291,7 @@ def _bank_tags(assessment: Assessment) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def pool_list(request, pk: int):
     """The assessment's pools; set one (a tag and how many questions to draw) or remove one."""
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     form = PoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -340,7 +322,7 @@ def pool_list(request, pk: int):
 @login_required
 @require_POST
 def pool_delete(request, pk: int, pool_pk: int):
-    assessment = _editable_assessment(request, pk)
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     pool = assessment.pools.filter(pk=pool_pk).first()
     if pool is None:
         raise Http404
