@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,11 @@ TRUE_FALSE = "true_false"
 NUMERIC = "numeric"
 SHORT_TEXT = "short_text"
 ESSAY = "essay"
+
+# A question as ``Attempt.snapshot`` stores it and a response as ``Answer.response`` does:
+# JSON objects whose shape ``response_problems`` and the snapshot builder vouch for.
+SnapshotQuestion = Mapping[str, Any]
+Response = Mapping[str, Any]
 CHOICE_KINDS = frozenset({SINGLE, MULTIPLE, TRUE_FALSE})
 TEXT_KINDS = frozenset({NUMERIC, SHORT_TEXT, ESSAY})
 
@@ -78,9 +84,9 @@ class Grade:
 WRONG = Grade(ZERO, False, False)
 
 
-def grade(question: Mapping, response: Mapping | None) -> Grade:
+def grade(question: SnapshotQuestion, response: Response | None) -> Grade:
     """Grade one response to one snapshot question. Never raises on a bad response."""
-    if response_problems(question, response) or _is_blank(response):
+    if response is None or response_problems(question, response) or _is_blank(response):
         return WRONG
     kind = question["kind"]
     points = _to_points(question["points"])
@@ -95,7 +101,7 @@ def grade(question: Mapping, response: Mapping | None) -> Grade:
     return Grade(None, None, True)  # essay: response_problems rejected every other kind
 
 
-def attempt_score(snapshot: list[Mapping], grades: Mapping[int, Grade]) -> Decimal | None:
+def attempt_score(snapshot: list[SnapshotQuestion], grades: Mapping[int, Grade]) -> Decimal | None:
     """The attempt's score in percent (0-100, 2 places): points awarded over points
     available, every question weighted by its points.
 
@@ -119,7 +125,7 @@ def attempt_score(snapshot: list[Mapping], grades: Mapping[int, Grade]) -> Decim
     return (awarded * HUNDRED / available).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def response_problems(question: Mapping, response: object) -> list[str]:
+def response_problems(question: SnapshotQuestion, response: object) -> list[str]:
     """Why ``response`` cannot be an answer to ``question``; empty when it can.
 
     A blank response is fine (saving one clears an answer). Messages are for the person
@@ -167,7 +173,7 @@ def parse_number(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _choice_problems(question: Mapping, response: Mapping) -> list[str]:
+def _choice_problems(question: SnapshotQuestion, response: Response) -> list[str]:
     unexpected = set(response) - {"choices"}
     if unexpected:
         return [_("This question is answered by choosing, not by writing.")]
@@ -193,7 +199,7 @@ def _choice_problems(question: Mapping, response: Mapping) -> list[str]:
     return problems
 
 
-def _text_problems(kind: str, response: Mapping) -> list[str]:
+def _text_problems(kind: str, response: Response) -> list[str]:
     unexpected = set(response) - {"text"}
     if unexpected:
         return [_("This question is answered by writing, not by choosing.")]
@@ -210,7 +216,7 @@ def _text_problems(kind: str, response: Mapping) -> list[str]:
     return []
 
 
-def _is_blank(response: Mapping | None) -> bool:
+def _is_blank(response: Response | None) -> bool:
     if not response:
         return True
     value = next(iter(response.values()))  # response_problems allowed exactly one key
@@ -219,7 +225,7 @@ def _is_blank(response: Mapping | None) -> bool:
     return not value
 
 
-def _weights(question: Mapping) -> dict[int, Decimal] | None:
+def _weights(question: SnapshotQuestion) -> dict[int, Decimal] | None:
     """The credit of each choice id in percent, or None when the question has none."""
     choices = question["choices"]
     if not choices or any(choice.get("weight") is None for choice in choices):
@@ -232,7 +238,7 @@ def _share_grade(points: Decimal, share: Decimal) -> Grade:
     return Grade(awarded, awarded == points, False)
 
 
-def _grade_single(question: Mapping, selected: list[int], points: Decimal) -> Grade:
+def _grade_single(question: SnapshotQuestion, selected: list[int], points: Decimal) -> Grade:
     weights = _weights(question)
     if weights is not None:
         return _share_grade(points, weights[selected[0]] / HUNDRED) if len(selected) == 1 else WRONG
@@ -242,7 +248,7 @@ def _grade_single(question: Mapping, selected: list[int], points: Decimal) -> Gr
     return WRONG
 
 
-def _grade_multiple(question: Mapping, selected: list[int], points: Decimal) -> Grade:
+def _grade_multiple(question: SnapshotQuestion, selected: list[int], points: Decimal) -> Grade:
     chosen = set(selected)
     weights = _weights(question)
     if weights is not None:
@@ -265,7 +271,7 @@ def _in_range(value: Decimal, answer: object, tolerance: object) -> bool:
     return answer - tolerance <= value <= answer + tolerance
 
 
-def _grade_numeric(question: Mapping, text: str, points: Decimal) -> Grade:
+def _grade_numeric(question: SnapshotQuestion, text: str, points: Decimal) -> Grade:
     value = parse_number(text)
     if value is None or question.get("numeric_answer") is None:
         return WRONG
@@ -277,7 +283,7 @@ def _grade_numeric(question: Mapping, text: str, points: Decimal) -> Grade:
     return WRONG
 
 
-def _grade_short_text(question: Mapping, text: str, points: Decimal) -> Grade:
+def _grade_short_text(question: SnapshotQuestion, text: str, points: Decimal) -> Grade:
     given = normalise_short_text(text)
     accepted = {normalise_short_text(answer) for answer in question.get("accepted_answers", ())}
     accepted.discard("")

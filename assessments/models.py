@@ -267,6 +267,10 @@ class Attempt(models.Model):
     is_passed = models.BooleanField(_("passed"), null=True, blank=True)
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
+    # Not a column: set by ``services.attempt_start`` on the attempt it returns (True when it
+    # began it, False for the one already open). Absent on attempts fetched otherwise.
+    is_new: bool
+
     class Meta:
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")

@@ -1,8 +1,10 @@
 """Reads of assessments, scoped to the user who asks."""
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from assessments.models import Allowance, Answer, Assessment, Attempt, Pool, Que
 from courses import selectors as course_selectors
 from courses.models import Course, CourseAuthor, Enrollment
 from courses.selectors import Requirement, lazy_text
-from organisations.models import Role, User
+from organisations.models import Officer, Role, User
 from organisations.selectors import scope_units, subtree_q, unit_in_scope, user_roles
 
 
@@ -98,7 +100,7 @@ def attempt_get(*, user: User, attempt_id: int) -> Attempt | None:
     return attempt if unit_in_scope(user=user, unit=attempt.officer.unit) else None
 
 
-def question_for_display(question: dict, *, with_key: bool) -> dict:
+def question_for_display(question: dict[str, Any], *, with_key: bool) -> dict[str, Any]:
     """A snapshot question as a reader may see it: without the answer key (which choices
     are correct and their credits, the numeric answers, accepted answers, explanation)
     unless ``with_key`` (``permissions.answer_key_visible`` decides it). Choices go out
@@ -154,12 +156,18 @@ def answer_for_grading_get(*, user: User, answer_id: int) -> Answer | None:
 # Pages ---------------------------------------------------------------------------------------
 
 
-def own_attempts(*, assessment: Assessment, officer) -> list[Attempt]:
+def own_attempts(*, assessment: Assessment, officer: Officer) -> list[Attempt]:
     """The officer's attempts at the assessment, newest first (snapshots left out)."""
     return list(Attempt.objects.filter(assessment=assessment, officer=officer).defer("snapshot").order_by("-number"))
 
 
-def allowance_terms(*, assessment: Assessment, officer) -> dict:
+class AllowanceTerms(TypedDict):
+    extra_attempts: int
+    extra_minutes: int
+    closes_at: datetime.datetime | None
+
+
+def allowance_terms(*, assessment: Assessment, officer: Officer) -> AllowanceTerms:
     """The officer's allowances summed: extra attempts and minutes, and the latest closing
     time (the assessment's own when no allowance moves it): what ``attempt_start`` applies
     and the assessment page shows."""
@@ -361,8 +369,8 @@ def publish_problems_by_assessment(*, assessments: Sequence[Assessment]) -> dict
         .order_by("pk")
         .values_list("bank_id", "pk", "competency", "topic", "scenario_id")
     )
-    for bank_id, *question in rows:
-        live[bank_id].append(LiveQuestion(*question))
+    for bank_id, pk, competency, topic, scenario_id in rows:
+        live[bank_id].append(LiveQuestion(pk, competency, topic, scenario_id))
     return {
         assessment.pk: assessment_publish_problems(
             assessment, pools=pools[assessment.pk], live=live[assessment.bank_id]
@@ -379,7 +387,7 @@ def _kind(assessment: Assessment) -> str:
     return gettext("Final assessment")
 
 
-def course_publish_plan(*, course) -> list[course_selectors.ReleaseItem]:
+def course_publish_plan(*, course: Course) -> list[course_selectors.ReleaseItem]:
     """The assessments part of the course's next release, as ``course_publish`` will treat
     them (``courses.selectors.ReleaseItem``): published ones stay; a ready draft is published
     with the course; a required draft that is not ready refuses the publish; any other

@@ -12,6 +12,7 @@ numbers already ``Decimal`` (anything else counts as "not a number").
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ def _places_over(value: Decimal, places: int) -> bool:
     """Whether ``value`` (finite) has more than ``places`` decimal places. Read from its
     digits, not by rounding: a value such as 1E-999999999 must not raise."""
     _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: an exponent letter ("n", "N", "F") only for NaN and infinity
     trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     return value != 0 and exponent + trailing_zeros < -places
 
@@ -46,7 +48,7 @@ def decimal_problem(value: Decimal) -> str | None:
     return None
 
 
-def question_errors(question: Mapping) -> dict[str, list[str]]:
+def question_errors(question: Mapping[str, Any]) -> dict[str, list[str]]:
     """Why the question cannot be stored, by field (``{}`` when it can).
 
     Keys are ``question_create``'s arguments: ``kind``, ``text``, ``points``,
@@ -96,8 +98,8 @@ def question_errors(question: Mapping) -> dict[str, list[str]]:
         if any(len(text) > 500 for text in texts):
             problem("choices", _("A choice is longer than 500 characters."))
         if any(weight is not None for weight in weights):
-            for message in _weight_problems(kind, choices):
-                problem("choices", message)
+            for weight_message in _weight_problems(kind, choices):
+                problem("choices", weight_message)
         else:
             if kind == Question.Kind.MULTIPLE and correct == 0:
                 problem("choices", _("No choice is marked correct."))
@@ -149,7 +151,7 @@ def choice_is_correct(kind: str, weight: Decimal) -> bool:
     return weight == HUNDRED if kind != Question.Kind.MULTIPLE else weight > 0
 
 
-def _weight_problems(kind: str, choices: list[Mapping]) -> list[str]:
+def _weight_problems(kind: str, choices: list[Mapping[str, Any]]) -> list[str]:
     """Credits per choice follow Moodle's rules: every choice has one (-100 to 100, at most
     5 decimal places); single choice: the best earns exactly 100; multiple choice: the
     positive credits add up to 100 (rounded to the whole percent, as Moodle rounds them)."""
@@ -161,17 +163,18 @@ def _weight_problems(kind: str, choices: list[Mapping]) -> list[str]:
     problems = []
     if not all(isinstance(weight, Decimal) and weight.is_finite() for weight in weights):
         return [_("A credit is not a number.")]
-    if any(not -HUNDRED <= weight <= HUNDRED for weight in weights):
+    credits = [weight for weight in weights if isinstance(weight, Decimal)]  # all of them, as just checked
+    if any(not -HUNDRED <= weight <= HUNDRED for weight in credits):
         return [_("A credit is between -100 and 100 percent.")]
-    if any(_places_over(weight, 5) for weight in weights):
+    if any(_places_over(weight, 5) for weight in credits):
         problems.append(_("A credit has at most 5 decimal places."))
-    if kind == Question.Kind.SINGLE and max(weights) != HUNDRED:
+    if kind == Question.Kind.SINGLE and max(credits) != HUNDRED:
         problems.append(
             _("The best choice of a single-choice question earns 100%%, not %(best)s%%.")
-            % {"best": number_text(max(weights))}
+            % {"best": number_text(max(credits))}
         )
     if kind == Question.Kind.MULTIPLE:
-        total = sum((weight for weight in weights if weight > 0), Decimal(0))
+        total = sum((weight for weight in credits if weight > 0), Decimal(0))
         if not Decimal("99.5") <= total < Decimal("100.5"):
             problems.append(
                 _("The positive credits of a multiple-choice question add up to 100%%, not %(total)s%%.")
@@ -179,13 +182,13 @@ def _weight_problems(kind: str, choices: list[Mapping]) -> list[str]:
             )
     if any(
         choice.get("correct") and not choice_is_correct(kind, weight)
-        for choice, weight in zip(choices, weights, strict=True)
+        for choice, weight in zip(choices, credits, strict=True)
     ):
         problems.append(_("A choice marked correct earns too little credit to be a right answer."))
     return problems
 
 
-def _partial_answer_problems(answers: list) -> list[str]:
+def _partial_answer_problems(answers: list[object]) -> list[str]:
     """Numeric answers for part of the points: each a number, a tolerance of at least 0 and a
     credit from 0 to 100 (a 0 answer matters: checked in order, it stops a later range)."""
     if len(answers) > MAX_PARTIAL_ANSWERS:
@@ -196,21 +199,26 @@ def _partial_answer_problems(answers: list) -> list[str]:
             problems.append(_("An answer for part of the points needs a number, a tolerance and a credit."))
             continue
         answer, tolerance, weight = entry.get("answer"), entry.get("tolerance"), entry.get("weight")
-        for value in (answer, tolerance, weight):
-            if not isinstance(value, Decimal) or not value.is_finite():
-                problems.append(_("An answer for part of the points needs a number, a tolerance and a credit."))
-                break
-        else:
-            if message := decimal_problem(answer) or decimal_problem(tolerance):
-                problems.append(message)
-            if tolerance < 0:
-                problems.append(_("The tolerance must be a number of at least 0."))
-            if not 0 <= weight <= HUNDRED or _places_over(weight, 5):
-                problems.append(_("A credit is between 0 and 100 percent, with at most 5 decimal places."))
+        if not (
+            isinstance(answer, Decimal)
+            and isinstance(tolerance, Decimal)
+            and isinstance(weight, Decimal)
+            and answer.is_finite()
+            and tolerance.is_finite()
+            and weight.is_finite()
+        ):
+            problems.append(_("An answer for part of the points needs a number, a tolerance and a credit."))
+            continue
+        if message := decimal_problem(answer) or decimal_problem(tolerance):
+            problems.append(message)
+        if tolerance < 0:
+            problems.append(_("The tolerance must be a number of at least 0."))
+        if not 0 <= weight <= HUNDRED or _places_over(weight, 5):
+            problems.append(_("A credit is between 0 and 100 percent, with at most 5 decimal places."))
     return problems
 
 
-def question_problems(question: Mapping) -> list[str]:
+def question_problems(question: Mapping[str, Any]) -> list[str]:
     """The problems of ``question_errors`` as a list of sentences, for the imports' reports
     (each prefixed there with its line or row number)."""
     return [message for messages in question_errors(question).values() for message in messages]

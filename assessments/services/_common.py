@@ -28,7 +28,7 @@ def _trainer_check(*, actor: User, officer: Officer) -> None:
 
 
 def _bank_edit_check(*, actor: User, bank: QuestionBank) -> None:
-    if bank.course_id is not None:
+    if bank.course is not None:
         _course_edit_check(actor=actor, course=bank.course)
     elif not user_roles(actor).is_admin:
         raise PermissionDenied(_("Only admins edit organisation question banks."))
@@ -37,7 +37,7 @@ def _bank_edit_check(*, actor: User, bank: QuestionBank) -> None:
 # Numbers as authors type them, and as the snapshot keeps them ---------------------------
 
 
-def _decimal_or_none(value) -> Decimal | None:
+def _decimal_or_none(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
     try:

@@ -5,6 +5,7 @@ import datetime
 import random
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,7 +64,7 @@ def _draw(assessment: Assessment) -> list[Question]:
     for question in live:
         if question.scenario_id:
             first_of_scenario.setdefault(question.scenario_id, question.pk)
-    return sorted(live, key=lambda q: (first_of_scenario.get(q.scenario_id, q.pk), q.pk))
+    return sorted(live, key=lambda q: (first_of_scenario.get(q.scenario_id, q.pk) if q.scenario_id else q.pk, q.pk))
 
 
 # Choice ids as an attempt shows them: random in [1, 2^31), drawn anew for every attempt,
@@ -71,7 +72,7 @@ def _draw(assessment: Assessment) -> list[Question]:
 SHOWN_CHOICE_ID_LIMIT = 2**31
 
 
-def question_snapshot(question: Question, *, shuffle: bool) -> dict:
+def question_snapshot(question: Question, *, shuffle: bool) -> dict[str, Any]:
     """A question as the attempt shows it, answer key included (see the models' docstring).
 
     Each choice is shown under an id of its own for this attempt (``id``); ``source`` keeps
@@ -219,13 +220,13 @@ def _is_late(attempt: Attempt, now: datetime.datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
 
 
-def _snapshot_question(attempt: Attempt, question_id) -> dict | None:
+def _snapshot_question(attempt: Attempt, question_id: int) -> dict[str, Any] | None:
     return next((question for question in attempt.snapshot if question["id"] == question_id), None)
 
 
 @transaction.atomic
 def answer_save(
-    *, attempt: Attempt, user: User, question_id: int, response, now: datetime.datetime | None = None
+    *, attempt: Attempt, user: User, question_id: int, response: object, now: datetime.datetime | None = None
 ) -> Answer:
     """Save (or replace) the owner's response to one question of their open attempt.
 
@@ -306,7 +307,9 @@ def _answers_upsert(answers: list[Answer], *, fields: list[str]) -> None:
     )
 
 
-def _attempt_close(*, attempt: Attempt, user: User, answers, now: datetime.datetime) -> Attempt:
+def _attempt_close(
+    *, attempt: Attempt, user: User, answers: Iterable[tuple[int, object]] | None, now: datetime.datetime
+) -> Attempt:
     """Grade and close a locked, open attempt (see ``attempt_submit``)."""
     late = _is_late(attempt, now)
     saved = {answer.question_id: answer for answer in Answer.objects.filter(attempt=attempt)}
@@ -325,9 +328,9 @@ def _attempt_close(*, attempt: Attempt, user: User, answers, now: datetime.datet
         if errors:
             raise ValidationError(errors)
         for question_id, response in given.items():
-            answer = saved.get(question_id) or Answer(attempt=attempt, question_id=question_id)
-            answer.response, answer.saved_at = response, now
-            saved[question_id] = answer
+            stored = saved.get(question_id) or Answer(attempt=attempt, question_id=question_id)
+            stored.response, stored.saved_at = response, now
+            saved[question_id] = stored
         _answers_upsert([saved[question_id] for question_id in given], fields=["response", "saved_at"])
     if attempt.deadline is not None:
         too_late = [q for q, answer in saved.items() if answer.saved_at > attempt.deadline + DEADLINE_GRACE]

@@ -1,7 +1,8 @@
 """Question banks, scenarios and questions: creating them and correcting a question's answer key."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -46,7 +47,7 @@ def scenario_create(*, bank: QuestionBank, title: str, text: str, actor: User) -
     return scenario
 
 
-def _true_false_choices(choices: Iterable[dict]) -> list[dict]:
+def _true_false_choices(choices: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """True/false as two choices, stored in English (translated when shown).
 
     Accepts ``[{"text": "True", "correct": bool}, ...]`` or a single ``{"correct": bool}``
@@ -58,28 +59,28 @@ def _true_false_choices(choices: Iterable[dict]) -> list[dict]:
     return [{"text": "True", "correct": is_true}, {"text": "False", "correct": not is_true}]
 
 
-def choices_normalise(kind: str, choices: Iterable[Mapping]) -> list[dict]:
+def choices_normalise(kind: str, choices: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Choices as ``question_errors`` checks them: true/false filled in, credits as
     ``Decimal`` (anything unreadable as NaN, which the rules refuse) and, where credits are
     given, ``correct`` set from them (``validation.choice_is_correct``) unless the author
     marked a choice correct themselves (which the rules then check)."""
-    choices = [dict(choice) for choice in choices]
+    rows = [dict(choice) for choice in choices]
     if kind == Question.Kind.TRUE_FALSE:
-        choices = _true_false_choices(choices)
-    for choice in choices:
-        if choice.get("weight") is not None:
-            choice["weight"] = _decimal_or_none(choice["weight"])
-    if choices and all(isinstance(choice.get("weight"), Decimal) for choice in choices):
-        for choice in choices:
-            if not choice.get("correct") and choice["weight"].is_finite():
-                choice["correct"] = choice_is_correct(kind, choice["weight"])
-    return choices
+        rows = _true_false_choices(rows)
+    for row in rows:
+        if row.get("weight") is not None:
+            row["weight"] = _decimal_or_none(row["weight"])
+    if rows and all(isinstance(row.get("weight"), Decimal) for row in rows):
+        for row in rows:
+            if not row.get("correct") and row["weight"].is_finite():
+                row["correct"] = choice_is_correct(kind, row["weight"])
+    return rows
 
 
-def partial_answers_normalise(answers: Iterable[Mapping]) -> list:
+def partial_answers_normalise(answers: Iterable[Any]) -> list[Any]:
     """Numeric answers for part of the points with their numbers as ``Decimal`` (a missing
     tolerance is 0); entries that are not mappings are kept for the rules to refuse."""
-    normalised = []
+    normalised: list[Any] = []
     for entry in answers:
         if isinstance(entry, Mapping):
             entry = {
@@ -91,12 +92,12 @@ def partial_answers_normalise(answers: Iterable[Mapping]) -> list:
     return normalised
 
 
-def partial_answers_stored(answers: list[Mapping]) -> list[dict]:
+def partial_answers_stored(answers: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """Validated partial answers as the JSON column keeps them: decimal strings."""
     return [{name: str(entry[name]) for name in ("answer", "tolerance", "weight")} for entry in answers]
 
 
-def _choice_rows(question: Question, choices: list[Mapping]) -> list[Choice]:
+def _choice_rows(question: Question, choices: Sequence[Mapping[str, Any]]) -> list[Choice]:
     return [
         Choice(
             question=question,
@@ -116,15 +117,15 @@ def question_create(
     kind: str,
     text: str,
     actor: User,
-    points=1,
-    choices: Iterable[Mapping] = (),
+    points: Decimal | int | str = 1,
+    choices: Iterable[Mapping[str, Any]] = (),
     explanation: str = "",
     competency: str = "",
     topic: str = "",
-    numeric_answer=None,
-    numeric_tolerance=0,
+    numeric_answer: Decimal | int | str | None = None,
+    numeric_tolerance: Decimal | int | str = 0,
     accepted_answers: Iterable[str] = (),
-    numeric_partial_answers: Iterable[Mapping] = (),
+    numeric_partial_answers: Iterable[Any] = (),
     scenario: Scenario | None = None,
 ) -> Question:
     """A question with its choices; ``ValidationError`` by field when it breaks a rule of
@@ -133,47 +134,48 @@ def question_create(
     A choice may carry a ``weight`` (its credit in percent, Moodle's per-answer grade):
     then every choice does, and its ``correct`` mark follows from it."""
     _bank_edit_check(actor=actor, bank=bank)
-    choices = choices_normalise(kind, choices)
-    accepted_answers = [str(answer).strip() for answer in accepted_answers if str(answer).strip()]
-    points = _decimal_or_none(points)
-    numeric_answer = _decimal_or_none(numeric_answer) if kind == Question.Kind.NUMERIC else None
-    numeric_tolerance = _decimal_or_none(numeric_tolerance) or Decimal("0")
-    numeric_partial_answers = partial_answers_normalise(numeric_partial_answers)
+    rows = choices_normalise(kind, choices)
+    accepted = [str(answer).strip() for answer in accepted_answers if str(answer).strip()]
+    points_number = _decimal_or_none(points)
+    answer_number = _decimal_or_none(numeric_answer) if kind == Question.Kind.NUMERIC else None
+    tolerance_number = _decimal_or_none(numeric_tolerance) or Decimal("0")
+    partial = partial_answers_normalise(numeric_partial_answers)
     errors = question_errors(
         {
             "kind": kind,
             "text": text,
-            "points": points,
+            "points": points_number,
             "competency": competency,
             "topic": topic,
-            "choices": choices,
-            "numeric_answer": numeric_answer,
-            "numeric_tolerance": numeric_tolerance,
-            "numeric_partial_answers": numeric_partial_answers,
-            "accepted_answers": accepted_answers,
+            "choices": rows,
+            "numeric_answer": answer_number,
+            "numeric_tolerance": tolerance_number,
+            "numeric_partial_answers": partial,
+            "accepted_answers": accepted,
         }
     )
     if scenario is not None and scenario.bank_id != bank.pk:
         errors["scenario"] = [_("The scenario belongs to another bank.")]
     if errors:
         raise ValidationError(errors)
+    assert points_number is not None  # question_errors refuses points that are not a number
     question = Question(
         bank=bank,
         scenario=scenario,
         kind=kind,
         text=text,
         explanation=explanation,
-        points=points,
+        points=points_number,
         competency=competency,
         topic=topic,
-        numeric_answer=numeric_answer,
-        numeric_tolerance=numeric_tolerance,
-        numeric_partial_answers=partial_answers_stored(numeric_partial_answers),
-        accepted_answers=accepted_answers,
+        numeric_answer=answer_number,
+        numeric_tolerance=tolerance_number,
+        numeric_partial_answers=partial_answers_stored(partial),
+        accepted_answers=accepted,
     )
     question.full_clean()
     question.save()
-    Choice.objects.bulk_create(_choice_rows(question, choices))
+    Choice.objects.bulk_create(_choice_rows(question, rows))
     audit_record(actor=actor, action="question.create", target=question, after={"bank": bank.pk, "kind": kind})
     return question
 
@@ -188,7 +190,7 @@ QUESTION_KEY_FIELDS = (
 )
 
 
-def _question_key(question: Question) -> dict:
+def _question_key(question: Question) -> dict[str, Any]:
     choices = list(question.choices.all())
     return {
         "points": str(question.points),
@@ -203,7 +205,7 @@ def _question_key(question: Question) -> dict:
 
 
 @transaction.atomic
-def question_correct(*, question: Question, actor: User, **changes) -> Question:
+def question_correct(*, question: Question, actor: User, **changes: Any) -> Question:
     """Correct a question's answer key: any of ``points``, ``numeric_answer``,
     ``numeric_tolerance``, ``numeric_partial_answers``, ``accepted_answers``,
     ``explanation``, ``correct_choices`` (the ids of the choices that are correct) and
@@ -262,6 +264,7 @@ def question_correct(*, question: Question, actor: User, **changes) -> Question:
     )
     if errors:
         raise ValidationError(errors)
+    assert points is not None  # question_errors refuses points that are not a number
     question.points = points
     question.numeric_answer = numeric_answer
     question.numeric_tolerance = numeric_tolerance

@@ -1,6 +1,7 @@
 """Many questions at once: the bulk import of a CSV or GIFT file's questions."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from organisations.models import User
 
 
 @transaction.atomic
-def questions_import(*, bank: QuestionBank, questions: list[dict], actor: User | None) -> list[Question]:
+def questions_import(*, bank: QuestionBank, questions: list[dict[str, Any]], actor: User | None) -> list[Question]:
     """Create every question (``question_create`` keyword dicts) or none, in bulk.
 
     ``"scenario": {"title", "text"}`` reuses the bank's scenario of that title (its text is
@@ -52,7 +53,7 @@ def questions_import(*, bank: QuestionBank, questions: list[dict], actor: User |
     questions = [
         {
             **data,
-            "choices": choices_normalise(data.get("kind"), data.get("choices") or ()),
+            "choices": choices_normalise(data.get("kind") or "", data.get("choices") or ()),
             "numeric_partial_answers": partial_answers_normalise(data.get("numeric_partial_answers") or ()),
         }
         for data in questions

@@ -29,7 +29,7 @@ from organisations.models import User
 
 
 def answer_grade(
-    *, answer: Answer, actor: User, points, comment: str = "", now: datetime.datetime | None = None
+    *, answer: Answer, actor: User, points: object, comment: str = "", now: datetime.datetime | None = None
 ) -> Attempt:
     """A trainer grades an essay answer (0 to the question's points) with a comment.
 
@@ -45,7 +45,9 @@ def answer_grade(
 
 
 @transaction.atomic
-def _answer_grade(*, answer: Answer, actor: User, points, comment: str, now: datetime.datetime | None) -> Attempt:
+def _answer_grade(
+    *, answer: Answer, actor: User, points: object, comment: str, now: datetime.datetime | None
+) -> Attempt:
     now = now or timezone.now()
     attempt = _lock_attempt(answer.attempt)
     _trainer_check(actor=actor, officer=attempt.officer)
