@@ -13,8 +13,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         raise NotImplementedError
 
     def has_view_permission(self, request, obj=None) -> bool:
-        if obj is not None and is_enrolled(user=request.user, course_id=self.course_id_of(obj)):
-            return False
+        if obj is not None:
+            course_id = self.course_id_of(obj)  # None for an organisation's bank: no one is enrolled in it
+            if course_id is not None and is_enrolled(user=request.user, course_id=course_id):
+                return False
         return super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -5,10 +5,13 @@ trainee never receives the answer key before the feedback policy allows it: ever
 question goes out through ``selectors.question_for_display``.
 """
 
+from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,11 +26,11 @@ from rest_framework.views import APIView
 
 from assessments import permissions, selectors, services
 from assessments.importers import bank_csv, gift
-from assessments.models import Assessment, Attempt, Question
+from assessments.models import Answer, Assessment, Attempt, Question
 from courses import selectors as course_selectors
 from lms.api import INTEGER_MAX, SMALLINT_MAX, ObjectIdField, object_id_query_parameter
 from organisations.models import Officer
-from organisations.permissions import IsTrainer
+from organisations.permissions import AuthenticatedRequest, IsTrainer
 
 # Plain text rather than an enum: "kind" names other choice sets elsewhere in the schema.
 QUESTION_KINDS_HELP = "One of: " + ", ".join(Question.Kind.values) + "."
@@ -36,7 +39,7 @@ QUESTION_KINDS_HELP = "One of: " + ", ".join(Question.Kind.values) + "."
 # Serializers (output) ---------------------------------------------------------------------
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
     class Meta:
         model = Assessment
         fields = [
@@ -58,18 +61,18 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShownChoiceSerializer(serializers.Serializer):
+class ShownChoiceSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     text = serializers.CharField()
 
 
-class ShownScenarioSerializer(serializers.Serializer):
+class ShownScenarioSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     text = serializers.CharField()
 
 
-class ShownQuestionSerializer(serializers.Serializer):
+class ShownQuestionSerializer(serializers.Serializer[Any]):
     """A question as a trainee sees it while answering: no answer key."""
 
     id = serializers.IntegerField()
@@ -80,7 +83,7 @@ class ShownQuestionSerializer(serializers.Serializer):
     choices = ShownChoiceSerializer(many=True)
 
 
-class AttemptStartedSerializer(serializers.Serializer):
+class AttemptStartedSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     status = serializers.CharField()
@@ -89,7 +92,7 @@ class AttemptStartedSerializer(serializers.Serializer):
     questions = ShownQuestionSerializer(many=True)
 
 
-class ResultSerializer(serializers.Serializer):
+class ResultSerializer(serializers.Serializer[Any]):
     score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, help_text="Percent, 0-100.")
     passed = serializers.BooleanField(allow_null=True, source="is_passed")
     status = serializers.CharField()
@@ -102,7 +105,7 @@ class KeyedChoiceSerializer(ShownChoiceSerializer):
     )
 
 
-class PartialAnswerSerializer(serializers.Serializer):
+class PartialAnswerSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField()
     tolerance = serializers.CharField()
     weight = serializers.CharField(help_text="Percent of the points.")
@@ -125,7 +128,7 @@ class ReviewedQuestionSerializer(ShownQuestionSerializer):
     comment = serializers.CharField(required=False)
 
 
-class AttemptDetailSerializer(serializers.Serializer):
+class AttemptDetailSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     assessment = serializers.IntegerField()
     officer = serializers.IntegerField()
@@ -140,7 +143,7 @@ class AttemptDetailSerializer(serializers.Serializer):
     questions = ReviewedQuestionSerializer(many=True)
 
 
-def _started(attempt: Attempt) -> dict:
+def _started(attempt: Attempt) -> dict[str, Any]:
     return {
         "id": attempt.pk,
         "number": attempt.number,
@@ -151,7 +154,7 @@ def _started(attempt: Attempt) -> dict:
     }
 
 
-def _detail(request, attempt: Attempt) -> dict:
+def _detail(request: AuthenticatedRequest, attempt: Attempt) -> dict[str, Any]:
     is_own = permissions.is_own_attempt(user=request.user, attempt=attempt)
     with_key = permissions.answer_key_visible(user=request.user, assessment=attempt.assessment, attempt=attempt)
     # Someone else's answers without the key would give it away (a full-marks attempt's
@@ -190,14 +193,14 @@ def _detail(request, attempt: Attempt) -> dict:
 # Views ------------------------------------------------------------------------------------
 
 
-class AssessmentListApi(ListAPIView):
+class AssessmentListApi(ListAPIView[Assessment]):
     """Assessments the caller may see, a page at a time; a course's author (or an admin)
     creates one."""
 
     serializer_class = AssessmentSerializer
 
     @extend_schema_serializer(component_name="AssessmentCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         course = ObjectIdField()
         title = serializers.CharField(max_length=200)
         module = ObjectIdField(required=False, allow_null=True, default=None)
@@ -229,12 +232,14 @@ class AssessmentListApi(ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    request: AuthenticatedRequest  # signed in: IsAuthenticated or IsTrainer
+
+    def get_queryset(self) -> QuerySet[Assessment]:
         course_id = object_id_query_parameter(self.request, "course", _("A course id is a whole number."))
         return selectors.assessment_list(user=self.request.user, course_id=course_id)
 
     @extend_schema(request=InputSerializer, responses={201: AssessmentSerializer})
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -255,7 +260,7 @@ class AssessmentDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: AssessmentSerializer})
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         return Response(AssessmentSerializer(permissions.access_assessment(user=request.user, assessment_id=pk)).data)
 
 
@@ -268,11 +273,11 @@ class CreditField(serializers.DecimalField):
 
 
 @extend_schema_serializer(component_name="AssessmentPartialAnswerInput")
-class PartialAnswerInputSerializer(serializers.Serializer):
+class PartialAnswerInputSerializer(serializers.Serializer[Any]):
     """A numeric range earning part of the points, checked in order after the answer."""
 
     answer = serializers.DecimalField(max_digits=14, decimal_places=4)
-    tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, default=0)
+    tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, default=Decimal(0))
     weight = CreditField()
 
 
@@ -282,16 +287,16 @@ class QuestionCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="AssessmentChoiceInput")
-    class ChoiceInputSerializer(serializers.Serializer):
+    class ChoiceInputSerializer(serializers.Serializer[Any]):
         text = serializers.CharField(max_length=500)
         correct = serializers.BooleanField(default=False)
         weight = CreditField(required=False, allow_null=True)
 
     @extend_schema_serializer(component_name="AssessmentQuestionInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         kind = serializers.CharField(help_text=QUESTION_KINDS_HELP)
         text = serializers.CharField()
-        points = serializers.DecimalField(max_digits=5, decimal_places=2, default=1)
+        points = serializers.DecimalField(max_digits=5, decimal_places=2, default=Decimal(1))
         choices = serializers.ListField(child=serializers.DictField(), default=list)
         explanation = serializers.CharField(required=False, allow_blank=True, default="")
         competency = serializers.CharField(required=False, allow_blank=True, default="")
@@ -299,7 +304,7 @@ class QuestionCreateApi(APIView):
         numeric_answer = serializers.DecimalField(
             max_digits=14, decimal_places=4, required=False, allow_null=True, default=None
         )
-        numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, default=0)
+        numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, default=Decimal(0))
         numeric_partial_answers = PartialAnswerInputSerializer(many=True, default=list)
         accepted_answers = serializers.ListField(child=serializers.CharField(), default=list)
         scenario = ObjectIdField(required=False, allow_null=True, default=None)
@@ -310,13 +315,13 @@ class QuestionCreateApi(APIView):
             return serializer.validated_data
 
     @extend_schema_serializer(component_name="AssessmentQuestionCreated")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         kind = serializers.CharField()
         text = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -335,7 +340,7 @@ class AssessmentPublishApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={200: AssessmentSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         assessment = services.assessment_publish(assessment=assessment, actor=request.user)
         return Response(AssessmentSerializer(assessment).data)
@@ -347,7 +352,7 @@ class AttemptStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={201: AttemptStartedSerializer, 200: AttemptStartedSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
         attempt = services.attempt_start(assessment=assessment, user=request.user)
         return Response(
@@ -356,7 +361,7 @@ class AttemptStartApi(APIView):
         )
 
 
-def _response_of(data: dict) -> dict:
+def _response_of(data: dict[str, Any]) -> dict[str, Any]:
     if "choices" in data and data["choices"] is not None:
         return {"choices": data["choices"]}
     return {"text": data.get("text", "")}
@@ -368,18 +373,18 @@ class AnswerSaveApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="AssessmentAnswerInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         choices = serializers.ListField(child=serializers.IntegerField(), required=False)
         text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
     @extend_schema_serializer(component_name="AssessmentAnswerSaved")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         question = serializers.IntegerField(source="question_id")
         response = serializers.JSONField()
         saved_at = serializers.DateTimeField()
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
-    def put(self, request, pk: int, question_id: int):
+    def put(self, request: AuthenticatedRequest, pk: int, question_id: int) -> Response:
         attempt = permissions.access_own_attempt(user=request.user, attempt_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -398,13 +403,13 @@ class AttemptSubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="AssessmentSubmittedAnswer")
-    class AnswerInputSerializer(serializers.Serializer):
+    class AnswerInputSerializer(serializers.Serializer[Any]):
         question = serializers.IntegerField()
         choices = serializers.ListField(child=serializers.IntegerField(), required=False)
         text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
     @extend_schema_serializer(component_name="AssessmentSubmitInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         answers = serializers.ListField(child=serializers.DictField(), default=list, max_length=1000)
 
         def validate_answers(self, value):
@@ -413,7 +418,7 @@ class AttemptSubmitApi(APIView):
             return serializer.validated_data
 
     @extend_schema(request=InputSerializer, responses={200: ResultSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         attempt = permissions.access_own_attempt(user=request.user, attempt_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -428,7 +433,7 @@ class AttemptDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: AttemptDetailSerializer})
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         attempt = permissions.access_attempt(user=request.user, attempt_id=pk)
         # Not through the serializer: it would fill the key's absent fields with nulls, and
         # a trainee's body must not even name them before feedback is visible.
@@ -441,12 +446,12 @@ class AnswerGradeApi(APIView):
     permission_classes = [IsTrainer]
 
     @extend_schema_serializer(component_name="AssessmentGradeInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         points = serializers.DecimalField(max_digits=6, decimal_places=2)
         comment = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={200: ResultSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         answer = selectors.answer_for_grading_get(user=request.user, answer_id=pk)
         if answer is None:
             raise Http404
@@ -456,14 +461,14 @@ class AnswerGradeApi(APIView):
         return Response(ResultSerializer(attempt).data)
 
 
-class GradingQueueApi(ListAPIView):
+class GradingQueueApi(ListAPIView[Answer]):
     """Essays awaiting a grader within the trainer's scope, oldest submission first, a page
     at a time."""
 
     permission_classes = [IsTrainer]
 
     @extend_schema_serializer(component_name="AssessmentQueueItem")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         attempt = serializers.IntegerField(source="attempt_id")
         assessment = serializers.CharField(source="attempt.assessment.title")
@@ -474,7 +479,9 @@ class GradingQueueApi(ListAPIView):
 
     serializer_class = OutputSerializer
 
-    def get_queryset(self):
+    request: AuthenticatedRequest  # signed in: IsTrainer
+
+    def get_queryset(self) -> QuerySet[Answer]:
         return selectors.grading_queue(user=self.request.user)
 
 
@@ -484,7 +491,7 @@ class AllowanceCreateApi(APIView):
     permission_classes = [IsTrainer]
 
     @extend_schema_serializer(component_name="AssessmentAllowanceInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         officer = ObjectIdField()
         reason = serializers.CharField()
         extra_attempts = serializers.IntegerField(min_value=0, max_value=SMALLINT_MAX, default=0)
@@ -492,7 +499,7 @@ class AllowanceCreateApi(APIView):
         closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     @extend_schema_serializer(component_name="AssessmentAllowance")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         officer = serializers.IntegerField(source="officer_id")
         extra_attempts = serializers.IntegerField()
@@ -501,7 +508,7 @@ class AllowanceCreateApi(APIView):
         reason = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -520,7 +527,7 @@ IMPORT_FORMATS_BY_SUFFIX = {".gift": "gift", ".txt": "gift", ".csv": "csv"}
 
 
 @extend_schema_serializer(component_name="AssessmentPool")
-class PoolSerializer(serializers.Serializer):
+class PoolSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     tag = serializers.CharField(max_length=100, help_text="A competency code or a topic of the bank's questions.")
     count = serializers.IntegerField(min_value=1, max_value=1000, help_text="Questions drawn for each attempt.")
@@ -533,12 +540,12 @@ class PoolListApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: PoolSerializer(many=True)})
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         return Response(PoolSerializer(assessment.pools.order_by("pk"), many=True).data)
 
     @extend_schema(request=PoolSerializer, responses={201: PoolSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         data = PoolSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -550,7 +557,7 @@ class PoolDeleteApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={204: None})
-    def delete(self, request, pk: int, pool_id: int):
+    def delete(self, request: AuthenticatedRequest, pk: int, pool_id: int) -> Response:
         assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         pool = assessment.pools.filter(pk=pool_id).select_related("assessment__course").first()
         if pool is None:
@@ -566,13 +573,13 @@ class QuestionCorrectApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="AssessmentChoiceKeyInput")
-    class ChoiceKeySerializer(serializers.Serializer):
+    class ChoiceKeySerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         correct = serializers.BooleanField(required=False)
         weight = CreditField(required=False, allow_null=True)
 
     @extend_schema_serializer(component_name="AssessmentQuestionCorrectInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         choices = serializers.ListField(child=serializers.DictField(), required=False, max_length=100)
         numeric_answer = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
         numeric_tolerance = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False)
@@ -588,12 +595,12 @@ class QuestionCorrectApi(APIView):
             return serializer.validated_data
 
     @extend_schema_serializer(component_name="AssessmentQuestionCorrected")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         regraded = serializers.IntegerField(help_text="Attempts whose result changed.")
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
-    def patch(self, request, pk: int):
+    def patch(self, request: AuthenticatedRequest, pk: int) -> Response:
         question = permissions.access_question_for_edit(user=request.user, question_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -621,12 +628,12 @@ class QuestionArchiveApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="AssessmentQuestionArchived")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         is_archived = serializers.BooleanField()
 
     @extend_schema(request=None, responses={200: OutputSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         question = permissions.access_question_for_edit(user=request.user, question_id=pk)
         question = services.question_archive(question=question, actor=request.user)
         return Response(self.OutputSerializer(question).data)
@@ -660,18 +667,18 @@ class QuestionImportApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema_serializer(component_name="AssessmentQuestionImportInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         file = serializers.FileField()
         format = serializers.ChoiceField(
             choices=["gift", "csv"], required=False, help_text="Default: from the file name (.gift, .txt, .csv)."
         )
 
     @extend_schema_serializer(component_name="AssessmentQuestionsImported")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         created = serializers.IntegerField()
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: OutputSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -695,7 +702,7 @@ class QuestionExportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
         response = HttpResponse(bank_csv.bank_csv_export(assessment.bank), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-questions.csv"'

@@ -5,16 +5,20 @@
 choice carries the answer key.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, Question, QuestionBank, Scenario
 from assessments.validation import MAX_PARTIAL_ANSWERS, number_text, question_errors
-from courses.models import COMPETENCY_CODES
+from courses.models import COMPETENCY_CODES, Module
 
 CHOICE_KINDS = ("single", "multiple", "true_false")
 
@@ -38,6 +42,7 @@ class AttemptForm(forms.Form):
             name = field_name(question["id"])
             response = saved.get(question["id"]) or {}
             kind = question["kind"]
+            field: forms.Field
             if kind in CHOICE_KINDS:
                 choices = [(str(choice["id"]), choice["text"]) for choice in question["choices"]]
                 picked = [str(choice_id) for choice_id in response.get("choices", [])]
@@ -92,10 +97,10 @@ class AttemptForm(forms.Form):
             )
         return items
 
-    def responses(self) -> list[tuple[int, dict]]:
+    def responses(self) -> list[tuple[int, dict[str, Any]]]:
         """``(question id, response)`` for every question answered now or saved before (so
         clearing a field clears the saved answer). Call after ``is_valid()``."""
-        responses = []
+        responses: list[tuple[int, dict[str, Any]]] = []
         for question in self.questions:
             value = self.cleaned_data.get(field_name(question["id"]))
             if not value and question["id"] not in self.saved:
@@ -190,7 +195,14 @@ def _percent_text(value) -> str:
     return number_text(Decimal(value))
 
 
-class _PartialAnswersMixin:
+def _model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":  # quoted: not subscriptable at runtime
+    """The form's own copy of a model choice field it declares (to set its queryset)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)  # declared as one on the form class
+    return field
+
+
+class _PartialAnswersMixin(forms.BaseForm):
     """Rows of numeric answers for part of the points (answer, tolerance, credit), and the
     ``numeric_partial_answers`` field that carries their problems as a whole."""
 
@@ -259,11 +271,11 @@ class LinesField(forms.CharField):
         return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
 
 
-def _competency_choices() -> list[tuple[str, str]]:
+def _competency_choices() -> list[tuple[str, str | Promise]]:
     return [("", _("None")), *((code, code) for code in COMPETENCY_CODES)]
 
 
-class _QuestionRulesMixin:
+class _QuestionRulesMixin(forms.BaseForm):
     """Puts ``question_errors`` (and a service's ``ValidationError``) on the form's fields.
 
     ``error_fields`` (and ``fields``) map a rule's key to the field that shows it when the
@@ -355,7 +367,7 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
 
     def __init__(self, *args, bank: QuestionBank, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scenario"].queryset = bank.scenarios.order_by("title", "pk")
+        _model_choice_field(self, "scenario").queryset = bank.scenarios.order_by("title", "pk")
         for number in range(1, CHOICE_ROWS + 1):
             self.fields[f"choice_text_{number}"] = forms.CharField(
                 label=_("Choice %(number)d") % {"number": number},
@@ -404,8 +416,9 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
             choices.append(choice)
         return choices
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind is None:
             return data
@@ -484,7 +497,9 @@ class QuestionKeyForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
 
     error_fields = {"correct_choices": "choices"}
 
-    def __init__(self, *args, question: Question, attempts: int, **kwargs):
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, question: Question, attempts: int, **kwargs: Any
+    ) -> None:
         self.question = question
         self.question_choices = list(question.choices.all())
         kind = question.kind
@@ -497,19 +512,21 @@ class QuestionKeyForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
             "accepted_answers": list(question.accepted_answers),
             "choices": correct if kind == Question.Kind.MULTIPLE else (correct[0] if correct else None),
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
         if kind in CHOICE_KINDS:
             options = [(str(choice.pk), self._choice_label(choice)) for choice in self.question_choices]
+            field: forms.ChoiceField
             if kind == Question.Kind.MULTIPLE:
                 field = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
             else:
                 field = forms.ChoiceField(widget=forms.RadioSelect)
             field.choices, field.required = options, False
-            field.label = {
+            labels = {
                 Question.Kind.SINGLE: _("Correct choice"),
                 Question.Kind.MULTIPLE: _("Correct choices"),
                 Question.Kind.TRUE_FALSE: _("The statement is"),
-            }[kind]
+            }
+            field.label = labels[Question.Kind(kind)]
             self.fields["choices"] = field
             if kind != Question.Kind.TRUE_FALSE:
                 for choice in self.question_choices:
@@ -592,8 +609,9 @@ class QuestionKeyForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
             changes["accepted_answers"] = data["accepted_answers"]
         return changes
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         changes = self.changes()
@@ -622,7 +640,7 @@ class QuestionKeyForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
         return data
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(forms.BaseForm):
     """Puts a service's ``ValidationError`` on the form: each field's messages on the field
     of that name, the rest (and a message without fields) above the form."""
 
@@ -653,7 +671,7 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
     ``cleaned_data`` holds ``services.assessment_create``'s keywords (course and actor aside)."""
 
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
-    module = forms.ModelChoiceField(
+    module: "forms.ModelChoiceField[Module]" = forms.ModelChoiceField(  # quoted: not subscriptable at runtime
         label=_("Module"),
         queryset=None,
         required=False,
@@ -679,6 +697,6 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
         initial=Assessment.FeedbackPolicy.AFTER_SUBMISSION,
     )
 
-    def __init__(self, *args, modules, **kwargs):
+    def __init__(self, *args: Any, modules: QuerySet[Module], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = modules
+        _model_choice_field(self, "module").queryset = modules

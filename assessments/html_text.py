@@ -157,11 +157,8 @@ def _assemble(pieces: list[tuple[str, str | int]]) -> str:
     output: list[str] = []
     pending = 0
     for kind, value in pieces:
-        if kind == "break":
-            pending = max(pending, value)
-            continue
-        if kind == "br":
-            pending = min(pending + 1, PARAGRAPH)
+        if isinstance(value, int):  # a "break" (its strength) or a "br"
+            pending = max(pending, value) if kind == "break" else min(pending + 1, PARAGRAPH)
             continue
         text = WHITESPACE.sub(" ", value) if kind == "text" else value
         at_line_start = not output or output[-1].endswith("\n") or bool(pending)

@@ -21,6 +21,10 @@ import statistics as stats
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+from assessments.models import Answer, Attempt
+from organisations.models import Unit
 
 CHOICE_KINDS = ("single", "multiple", "true_false")
 BIN_COUNT = 10
@@ -31,9 +35,9 @@ TOO_EASY = 0.9
 TOO_HARD = 0.2
 
 
-def first_attempts(attempts: Iterable) -> list:
+def first_attempts(attempts: Iterable[Attempt]) -> list[Attempt]:
     """Each officer's first graded attempt (lowest ``number``), in officer order."""
-    first: dict[int, object] = {}
+    first: dict[int, Attempt] = {}
     for attempt in attempts:
         if attempt.score is None:
             continue
@@ -83,6 +87,8 @@ class ItemStatistics:
     discrimination: float | None = None
     choices: list[ChoiceCount] = field(default_factory=list)
     no_answer: int = 0
+    # The page's words for ``review_reasons`` (translated there; empty here).
+    review_labels: list[str] = field(default_factory=list)
 
     @property
     def review_reasons(self) -> list[str]:
@@ -126,11 +132,11 @@ def point_biserial(item_scores: list[float], rest_scores: list[float]) -> float 
     return pearson(item_scores, rest_scores)
 
 
-def _float(value) -> float:
+def _float(value: Decimal | str | None) -> float:
     return float(value) if value is not None else 0.0
 
 
-def _item_score(question: dict, answer) -> float:
+def _item_score(question: dict[str, Any], answer: Answer | None) -> float:
     """The share of the question's points the answer earned (0 for no answer)."""
     if answer is None or answer.points is None:
         return 0.0
@@ -140,7 +146,7 @@ def _item_score(question: dict, answer) -> float:
     return _float(answer.points) / maximum
 
 
-def _is_blank(question: dict, answer) -> bool:
+def _is_blank(question: dict[str, Any], answer: Answer | None) -> bool:
     if answer is None or not isinstance(answer.response, dict):
         return True
     if question["kind"] in CHOICE_KINDS:
@@ -148,7 +154,7 @@ def _is_blank(question: dict, answer) -> bool:
     return not str(answer.response.get("text") or "").strip()
 
 
-def item_statistics(attempts: Iterable) -> list[ItemStatistics]:
+def item_statistics(attempts: Iterable[Attempt]) -> list[ItemStatistics]:
     """Per question, over the first graded attempts (``first_attempts``): n, difficulty,
     discrimination, distractor counts. Questions in the order they were shown; choices in
     the bank's order (their ``source`` ids), since each attempt shuffles them and shows
@@ -190,7 +196,7 @@ def item_statistics(attempts: Iterable) -> list[ItemStatistics]:
             item.n += 1
             scores[item.id].append(earned[item.id])
             rests[item.id].append(total - points[item.id])
-            if _is_blank(question, answer):
+            if answer is None or _is_blank(question, answer):
                 item.no_answer += 1
             elif item.choices:
                 # Each attempt shows the choices under ids of its own: count by the bank's.
@@ -224,9 +230,15 @@ class Distribution:
         return [f"{10 * k}-{10 * k + 9}" for k in range(BIN_COUNT - 1)] + ["90-100"]
 
 
-def score_distribution(attempts: Iterable) -> Distribution:
+def _score(attempt: Attempt) -> float:
+    """The score of a graded attempt, as kept by ``first_attempts`` (which skips the rest)."""
+    assert attempt.score is not None
+    return float(attempt.score)
+
+
+def score_distribution(attempts: Iterable[Attempt]) -> Distribution:
     attempts = first_attempts(attempts)
-    scores = [float(attempt.score) for attempt in attempts]
+    scores = [_score(attempt) for attempt in attempts]
     bins = [0] * BIN_COUNT
     for score in scores:
         bins[min(max(int(score // 10), 0), BIN_COUNT - 1)] += 1
@@ -252,7 +264,7 @@ class Gain:
     100 (nothing left to gain). ``unit`` is None for the whole cohort.
     """
 
-    unit: object | None
+    unit: Unit | None
     n: int
     mean_pre: float
     mean_post: float
@@ -274,7 +286,7 @@ class GainReport:
     units: list[Gain]
 
 
-def _gain(unit, pairs: list[tuple[float, float]]) -> Gain:
+def _gain(unit: Unit | None, pairs: list[tuple[float, float]]) -> Gain:
     return Gain(
         unit=unit,
         n=len(pairs),
@@ -283,7 +295,7 @@ def _gain(unit, pairs: list[tuple[float, float]]) -> Gain:
     )
 
 
-def learning_gain(*, pre_attempts: Iterable, post_attempts: Iterable) -> GainReport:
+def learning_gain(*, pre_attempts: Iterable[Attempt], post_attempts: Iterable[Attempt]) -> GainReport:
     """Gain for the officers with a graded attempt at both (each officer's FIRST graded
     attempt of each: the pre-test as first taken, the post-test before any retake), for
     the whole cohort and per unit. The unit is the officer's CURRENT unit
@@ -292,7 +304,7 @@ def learning_gain(*, pre_attempts: Iterable, post_attempts: Iterable) -> GainRep
     With several pre-tests paired with one post-test, an officer's first graded pre-test
     attempt is the one submitted earliest.
     """
-    pre_by_officer: dict[int, object] = {}
+    pre_by_officer: dict[int, Attempt] = {}
     for attempt in pre_attempts:
         if attempt.score is None:
             continue
@@ -300,19 +312,19 @@ def learning_gain(*, pre_attempts: Iterable, post_attempts: Iterable) -> GainRep
         if kept is None or (attempt.submitted_at, attempt.number) < (kept.submitted_at, kept.number):
             pre_by_officer[attempt.officer_id] = attempt
     pairs_by_unit: dict[int, list[tuple[float, float]]] = {}
-    units: dict[int, object] = {}
+    units: dict[int, Unit] = {}
     everyone: list[tuple[float, float]] = []
     for post in first_attempts(post_attempts):
         pre = pre_by_officer.get(post.officer_id)
         if pre is None:
             continue
-        pair = (float(pre.score), float(post.score))
+        pair = (_score(pre), _score(post))
         everyone.append(pair)
         unit = post.officer.unit
         units[unit.pk] = unit
         pairs_by_unit.setdefault(unit.pk, []).append(pair)
     if not everyone:
         return GainReport(cohort=None, units=[])
-    rows = [_gain(units[pk], pairs) for pk, pairs in pairs_by_unit.items()]
-    rows.sort(key=lambda gain: (gain.unit.path, gain.unit.pk))
+    by_path = sorted(pairs_by_unit.items(), key=lambda item: (units[item[0]].path, item[0]))
+    rows = [_gain(units[pk], pairs) for pk, pairs in by_path]
     return GainReport(cohort=_gain(None, everyone), units=rows)

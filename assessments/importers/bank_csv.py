@@ -72,11 +72,12 @@ def bank_csv_parse(data: bytes | str, *, max_questions: int | None = None) -> li
     With ``max_questions``, a file holding more questions is refused at the first row
     beyond the limit, without reading further (that one problem only)."""
     if isinstance(data, bytes):
+        raw = data
         try:
-            data = data.decode("utf-8-sig")
+            data = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            row = data[: error.start].count(b"\n") + 1
-            raise ImportProblems([(row, _("The file is not UTF-8 text."))]) from error
+            line = raw[: error.start].count(b"\n") + 1
+            raise ImportProblems([(line, _("The file is not UTF-8 text."))]) from error
     data = data.lstrip("\ufeff")
     first_line = data.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","

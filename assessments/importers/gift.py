@@ -47,6 +47,7 @@ Points are 1 and competency empty: GIFT has neither.
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -307,7 +308,8 @@ def _answers_split(content: list[Token]) -> tuple[list[Answer], Problems]:
     """Split ``=a#feedback ~%50%b`` on its special ``=`` and ``~`` into answers; text
     before the first separator is an answer too when it is not blank (as in Moodle)."""
     segments: list[tuple[str, list[Token], int]] = []
-    prefix, current = "", []
+    prefix = ""
+    current: list[Token] = []
     line = content[0][2] if content else 0
     for token in content:
         if _is(token, "=") or _is(token, "~"):
@@ -327,8 +329,8 @@ def _answers_split(content: list[Token]) -> tuple[list[Answer], Problems]:
         if match and len(match.group(1)) <= 1:
             weight = Decimal(match.group()[1:-1])
             text = text[match.end() :].strip()
-        elif match or WEIGHT_LIKE.match(text):
-            written = (match or WEIGHT_LIKE.match(text)).group()
+        elif bad := match or WEIGHT_LIKE.match(text):
+            written = bad.group()
             problems.append(
                 (line, _("Bad weight %(weight)s: write a percentage such as %%50%%.") % {"weight": written})
             )
@@ -340,10 +342,10 @@ def _choice_parse(content: list[Token], start: int, text_format: str, fields: di
     """Single choice if an answer is ``=``, else multiple; every choice with its credit."""
     answers, problems = _answers_split(content)
     kind = Question.Kind.SINGLE if any(answer.prefix == "=" for answer in answers) else Question.Kind.MULTIPLE
-    choices = []
+    choices: list[dict[str, Any]] = []
     for answer in answers:
         if answer.prefix == "=" and answer.weight is not None:
-            weight = _percent(answer.weight)
+            percent = _percent(answer.weight)
             problems.append(
                 (
                     answer.line,
@@ -351,7 +353,7 @@ def _choice_parse(content: list[Token], start: int, text_format: str, fields: di
                         "=%%%(weight)s%% is not a weight in a choice question (Moodle would keep it in the "
                         "answer's text): write ~%%%(weight)s%% instead."
                     )
-                    % {"weight": weight},
+                    % {"weight": percent},
                 )
             )
         weight = HUNDRED if answer.prefix == "=" else (answer.weight if answer.weight is not None else Decimal(0))
@@ -413,9 +415,9 @@ def _numeric_parse(content: list[Token], line: int, fields: dict) -> tuple[dict,
     full = next((index for index, entry in enumerate(ranges) if entry[2] == HUNDRED), None)
     if full is None:
         return {}, [(line, _("No numeric answer earns 100%: give one without a weight or with %100%."))]
-    answer, tolerance, _weight, _line = ranges[full]
+    key, tolerance, _weight, _line = ranges[full]
     for other, other_tolerance, _weight, other_line in ranges[:full]:
-        if other - other_tolerance <= answer + tolerance and answer - tolerance <= other + other_tolerance:
+        if other - other_tolerance <= key + tolerance and key - tolerance <= other + other_tolerance:
             problems.append(
                 (
                     other_line,
@@ -430,7 +432,7 @@ def _numeric_parse(content: list[Token], line: int, fields: dict) -> tuple[dict,
         for index, (other, other_tolerance, weight, _line) in enumerate(ranges)
         if index != full
     ]
-    question = question_dict(kind=Question.Kind.NUMERIC, numeric_answer=answer, numeric_tolerance=tolerance, **fields)
+    question = question_dict(kind=Question.Kind.NUMERIC, numeric_answer=key, numeric_tolerance=tolerance, **fields)
     if partial:  # as bank_csv gives it: the key only when there are some
         question["numeric_partial_answers"] = partial
     return question, problems

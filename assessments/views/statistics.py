@@ -89,6 +89,7 @@ def gain_rows(report: statistics.GainReport) -> list[dict]:
                     "value_y": y + 12,
                 }
             )
+        assert gain.unit is not None  # ``report.units`` are per unit; only the cohort has none
         rows.append({"label": gain.unit.name, "label_y": top + 21, "bars": bars})
     return rows
 
