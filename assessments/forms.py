@@ -195,7 +195,8 @@ def _percent_text(value) -> str:
     return number_text(Decimal(value))
 
 
-def _model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":  # quoted: not subscriptable at runtime
+# Quoted: Django's form fields are generic for the type checker only, not at runtime.
+def _model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
     """The form's own copy of a model choice field it declares (to set its queryset)."""
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)  # declared as one on the form class
