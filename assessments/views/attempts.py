@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -21,6 +21,7 @@ from assessments import permissions, selectors, services
 from assessments.forms import AttemptForm
 from assessments.models import Assessment, Attempt
 from courses import selectors as course_selectors
+from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import user_roles
 
 
@@ -44,7 +45,7 @@ def _key_note() -> str:
 
 
 @login_required
-def assessment_detail(request, pk: int):
+def assessment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The assessment as a trainee sees it: rules, their attempts, and Start or Continue."""
     assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
     officer = user_roles(request.user).officer
@@ -83,7 +84,7 @@ def assessment_detail(request, pk: int):
 
 @login_required
 @require_POST
-def assessment_start(request, pk: int):
+def assessment_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Start (or continue) an attempt; a refusal comes back as a message."""
     assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
     try:
@@ -103,7 +104,7 @@ def _minutes_left(attempt: Attempt, now: datetime.datetime) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attempt_take(request, pk: int):
+def attempt_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole attempt as one plain form: "Save" keeps the answers, "Submit" grades them."""
     attempt = permissions.access_attempt_to_take(user=request.user, attempt_id=pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -155,13 +156,11 @@ def _response_shown(question: dict, response: dict | None) -> dict:
 
 
 @login_required
-def attempt_result(request, pk: int):
+def attempt_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Score and pass for whoever may see the attempt; the answers, the key and the
     explanations only for those ``permissions.answer_key_visible`` allows (the owner once
     the feedback policy allows; the officer's trainers, the authors and admins)."""
-    attempt = selectors.attempt_get(user=request.user, attempt_id=pk)
-    if attempt is None:
-        raise Http404
+    attempt = permissions.access_attempt(user=request.user, attempt_id=pk)
     is_own = permissions.is_own_attempt(user=request.user, attempt=attempt)
     if is_own and attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("attempt-take", pk=attempt.pk)

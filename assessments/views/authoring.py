@@ -29,6 +29,7 @@ from assessments.importers.gift import ImportProblems, gift_parse
 from assessments.models import Assessment, Choice, Pool, Question
 from courses.models import Module
 from courses.selectors import course_get
+from organisations.permissions import AuthenticatedHttpRequest
 
 IMPORT_MAX_BYTES = settings.QUESTION_IMPORT_MAX_BYTES  # the request as a whole: lms/request_body.py
 QUESTIONS_PER_PAGE = 50
@@ -55,7 +56,7 @@ class QuestionImportForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_create(request, pk: int):
+def assessment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new draft assessment of the course ``pk`` (its final assessment or a module's
     quiz); the author adds questions next, then publishes it."""
     course = course_get(user=request.user, course_id=pk)
@@ -79,7 +80,7 @@ def assessment_create(request, pk: int):
 
 @login_required
 @require_POST
-def assessment_publish(request, pk: int):
+def assessment_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open the assessment to the course's trainees (refused while it has no live question)."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     try:
@@ -110,7 +111,7 @@ def _parse(upload, chosen: str) -> tuple[list[dict], list[str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def questions_import(request, pk: int):
+def questions_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Upload a GIFT or CSV file: every question is added to the bank, or none and every problem is listed."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     form = QuestionImportForm(request.POST or None, request.FILES or None)
@@ -135,7 +136,7 @@ def questions_import(request, pk: int):
 
 @login_required
 @require_GET
-def questions_export(request, pk: int):
+def questions_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The bank's live questions as CSV, in the format the import reads back."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     response = HttpResponse("\ufeff" + bank_csv_export(assessment.bank), content_type="text/csv; charset=utf-8")
@@ -162,7 +163,7 @@ def _bank_question(assessment: Assessment, question_pk: int) -> Question:
 
 @login_required
 @require_GET
-def question_list(request, pk: int):
+def question_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The questions of the assessment's bank (live ones first), a page at a time, with
     links to edit each, add one, import, export and the pools; which of them give partial
     credit (credits per choice, numeric answers for part of the points), never the key
@@ -193,7 +194,7 @@ def question_list(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_create(request, pk: int):
+def question_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add one question of any kind to the assessment's bank (with a new scenario if described).
     "Save and add another" comes back to an empty form."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
@@ -220,7 +221,7 @@ def question_create(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_edit(request, pk: int, question_pk: int):
+def question_edit(request: AuthenticatedHttpRequest, pk: int, question_pk: int) -> HttpResponse:
     """Correct a question's answer key, points and explanation; optionally regrade the
     attempts that showed it (``services.question_correct`` then ``attempts_regrade``)."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
@@ -259,7 +260,7 @@ def question_edit(request, pk: int, question_pk: int):
 
 @login_required
 @require_POST
-def question_archive(request, pk: int, question_pk: int):
+def question_archive(request: AuthenticatedHttpRequest, pk: int, question_pk: int) -> HttpResponse:
     """Never draw the question again; attempts that showed it keep it."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     question = _bank_question(assessment, question_pk)
@@ -289,7 +290,7 @@ def _bank_tags(assessment: Assessment) -> list[dict]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pool_list(request, pk: int):
+def pool_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The assessment's pools; set one (a tag and how many questions to draw) or remove one."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     form = PoolForm(request.POST or None)
@@ -321,7 +322,7 @@ def pool_list(request, pk: int):
 
 @login_required
 @require_POST
-def pool_delete(request, pk: int, pool_pk: int):
+def pool_delete(request: AuthenticatedHttpRequest, pk: int, pool_pk: int) -> HttpResponse:
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
     pool = assessment.pools.filter(pk=pool_pk).first()
     if pool is None:

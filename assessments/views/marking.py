@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
@@ -15,6 +15,7 @@ from assessments import permissions, selectors, services
 from assessments.forms import AllowanceForm, AnswerGradeForm
 from organisations import selectors as organisation_selectors
 from organisations.models import Role
+from organisations.permissions import AuthenticatedHttpRequest
 
 ANSWERS_PER_PAGE = 25
 
@@ -29,7 +30,7 @@ def _snapshot_question(attempt, question_id: int) -> dict:
 
 
 @login_required
-def grading_queue(request):
+def grading_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Essays awaiting a grader within the trainer's scope, oldest submission first."""
     _require_trainer(request.user)
     page = Paginator(selectors.grading_queue(user=request.user), ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -50,7 +51,7 @@ def _form_errors_from(form, error: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def answer_grade(request, pk: int):
+def answer_grade(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Grade one essay: points (0 to the question's) and a comment; back to the queue."""
     _require_trainer(request.user)
     answer = selectors.answer_for_grading_get(user=request.user, answer_id=pk)
@@ -89,12 +90,10 @@ def answer_grade(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def allowance_new(request, pk: int):
+def allowance_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Grant one officer (``?officer=<id>``) an exception on the assessment, with a reason."""
     _require_trainer(request.user)
-    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
-    if assessment is None:
-        raise Http404
+    assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
     officer_id = request.GET.get("officer", "")
     if not officer_id.isdigit():
         raise Http404

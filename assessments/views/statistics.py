@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from assessments import permissions, selectors, statistics
 from assessments.validation import number_text
 from lms.spreadsheet import csv_cell
+from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import user_roles
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -95,7 +96,7 @@ def gain_rows(report: statistics.GainReport) -> list[dict]:
 
 
 @login_required
-def assessment_statistics(request, pk: int):
+def assessment_statistics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Item analysis, score distribution and learning gain of an assessment, over the
     graded attempts of officers within the viewer's scope (trainers and leaders; admins
     everything); 403 for anyone else, 404 for an assessment of a course they cannot see.
@@ -105,9 +106,7 @@ def assessment_statistics(request, pk: int):
     ``?format=csv&table=items`` or ``table=gain`` downloads a table."""
     if not user_roles(request.user).has(*selectors.STAFF_ROLES):
         raise PermissionDenied
-    assessment = selectors.assessment_get(user=request.user, assessment_id=pk)
-    if assessment is None:
-        raise Http404
+    assessment = permissions.access_assessment(user=request.user, assessment_id=pk)
     post_attempts, pre_attempts = selectors.statistics_attempts(user=request.user, assessment=assessment)
     items = statistics.item_statistics(post_attempts)
     with_key = permissions.answer_key_visible(user=request.user, assessment=assessment)
