@@ -195,8 +195,7 @@ def _percent_text(value) -> str:
     return number_text(Decimal(value))
 
 
-# Quoted: Django's form fields are generic for the type checker only, not at runtime.
-def _model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+def _model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     """The form's own copy of a model choice field it declares (to set its queryset)."""
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)  # declared as one on the form class
@@ -672,7 +671,7 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
     ``cleaned_data`` holds ``services.assessment_create``'s keywords (course and actor aside)."""
 
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
-    module: "forms.ModelChoiceField[Module]" = forms.ModelChoiceField(  # quoted: not subscriptable at runtime
+    module: forms.ModelChoiceField[Module] = forms.ModelChoiceField(
         label=_("Module"),
         queryset=None,
         required=False,
