@@ -53,6 +53,9 @@ class Channel(filesystem.Channel):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._listings: dict[str, deque[str]] = {}
+        # Created on first use, not when the settings are imported (lms/settings/local_files.py).
+        for folder in (self.data_folder_in, self.data_folder_out, self.processed_folder, self.control_folder):
+            os.makedirs(folder, exist_ok=True)
 
     def _put(self, queue, payload, **kwargs) -> None:
         """Write the message under a name without the queue's suffix, then rename it into the queue."""
