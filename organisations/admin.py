@@ -35,7 +35,8 @@ def _own_password_change(request, extra_context=None):
     return redirect("password_change")
 
 
-admin.site.password_change = _own_password_change
+# The default site keeps its other views; a custom AdminSite for one view would not pay.
+admin.site.password_change = _own_password_change  # type: ignore[method-assign]  # replaces the view on this instance
 
 
 @admin.register(PoliceService)
@@ -79,8 +80,7 @@ class TransferInline(admin.TabularInline):
     model = Transfer
     extra = 0
     can_delete = False
-    fields = ["effective_on", "from_unit", "to_unit", "recorded_by", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("effective_on", "from_unit", "to_unit", "recorded_by", "note")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -127,8 +127,7 @@ class RoleGrantInline(admin.TabularInline):
     fk_name = "user"
     extra = 0
     can_delete = False
-    fields = ["role", "unit", "granted_by", "granted_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "unit", "granted_by", "granted_at")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -137,7 +136,7 @@ class RoleGrantInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Preferences"), {"fields": ["preferred_language"]}),
     )
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]

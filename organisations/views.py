@@ -76,7 +76,7 @@ def _require_staff_role(user) -> None:
 def home(request):
     """One page per role: what a trainee, trainer, leader or admin needs first."""
     roles = selectors.user_roles(request.user)
-    context = {"officer": roles.officer}
+    context: dict[str, object] = {"officer": roles.officer}
     if roles.has(Role.TRAINER, Role.LEADERSHIP, Role.ADMIN):
         context["scope_units"] = selectors.unit_summaries(user=request.user)
     return render(request, "organisations/home.html", context)
@@ -175,7 +175,7 @@ def _officer_context(request, officer: Officer, **extra) -> dict:
         "can_keep_record": can_keep_record,
         "account_refusal": (
             account_status_refusal(actor=request.user, user=officer.user)
-            if can_keep_record and officer.user_id
+            if can_keep_record and officer.user_id and officer.user is not None
             else None
         ),
         **extra,
@@ -309,10 +309,11 @@ def officer_activation_slip(request, pk: int):
     _require_trainer(request.user)
     officer = get_object_or_404(activation.activation_officers(user=request.user), pk=pk)
     code = request.POST.get("code", "")
-    if not activation.code_is_current(officer=officer, code=code):
+    normalised = activation.code_normalise(code)
+    if normalised is None or not activation.code_is_current(officer=officer, code=code):
         messages.error(request, gettext("That code is no longer valid. Issue a new one."))
         return redirect("officer-detail", pk=officer.pk)
-    display = activation.code_display(activation.code_normalise(code))
+    display = activation.code_display(normalised)
     pdf = slips.activation_slips_pdf(
         slips=slips.slips_for([(officer, display)]),
         title=gettext("Activation slip: %(name)s") % {"name": officer.full_name},
