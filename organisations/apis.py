@@ -26,7 +26,7 @@ from organisations.models import ApiToken, Officer, Unit
 from organisations.permissions import AuthenticatedRequest, IsStaffRole, IsTrainer
 
 
-class UnitRefSerializer(serializers.ModelSerializer):
+class UnitRefSerializer(serializers.ModelSerializer[Unit]):
     class Meta:
         model = Unit
         fields = ["id", "code", "name"]
@@ -101,7 +101,7 @@ class TokenObtainApi(APIView):
         return Response(status=204)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
     is_current = serializers.SerializerMethodField(help_text="Whether this request was made with this token.")
 
     class Meta:
@@ -187,7 +187,7 @@ class MeApi(APIView):
         return Response(self.OutputSerializer(body).data)
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(serializers.ModelSerializer[Unit]):
     level_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -225,7 +225,7 @@ class UnitDetailApi(RetrieveAPIView):
         return selectors.unit_list(user=self.request.user)
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficerSerializer(serializers.ModelSerializer[Officer]):
     unit = UnitRefSerializer()
     has_account = serializers.SerializerMethodField()
 
