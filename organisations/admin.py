@@ -40,21 +40,21 @@ admin.site.password_change = _own_password_change  # type: ignore[method-assign]
 
 
 @admin.register(PoliceService)
-class PoliceServiceAdmin(admin.ModelAdmin):
+class PoliceServiceAdmin(admin.ModelAdmin[PoliceService]):
     list_display = ["code", "name", "country"]
     search_fields = ["code", "name", "country"]
     formfield_overrides = {models.JSONField: {"decoder": BoundedJSONDecoder}}  # area level names
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ["acronym", "name", "kind", "police_service"]
     list_filter = ["kind"]
     search_fields = ["acronym", "name"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(admin.ModelAdmin[Unit]):
     list_display = ["code", "name", "unit_type", "parent", "depth", "is_active"]
     list_filter = ["service", "unit_type", "depth", "is_active"]
     search_fields = ["code", "name"]
@@ -76,7 +76,7 @@ class UnitAdmin(admin.ModelAdmin):
         obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
 
 
-class TransferInline(admin.TabularInline):
+class TransferInline(admin.TabularInline[Transfer, Officer]):
     model = Transfer
     extra = 0
     can_delete = False
@@ -87,7 +87,7 @@ class TransferInline(admin.TabularInline):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(admin.ModelAdmin[Officer]):
     form = OfficerAdminForm
     list_display = ["service_number", "family_name", "given_name", "sex", "rank", "unit", "vetting_status", "is_active"]
     list_filter = ["is_active", "sex", "vetting_status", "is_commander", "service", "unit__unit_type"]
@@ -108,7 +108,7 @@ class OfficerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(admin.ModelAdmin[Transfer]):
     list_display = ["officer", "from_unit", "to_unit", "effective_on", "recorded_by"]
     list_filter = ["effective_on"]
     search_fields = ["officer__service_number", "officer__family_name"]
@@ -120,7 +120,7 @@ class TransferAdmin(admin.ModelAdmin):
         return False
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
     """Shown for reference; grants are made in "Role grants", through the service."""
 
     model = RoleGrant
@@ -134,7 +134,7 @@ class RoleGrantInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Preferences"), {"fields": ["preferred_language"]}),
@@ -157,7 +157,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(admin.ModelAdmin[RoleGrant]):
     list_display = ["user", "role", "unit", "granted_by", "granted_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "unit__code", "unit__name"]
@@ -181,7 +181,7 @@ class RoleGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """Read only: tokens are issued by signing in; deleting one revokes it (audited)."""
 
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "expires_at"]
@@ -204,7 +204,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
+class RosterImportAdmin(admin.ModelAdmin[RosterImport]):
     list_display = ["imported_at", "service", "file_name", "rows", "created", "updated", "transferred", "missing"]
     list_filter = ["service"]
     readonly_fields = [f.name for f in RosterImport._meta.fields]
@@ -214,7 +214,7 @@ class RosterImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivationCode)
-class ActivationCodeAdmin(admin.ModelAdmin):
+class ActivationCodeAdmin(admin.ModelAdmin[ActivationCode]):
     list_display = ["officer", "issued_at", "expires_at", "used_at", "voided_at", "issued_by"]
     list_filter = ["used_at", "voided_at"]
     search_fields = ["officer__service_number", "officer__family_name"]
