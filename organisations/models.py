@@ -345,9 +345,9 @@ class ApiToken(models.Model):
     apart. See ``organisations.tokens``.
     """
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
     NAME_MAX_LENGTH = 100
 
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(
         _("name"), max_length=NAME_MAX_LENGTH, blank=True, help_text=_("The client, as it named itself.")
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.lookups import In
@@ -48,14 +49,16 @@ def _officer_of(user: User) -> Officer | None:
     return Officer.objects.select_related("unit", "service").filter(user=user).first()
 
 
-def user_roles(user: User) -> Roles:
+def user_roles(user: User | AnonymousUser) -> Roles:
     """The roles a user holds: granted ones plus those derived from their officer record.
 
     Cached on the user object for the request (two queries the first time).
     """
-    if isinstance(user, User) and user._lms_roles is not None:
+    if not isinstance(user, User):  # anonymous: no roles, and no query to save
+        return Roles(officer=None)
+    if user._lms_roles is not None:
         return user._lms_roles
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_active:
         roles = Roles(officer=None)
     else:
         officer = _officer_of(user)
@@ -69,8 +72,8 @@ def user_roles(user: User) -> Roles:
         for grant in grants:
             if grant.unit is None:
                 scopes[grant.role] = None
-            elif (units := scopes.setdefault(grant.role, [])) is not None:
-                units.append(grant.unit)
+            elif (role_units := scopes.setdefault(grant.role, [])) is not None:
+                role_units.append(grant.unit)
         if user.is_superuser:
             scopes[Role.ADMIN] = None
         granted = {role: None if units is None else list(units) for role, units in scopes.items()}
@@ -81,8 +84,7 @@ def user_roles(user: User) -> Roles:
             if leads is not None and officer.unit not in leads:
                 leads.append(officer.unit)
         roles = Roles(officer=officer, scopes=scopes, granted=granted)
-    if isinstance(user, User):
-        user._lms_roles = roles
+    user._lms_roles = roles
     return roles
 
 
