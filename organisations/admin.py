@@ -1,6 +1,11 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
@@ -25,18 +30,27 @@ from organisations.models import (
     User,
 )
 
+
+def _admin_user(request: HttpRequest) -> User:
+    """The signed-in staff member: the admin site lets no one else reach its views."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 # /admin/login/ takes passwords too: without this it would be a door around the lock-out.
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
-def _own_password_change(request, extra_context=None):
+def _own_password_change(request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
     """The admin's "Change password" is the site's page, the one door for changing one's
     own password (it asks for the current one, ends other sessions and tokens, notifies)."""
     return redirect("password_change")
 
 
-# The default site keeps its other views; a custom AdminSite for one view would not pay.
-admin.site.password_change = _own_password_change  # type: ignore[method-assign]  # replaces the view on this instance
+# The default site keeps its other views; a custom AdminSite for one view would not pay. The
+# stubs declare the view a method that renders a page; this one is a function that redirects.
+admin.site.password_change = _own_password_change  # type: ignore[method-assign, assignment]  # see above
 
 
 @admin.register(PoliceService)
@@ -62,11 +76,11 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "depth"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
         # The parent of an existing unit changes through unit_move, which rewrites the subtree.
         return [*self.readonly_fields, "parent", "service"] if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm[Unit], change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -82,7 +96,7 @@ class TransferInline(admin.TabularInline[Transfer, Officer]):
     can_delete = False
     fields = readonly_fields = ("effective_on", "from_unit", "to_unit", "recorded_by", "note")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -97,14 +111,16 @@ class OfficerAdmin(admin.ModelAdmin[Officer]):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [TransferInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Officer | None = None) -> list[str]:
         # Moving an officer is a transfer (dated, audited, an event): done through the roster or a service.
         return [*self.readonly_fields, "unit", "service"] if obj else self.readonly_fields
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Officer | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Officer]]:
         # Who commands a unit is checked against the signed-in user (OfficerAdminForm.clean).
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
+        return type(form.__name__, (form,), {"actor": _admin_user(request)})
 
 
 @admin.register(Transfer)
@@ -116,7 +132,7 @@ class TransferAdmin(admin.ModelAdmin[Transfer]):
     date_hierarchy = "effective_on"
     readonly_fields = ["officer", "from_unit", "to_unit", "effective_on", "recorded_by", "recorded_at", "note"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -129,7 +145,7 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
     can_delete = False
     fields = readonly_fields = ("role", "unit", "granted_by", "granted_at")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -143,15 +159,15 @@ class UserAdmin(DjangoUserAdmin[User]):
     inlines = [RoleGrantInline]
     change_password_form = AdminPasswordSetForm
 
-    def user_change_password(self, request, id, form_url=""):
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         # AdminPasswordSetForm saves through passwords.user_password_set, naming the admin.
-        bound = admin_password_actor.set(request.user)
+        bound = admin_password_actor.set(_admin_user(request))
         try:
             return super().user_change_password(request, id, form_url)
         finally:
             admin_password_actor.reset(bound)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # People are deactivated, never deleted: their records must stay attributed.
         return False
 
@@ -165,19 +181,19 @@ class RoleGrantAdmin(admin.ModelAdmin[RoleGrant]):
     autocomplete_fields = ["user", "unit"]
     fields = ["user", "role", "unit"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # revoke and grant anew: each is audited
 
-    def save_model(self, request, obj, form, change):
-        grant = services.role_grant(user=obj.user, role=obj.role, unit=obj.unit, actor=request.user)
+    def save_model(self, request: HttpRequest, obj: RoleGrant, form: forms.ModelForm[RoleGrant], change: bool) -> None:
+        grant = services.role_grant(user=obj.user, role=obj.role, unit=obj.unit, actor=_admin_user(request))
         obj.pk = grant.pk
 
-    def delete_model(self, request, obj):
-        services.role_revoke(grant=obj, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: RoleGrant) -> None:
+        services.role_revoke(grant=obj, actor=_admin_user(request))
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleGrant]) -> None:
         for grant in queryset.select_related("user"):
-            services.role_revoke(grant=grant, actor=request.user)
+            services.role_revoke(grant=grant, actor=_admin_user(request))
 
 
 @admin.register(ApiToken)
@@ -189,18 +205,18 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_select_related = ["user"]
     readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def delete_model(self, request, obj):
-        tokens.api_token_revoke(token=obj, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: ApiToken) -> None:
+        tokens.api_token_revoke(token=obj, actor=_admin_user(request))
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.select_related("user"):
-            tokens.api_token_revoke(token=token, actor=request.user)
+            tokens.api_token_revoke(token=token, actor=_admin_user(request))
 
 
 @admin.register(RosterImport)
@@ -209,7 +225,7 @@ class RosterImportAdmin(admin.ModelAdmin[RosterImport]):
     list_filter = ["service"]
     readonly_fields = [f.name for f in RosterImport._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -221,5 +237,5 @@ class ActivationCodeAdmin(admin.ModelAdmin[ActivationCode]):
     list_select_related = ["officer", "issued_by"]
     readonly_fields = ["officer", "code_hash", "issued_by", "issued_at", "expires_at", "used_at", "voided_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
