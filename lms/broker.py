@@ -39,6 +39,7 @@ import uuid
 from collections import deque
 from queue import Empty
 from time import monotonic
+from typing import Any
 
 from celery import bootsteps
 from kombu.exceptions import ChannelError
@@ -53,8 +54,12 @@ class Channel(filesystem.Channel):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._listings: dict[str, deque[str]] = {}
+        # Created on first use, not when the settings are imported (lms/settings/local_files.py).
+        for folder in (self.data_folder_in, self.data_folder_out, self.processed_folder, self.control_folder):
+            os.makedirs(folder, exist_ok=True)
 
-    def _put(self, queue, payload, **kwargs) -> None:
+    # kombu's filesystem Channel names the message "payload", its base "message": no name fits both.
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]  # see above
         """Write the message under a name without the queue's suffix, then rename it into the queue."""
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         folder = self.data_folder_out
@@ -66,8 +71,10 @@ class Channel(filesystem.Channel):
         except OSError as error:
             raise ChannelError(f"Cannot add {name!r} to {folder!r}: {error}") from error
 
-    def _get(self, queue):
-        """Take the oldest message of ``queue``: rename it out of the queue, read it, delete it."""
+    def _get(self, queue: str, timeout: float | None = None) -> Any:
+        """Take the oldest message of ``queue``: rename it out of the queue, read it, delete it.
+
+        Never waits (``timeout`` unused, as in kombu's): ``Transport.drain_events`` polls."""
         listing = self._listings.setdefault(queue, deque())
         listed = False
         while True:
@@ -112,17 +119,19 @@ class Transport(filesystem.Transport):
         # Set (by another thread) when the worker's loop has operations to perform.
         self.wake = threading.Event()
 
-    def drain_events(self, connection, timeout=None) -> None:
+    def drain_events(self, connection: Any, timeout: float | None = None, **kwargs: Any) -> None:
         """Deliver one message, polling every ``polling_interval``; ``TimeoutError``
         (``socket.timeout``, as kombu raises) after ``timeout``, or at once when woken, so
         that the worker's loop performs what waits (acknowledgements) and calls again."""
         started = monotonic()
+        cycle = self.cycle
+        assert cycle is not None  # made by kombu's Transport.__init__
         while True:
             if self.wake.is_set():
                 self.wake.clear()
                 raise TimeoutError()
             try:
-                self.cycle.get(self._deliver, timeout=timeout)
+                cycle.get(self._deliver, timeout=timeout)
                 return
             except Empty:
                 waited = monotonic() - started

@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
@@ -62,7 +63,7 @@ LOCK_FILE_NAME = "counters.lock"  # not a *.djcache file: never culled or cleare
 
 _local = LocMemCache("lms-counters-fallback", {})
 _process_lock = threading.Lock()
-_last_warning = -WARNING_INTERVAL_SECONDS
+_last_warning: float = -WARNING_INTERVAL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -167,10 +168,11 @@ class _RedisStore(_Store):
     def __init__(self, backend: RedisCache):
         self.backend = backend
 
-    def _run(self, script: str, key: str, *args) -> object:
+    def _run(self, script: str, key: str, *args: int) -> Any:
+        """Run a Lua script on the key; its reply is whatever the script returns."""
         made = self.backend.make_and_validate_key(key)
         # Django's client, for its connection pool and options; it has no call for scripts.
-        client = self.backend._cache.get_client(made, write=True)
+        client = self.backend._cache.get_client(made, write=True)  # type: ignore[attr-defined]  # private, not in django-stubs
         return client.register_script(script)(keys=[made], args=list(args))
 
     def hit(self, key: str, window: float, now: float) -> Count:
@@ -233,8 +235,9 @@ def _folder_lock(backend: FileBasedCache, key: str) -> Iterator[None]:
     """An exclusive lock (flock) on one file in the cache's folder: one counter changes at a
     time among all processes and threads on the machine (each opens the file anew, and
     flock excludes other open files, in this process too). A change takes a millisecond."""
-    os.makedirs(backend._dir, mode=0o700, exist_ok=True)
-    with open(os.path.join(backend._dir, LOCK_FILE_NAME), "ab") as handle:
+    folder: str = backend._dir  # type: ignore[attr-defined]  # the absolute LOCATION: private, not in django-stubs
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    with open(os.path.join(folder, LOCK_FILE_NAME), "ab") as handle:
         locks.lock(handle, locks.LOCK_EX)
         try:
             yield
@@ -256,7 +259,7 @@ def _row_lock(backend: DatabaseCache, key: str) -> Iterator[None]:
             quote = connection.ops.quote_name
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT 1 FROM {quote(backend._table)} WHERE {quote('cache_key')} = %s "
+                    f"SELECT 1 FROM {quote(backend.cache_model_class._meta.db_table)} WHERE {quote('cache_key')} = %s "
                     + connection.ops.for_update_sql(),
                     [backend.make_and_validate_key(key)],
                 )

@@ -30,7 +30,7 @@ def _broker_ok() -> bool:
     broker = celery_app.connection_for_write()
     try:
         if broker.transport_cls == "filesystem":
-            folder = Path(broker.transport_options["data_folder_out"])
+            folder = Path((broker.transport_options or {})["data_folder_out"])
             return folder.is_dir() and os.access(folder, os.W_OK)
         with broker:
             # One immediate retry: a health probe must answer within its caller's timeout.

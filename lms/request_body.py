@@ -205,7 +205,8 @@ class RequestBodyLimitMiddleware(MiddlewareMixin):
         request.META["CONTENT_LENGTH"] = str(size)
         # WSGIRequest reads its body from _stream, made from CONTENT_LENGTH when the request
         # was built (so empty for a chunked body).
-        request._stream = LimitedStream(spool, size)
+        # django-stubs type LimitedStream's stream as BytesIO; Django reads any binary file.
+        request._stream = LimitedStream(spool, size)  # type: ignore[arg-type]  # a spooled file is a binary file
         request.body_spool = spool
         return None
 

@@ -27,6 +27,7 @@ Lock order, for every function here that locks: the officer row, then the code r
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -43,6 +44,9 @@ from organisations.models import ActivationCode, Officer, Role, Unit, User
 from organisations.passwords import PasswordMethod, user_password_set
 from organisations.permissions import activation_code_refusal, privileged_accounts_q
 from organisations.selectors import scope_units, subtree_q, unit_in_scope, user_roles
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -328,7 +332,7 @@ def _check_usable(activation: ActivationCode) -> None:
         raise _refused("code", message, "expired")
 
 
-def _refused(field: str, message: str, code: str) -> ActivationRefused:
+def _refused(field: str, message: "StrOrPromise", code: str) -> ActivationRefused:
     return ActivationRefused({field: ValidationError(message, code=code)})
 
 

@@ -23,10 +23,10 @@ from lms.api import ERROR_DETAIL, BlankableEmailField, ObjectIdField, object_id_
 from organisations import activation, roster, selectors, throttles, tokens
 from organisations.authentication import ApiTokenAuthentication
 from organisations.models import ApiToken, Officer, Unit
-from organisations.permissions import IsStaffRole, IsTrainer
+from organisations.permissions import AuthenticatedRequest, IsStaffRole, IsTrainer
 
 
-class UnitRefSerializer(serializers.ModelSerializer):
+class UnitRefSerializer(serializers.ModelSerializer[Unit]):
     class Meta:
         model = Unit
         fields = ["id", "code", "name"]
@@ -101,7 +101,7 @@ class TokenObtainApi(APIView):
         return Response(status=204)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
     is_current = serializers.SerializerMethodField(help_text="Whether this request was made with this token.")
 
     class Meta:
@@ -116,6 +116,7 @@ class ApiTokenListApi(ListAPIView):
     """The signed-in person's API tokens that still work, newest first (never their keys)."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
     serializer_class = ApiTokenSerializer
 
     def get_queryset(self):
@@ -126,6 +127,7 @@ class ApiTokenDetailApi(DestroyAPIView):
     """Revoke one of the signed-in person's own tokens (another's answers 404)."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         return tokens.api_tokens_of(user=self.request.user)
@@ -142,6 +144,7 @@ class MeApi(APIView):
     """The signed-in user with their roles, scope and, for an officer, their unit."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -184,7 +187,7 @@ class MeApi(APIView):
         return Response(self.OutputSerializer(body).data)
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(serializers.ModelSerializer[Unit]):
     level_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -202,6 +205,7 @@ class UnitListApi(ListAPIView):
     """Units within the caller's scope (a trainee sees their own unit)."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
     serializer_class = UnitSerializer
 
     def get_queryset(self):
@@ -214,13 +218,14 @@ class UnitListApi(ListAPIView):
 
 class UnitDetailApi(RetrieveAPIView):
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
     serializer_class = UnitSerializer
 
     def get_queryset(self):
         return selectors.unit_list(user=self.request.user)
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficerSerializer(serializers.ModelSerializer[Officer]):
     unit = UnitRefSerializer()
     has_account = serializers.SerializerMethodField()
 
@@ -257,6 +262,7 @@ class OfficerListApi(ListAPIView):
     """Officers within the caller's scope; trainers, leaders and admins only."""
 
     permission_classes = [IsStaffRole]
+    request: AuthenticatedRequest
     serializer_class = OfficerSerializer
 
     def get_queryset(self):
@@ -275,6 +281,7 @@ class OfficerListApi(ListAPIView):
 
 class OfficerDetailApi(RetrieveAPIView):
     permission_classes = [IsStaffRole]
+    request: AuthenticatedRequest
     serializer_class = OfficerSerializer
 
     def get_queryset(self):
@@ -285,6 +292,7 @@ class OfficerImportApi(APIView):
     """Create and update officers from a CSV roster, all or nothing (see ``organisations.roster``)."""
 
     permission_classes = [IsTrainer]
+    request: AuthenticatedRequest
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema_serializer(component_name="OfficerImportInput")
@@ -306,17 +314,22 @@ class OfficerImportApi(APIView):
             child=serializers.CharField(), help_text="Service numbers of active officers absent from the file."
         )
 
-    @extend_schema_serializer(component_name="OfficerImportErrors")
-    class ErrorsSerializer(serializers.Serializer):
-        errors = inline_serializer(
-            "OfficerImportError",
-            {
-                "row": serializers.IntegerField(help_text="Line in the file (header = 1); 0 for the whole file."),
-                "field": serializers.CharField(allow_null=True, help_text="Column, or null for a whole line."),
-                "message": serializers.CharField(),
-            },
-            many=True,
-        )
+    # A schema only: a Serializer class cannot declare a field named ``errors`` (its
+    # ``errors`` property), so this one is built like drf-spectacular's inline serializers.
+    ErrorsSerializer = inline_serializer(
+        "OfficerImportErrors",
+        {
+            "errors": inline_serializer(
+                "OfficerImportError",
+                {
+                    "row": serializers.IntegerField(help_text="Line in the file (header = 1); 0 for the whole file."),
+                    "field": serializers.CharField(allow_null=True, help_text="Column, or null for a whole line."),
+                    "message": serializers.CharField(),
+                },
+                many=True,
+            )
+        },
+    )
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer},
@@ -395,6 +408,7 @@ class OfficerActivationCodeApi(APIView):
     an admin (``permissions.activation_code_refusal``): the code would reset its password."""
 
     permission_classes = [IsTrainer]
+    request: AuthenticatedRequest
 
     @extend_schema_serializer(component_name="ActivationCode")
     class OutputSerializer(serializers.Serializer):

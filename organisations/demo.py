@@ -400,14 +400,14 @@ def roster(rng: random.Random) -> list[dict]:
     rows: list[dict] = []
     number = FIRST_GENERATED_SERVICE_NUMBER
     for spec in world.units:
-        named = named_by_unit.get(spec.code, [])
-        rows.extend(_named_row(officer) for officer in named)
+        named_here = named_by_unit.get(spec.code, [])
+        rows.extend(_named_row(officer) for officer in named_here)
         members: list[dict] = []
-        commander = next((_named_row(officer) for officer in named if officer.is_commander), None)
+        commander = next((_named_row(officer) for officer in named_here if officer.is_commander), None)
         if commander is None:
             commander = draw.commander(spec)
             members.append(commander)
-        while len(members) + len(named) < spec.size:
+        while len(members) + len(named_here) < spec.size:
             members.append(draw.member(spec))
         draw.positions_hand_out(spec, members, highest_rank=draw.ranks.index(commander["rank"]) - 1)
         for row in members:

@@ -1,5 +1,6 @@
 import datetime
 from contextvars import ContextVar
+from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -11,12 +12,15 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations import passwords, throttles
 from organisations.identity import text_clean
-from organisations.models import Unit, User
+from organisations.models import PoliceService, Unit, User
 from organisations.permissions import command_changes_refused, command_roots, commanded_unit
 
 
@@ -87,8 +91,9 @@ class AccountActivationForm(forms.Form):
             "address": throttles.client_address(self.request),
         }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
         if password and confirm and password != confirm:
             self.add_error("password_confirm", forms.ValidationError(self.error_messages["password_mismatch"]))
@@ -117,11 +122,13 @@ class RosterImportForm(forms.Form):
         label=_("Roster file (CSV)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "aria-describedby": "roster-help"}),
     )
-    service = forms.ModelChoiceField(queryset=None, label=_("Police service"))
+    service = forms.ModelChoiceField(queryset=PoliceService.objects.none(), label=_("Police service"))
 
-    def __init__(self, *args, services, **kwargs):
+    def __init__(self, *args: Any, services: QuerySet[PoliceService], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
+        service = self.fields["service"]
+        assert isinstance(service, forms.ModelChoiceField)  # declared above
+        service.queryset = services
         self.only_service = services[0] if len(services) == 1 else None
         if self.only_service is not None:
             del self.fields["service"]
@@ -141,8 +148,9 @@ class OfficerAdminForm(forms.ModelForm):
 
     actor: User | None = None
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         officer = self.instance
         is_new = officer._state.adding
         unit = cleaned.get("unit") if "unit" in self.fields else officer.unit
@@ -206,10 +214,9 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _not_in_the_future(value: datetime.date) -> datetime.date:
+def _not_in_the_future(value: datetime.date) -> None:
     if value > timezone.localdate():
         raise forms.ValidationError(_("The date cannot be in the future."), code="future")
-    return value
 
 
 class OfficerTransferForm(forms.Form):
@@ -223,9 +230,11 @@ class OfficerTransferForm(forms.Form):
         label=_("Note"), max_length=255, required=False, help_text=_("For example the order that posts the officer.")
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        unit = self.fields["unit"]
+        assert isinstance(unit, UnitChoiceField)  # declared above
+        unit.queryset = units
 
 
 class OfficerLeaveForm(forms.Form):
@@ -317,10 +326,22 @@ class ThrottledPasswordResetForm(PasswordResetForm):
             raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
         return email
 
-    def save(self, **kwargs) -> None:
+    def save(  # Django's signature: PasswordResetView passes its mail options, unused here
+        self,
+        domain_override: str | None = None,
+        subject_template_name: str = "registration/password_reset_subject.txt",
+        email_template_name: str = "registration/password_reset_email.html",
+        use_https: bool = False,
+        token_generator: PasswordResetTokenGenerator = default_token_generator,
+        from_email: str | None = None,
+        request: HttpRequest | None = None,
+        html_email_template_name: str | None = None,
+        extra_email_context: dict[str, str] | None = None,
+    ) -> None:
         """Record the request; the outbox's worker sends the mail after the request
-        (``passwords.password_reset_request``), so the answer takes as long whether or
-        not the address is known."""
+        (``passwords.password_reset_request``, with the project's templates and
+        ``PUBLIC_BASE_URL``), so the answer takes as long whether or not the address is
+        known."""
         passwords.password_reset_request(email=self.cleaned_data["email"])
 
 

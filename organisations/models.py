@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -6,6 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.identity import service_number_key_expression
+
+if TYPE_CHECKING:
+    from organisations.selectors import Roles
 
 
 class PoliceService(models.Model):
@@ -61,6 +66,14 @@ class Organisation(models.Model):
         return f"{self.acronym} - {self.name}"
 
 
+class Headcount(TypedDict):
+    """Active officers of a subtree, as ``selectors.unit_summaries`` counts them."""
+
+    total: int
+    women: int
+    finally_certified: int
+
+
 class Unit(models.Model):
     """A node of a police service's tree: headquarters, administrative areas and units.
 
@@ -94,6 +107,9 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
+    # Not a column: set on the units that ``selectors.unit_summaries`` returns (home page).
+    headcount: Headcount
+
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
@@ -123,7 +139,14 @@ class User(AbstractUser):
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
 
-    class Meta(AbstractUser.Meta):
+    # Not columns: caches on the instance for one request. ``selectors.user_roles`` keeps the
+    # roles it computed; the authentication backend marks a user loaded with their officer
+    # record (``backends.get_user``), so ``user_roles`` asks for it no second time.
+    _lms_roles: "Roles | None" = None
+    is_officer_loaded: bool = False
+
+    # Every option of AbstractUser.Meta (names, abstract) is set or reset here.
+    class Meta:
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -322,8 +345,12 @@ class ApiToken(models.Model):
     apart. See ``organisations.tokens``.
     """
 
+    NAME_MAX_LENGTH = 100
+
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("The client, as it named itself."))
+    name = models.CharField(
+        _("name"), max_length=NAME_MAX_LENGTH, blank=True, help_text=_("The client, as it named itself.")
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("key begins with"), max_length=8, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

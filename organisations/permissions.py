@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from organisations.models import Officer, Role, RoleGrant, Unit, User
 from organisations.selectors import command_scope_units, scope_covers, scope_units, subtree_q, user_roles
@@ -14,9 +15,9 @@ from organisations.selectors import command_scope_units, scope_covers, scope_uni
 class _HasRole(BasePermission):
     roles: tuple[str, ...] = ()
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user_roles(user).has(*self.roles, Role.ADMIN))
+        return bool(user and isinstance(user, User) and user_roles(user).has(*self.roles, Role.ADMIN))
 
 
 class IsStaffRole(_HasRole):

@@ -73,7 +73,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -208,9 +208,12 @@ def _column_name(header_cell: str) -> str:
 
 
 def _max_length(column: str) -> int:
-    if column == "unit_code":
-        return Unit._meta.get_field("code").max_length
-    return Officer._meta.get_field(column).max_length
+    """The length limit of a text column (``TEXT_COLUMNS`` and the unit code)."""
+    field = Unit._meta.get_field("code") if column == "unit_code" else Officer._meta.get_field(column)
+    # Every text column is stored in a CharField, which Django requires to have a max_length.
+    assert isinstance(field, models.CharField), column
+    assert field.max_length is not None, column
+    return field.max_length
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -323,7 +326,8 @@ def _read_row(
                     _error(line, name, _("Write yes or no, or leave empty. Accepted: %(words)s.") % {"words": words})
                 )
                 continue
-            value = answer
+            values[name] = answer
+            continue
         elif name == "vetting_status":
             value = re.sub(r"[\s\-]+", "_", value.lower())
             if value not in Officer.VettingStatus.values:

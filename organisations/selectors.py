@@ -5,13 +5,16 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.lookups import In
 from django.utils.translation import gettext as _
 
-from organisations.identity import service_number_key, service_number_key_expression
-from organisations.models import Officer, Role, RoleGrant, Unit, User
+# service_number_key: other apps read it here, beside the lookups that use it.
+from organisations.identity import service_number_key as service_number_key
+from organisations.identity import service_number_key_expression
+from organisations.models import Headcount, Officer, Role, RoleGrant, Unit, User
 
 
 @dataclass(frozen=True)
@@ -41,20 +44,21 @@ class Roles:
 def _officer_of(user: User) -> Officer | None:
     """The user's officer record: already loaded by the authentication backend for the
     user of a request (``is_officer_loaded``), else one query."""
-    if getattr(user, "is_officer_loaded", False):
+    if user.is_officer_loaded:
         return getattr(user, "officer", None)
     return Officer.objects.select_related("unit", "service").filter(user=user).first()
 
 
-def user_roles(user: User) -> Roles:
+def user_roles(user: User | AnonymousUser) -> Roles:
     """The roles a user holds: granted ones plus those derived from their officer record.
 
     Cached on the user object for the request (two queries the first time).
     """
-    cached = getattr(user, "_lms_roles", None)
-    if cached is not None:
-        return cached
-    if not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User):  # anonymous: no roles, and no query to save
+        return Roles(officer=None)
+    if user._lms_roles is not None:
+        return user._lms_roles
+    if not user.is_active:
         roles = Roles(officer=None)
     else:
         officer = _officer_of(user)
@@ -68,17 +72,17 @@ def user_roles(user: User) -> Roles:
         for grant in grants:
             if grant.unit is None:
                 scopes[grant.role] = None
-            elif scopes.get(grant.role, []) is not None:
-                scopes.setdefault(grant.role, []).append(grant.unit)
+            elif (role_units := scopes.setdefault(grant.role, [])) is not None:
+                role_units.append(grant.unit)
         if user.is_superuser:
             scopes[Role.ADMIN] = None
         granted = {role: None if units is None else list(units) for role, units in scopes.items()}
         if officer is not None and officer.is_active:
             scopes[Role.TRAINEE] = [officer.unit]
-            if officer.is_commander and scopes.get(Role.LEADERSHIP, []) is not None:
-                leads = scopes.setdefault(Role.LEADERSHIP, [])
-                if officer.unit not in leads:
-                    leads.append(officer.unit)
+            # Leadership granted over everything (None) already covers the commanded unit.
+            leads = scopes.setdefault(Role.LEADERSHIP, []) if officer.is_commander else None
+            if leads is not None and officer.unit not in leads:
+                leads.append(officer.unit)
         roles = Roles(officer=officer, scopes=scopes, granted=granted)
     user._lms_roles = roles
     return roles
@@ -220,9 +224,12 @@ def unit_summaries(*, user: User) -> list[Unit]:
     if roots is None:
         roots = list(Unit.objects.filter(parent__isnull=True).select_related("service"))
     for unit in roots:
-        unit.headcount = Officer.objects.filter(unit__path__startswith=unit.path, is_active=True).aggregate(
+        counts = Officer.objects.filter(unit__path__startswith=unit.path, is_active=True).aggregate(
             total=Count("pk"),
             women=Count("pk", filter=Q(sex=Officer.Sex.FEMALE)),
             finally_certified=Count("pk", filter=Q(vetting_status=Officer.VettingStatus.FINALLY_CERTIFIED)),
+        )
+        unit.headcount = Headcount(
+            total=counts["total"], women=counts["women"], finally_certified=counts["finally_certified"]
         )
     return roots

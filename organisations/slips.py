@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Unpack
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,7 +22,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from lms.pdf import BOLD, TextLine, fit_text, layout_text, pdf_canvas, wrap_text
+from lms.pdf import BOLD, Align, TextLine, TextOptions, fit_text, layout_text, pdf_canvas, wrap_text
 from organisations.activation import code_expiries
 from organisations.models import Officer, User
 
@@ -100,12 +101,12 @@ class _Layout:
         )
         self.steps = wrap_text(steps, max_width=TEXT_WIDTH, size=7.5)[:4]
 
-    def _fit(self, text: str, size: float, **options) -> TextLine:
+    def _fit(self, text: str, size: float, **options: Unpack[TextOptions]) -> TextLine:
         return fit_text(text, max_width=TEXT_WIDTH, size=size, min_size=min(size, 6), **options)
 
     def draw(self, canvas: Canvas, slip: Slip, *, left: float, top: float) -> None:
         start = left + SLIP_WIDTH - PADDING if self.is_rtl else left + PADDING
-        align = "right" if self.is_rtl else "left"
+        align: Align = "right" if self.is_rtl else "left"
         y = top - PADDING - 8
         canvas.setFillColor(MUTED)
         self.header.draw(canvas, start, y, align=align)

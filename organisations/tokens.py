@@ -34,7 +34,7 @@ PREFIX_LENGTH = 8
 TOKENS_PER_USER = 20
 # A token's ``last_used_at`` is written at most once per this interval, not once per request.
 LAST_USED_PRECISION = timedelta(minutes=1)
-NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
+NAME_MAX_LENGTH = ApiToken.NAME_MAX_LENGTH
 
 
 def key_hash(key: str) -> str:

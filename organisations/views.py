@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -32,8 +32,9 @@ from organisations.forms import (
     ThrottledPasswordResetForm,
     UnitActivationSlipsForm,
 )
-from organisations.models import Officer, Role
+from organisations.models import Officer, Role, User
 from organisations.permissions import (
+    AuthenticatedHttpRequest,
     access_officer_record,
     account_status_refusal,
     activation_code_refusal,
@@ -58,7 +59,7 @@ class LoginView(auth_views.LoginView):
 
 
 @require_POST
-def language_set(request):
+def language_set(request: HttpRequest) -> HttpResponse:
     """Django's ``set_language``, also remembered on the account of a signed-in person."""
     response = i18n_views.set_language(request)
     language = request.POST.get("language", "")
@@ -67,23 +68,23 @@ def language_set(request):
     return response
 
 
-def _require_staff_role(user) -> None:
+def _require_staff_role(user: User) -> None:
     if not selectors.user_roles(user).has(Role.TRAINER, Role.LEADERSHIP, Role.ADMIN):
         raise PermissionDenied
 
 
 @login_required
-def home(request):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One page per role: what a trainee, trainer, leader or admin needs first."""
     roles = selectors.user_roles(request.user)
-    context = {"officer": roles.officer}
+    context: dict[str, object] = {"officer": roles.officer}
     if roles.has(Role.TRAINER, Role.LEADERSHIP, Role.ADMIN):
         context["scope_units"] = selectors.unit_summaries(user=request.user)
     return render(request, "organisations/home.html", context)
 
 
 @login_required
-def unit_list(request):
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_role(request.user)
     search = request.GET.get("q", "").strip()
     units = selectors.unit_list(user=request.user, search=search).annotate(
@@ -93,7 +94,7 @@ def unit_list(request):
 
 
 @login_required
-def unit_detail(request, pk: int):
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_role(request.user)
     unit = get_object_or_404(selectors.unit_list(user=request.user), pk=pk)
     officers = Paginator(selectors.officer_list(user=request.user, unit=unit), OFFICERS_PER_PAGE)
@@ -109,7 +110,7 @@ def unit_detail(request, pk: int):
 
 
 @login_required
-def roster_import(request):
+def roster_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a roster CSV (trainers and admins); shows the counts or every error."""
     if not selectors.user_roles(request.user).has(Role.TRAINER, Role.ADMIN):
         raise PermissionDenied
@@ -131,14 +132,14 @@ def roster_import(request):
     return render(request, "organisations/roster_import.html", context)
 
 
-def _require_trainer(user) -> None:
+def _require_trainer(user: User) -> None:
     if not selectors.user_roles(user).has(Role.TRAINER, Role.ADMIN):
         raise PermissionDenied
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def activate(request):
+def activate(request: HttpRequest) -> HttpResponse:
     """Anyone (no sign-in): set a password with a service number and the code on a slip,
     for a first sign-in or a forgotten password; then signed in and sent home."""
     form = AccountActivationForm(request.POST if request.method == "POST" else None, request=request)
@@ -162,7 +163,7 @@ def activate(request):
     return render(request, "organisations/activate.html", {"form": form})
 
 
-def _officer_context(request, officer: Officer, **extra) -> dict:
+def _officer_context(request: AuthenticatedHttpRequest, officer: Officer, **extra: object) -> dict[str, object]:
     # Codes and the record are kept by the same people: trainers in scope and admins.
     in_training_scope = activation.can_issue_codes(user=request.user, officer=officer)
     can_keep_record = in_training_scope and not is_own(actor=request.user, user_id=officer.user_id)
@@ -175,7 +176,7 @@ def _officer_context(request, officer: Officer, **extra) -> dict:
         "can_keep_record": can_keep_record,
         "account_refusal": (
             account_status_refusal(actor=request.user, user=officer.user)
-            if can_keep_record and officer.user_id
+            if can_keep_record and officer.user_id and officer.user is not None
             else None
         ),
         **extra,
@@ -183,7 +184,7 @@ def _officer_context(request, officer: Officer, **extra) -> dict:
 
 
 @login_required
-def officer_detail(request, pk: int):
+def officer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Trainers, leaders and admins with the officer in their scope (else 404)."""
     _require_staff_role(request.user)
     officer = get_object_or_404(
@@ -199,7 +200,7 @@ def officer_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def officer_transfer(request, pk: int):
+def officer_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move an active officer to another unit of their service: a dated transfer, audited,
     with an ``officer.transferred`` event (readiness recounts both units)."""
     officer = access_officer_record(user=request.user, officer_id=pk)
@@ -232,7 +233,7 @@ def officer_transfer(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def officer_leave(request, pk: int):
+def officer_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record that an active officer left the service, with an ``officer.left`` event
     (readiness stops counting them); their records and account stay."""
     officer = access_officer_record(user=request.user, officer_id=pk)
@@ -259,7 +260,7 @@ def officer_leave(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def officer_account_status(request, pk: int):
+def officer_account_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Disable the officer's account (no sign-in, API tokens deleted) or enable it again;
     an account with rights beyond a trainee's only by an admin (403 with the reason)."""
     officer = access_officer_record(user=request.user, officer_id=pk)
@@ -285,7 +286,7 @@ def officer_account_status(request, pk: int):
 @never_cache
 @login_required
 @require_POST
-def officer_activation_code(request, pk: int):
+def officer_activation_code(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Trainers and admins with the officer in their training scope: issue a new code and
     show it once (it is not stored in clear, so it cannot be shown again)."""
     _require_trainer(request.user)
@@ -303,16 +304,17 @@ def officer_activation_code(request, pk: int):
 @never_cache
 @login_required
 @require_POST
-def officer_activation_slip(request, pk: int):
+def officer_activation_slip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Trainers and admins: the one-slip PDF for the code just shown, which the page posts
     back; it must still be the officer's usable code."""
     _require_trainer(request.user)
     officer = get_object_or_404(activation.activation_officers(user=request.user), pk=pk)
     code = request.POST.get("code", "")
-    if not activation.code_is_current(officer=officer, code=code):
+    normalised = activation.code_normalise(code)
+    if normalised is None or not activation.code_is_current(officer=officer, code=code):
         messages.error(request, gettext("That code is no longer valid. Issue a new one."))
         return redirect("officer-detail", pk=officer.pk)
-    display = activation.code_display(activation.code_normalise(code))
+    display = activation.code_display(normalised)
     pdf = slips.activation_slips_pdf(
         slips=slips.slips_for([(officer, display)]),
         title=gettext("Activation slip: %(name)s") % {"name": officer.full_name},
@@ -324,7 +326,7 @@ def officer_activation_slip(request, pk: int):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_activation_slips(request, pk: int):
+def unit_activation_slips(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Trainers and admins with the unit in their training scope: a confirmation page, then
     (POST) new codes for the unit's officers as a PDF of slips."""
     _require_trainer(request.user)
@@ -365,7 +367,7 @@ def _pdf_attachment(pdf: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def account(request):
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's account: their password and the API tokens of their clients."""
     context = {
         "officer": selectors.user_roles(request.user).officer,
@@ -376,7 +378,7 @@ def account(request):
 
 @login_required
 @require_POST
-def account_token_revoke(request, pk: int):
+def account_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Revoke one of one's own API tokens (another's: 404)."""
     token = get_object_or_404(tokens.api_tokens_of(user=request.user), pk=pk)
     tokens.api_token_revoke(token=token, actor=request.user)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from kombu import Connection
 
 from lms.settings.base import broker_transport_options
 
@@ -54,6 +55,45 @@ def test_production_settings_refuse_to_load_without_a_real_secret_key(command, s
     assert "SECRET_KEY must be set to at least 50 random characters in production." in result.stderr
 
 
+def test_production_settings_ignore_the_local_key_that_dev_setup_writes(tmp_path):
+    assert python("-m", "lms.settings.local_files", settings="lms.settings.base", tmp_path=tmp_path).returncode == 0
+
+    result = python("-c", "import lms.settings.production", settings="lms.settings.production", tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to at least 50 random characters in production." in result.stderr
+
+
+@pytest.mark.parametrize("settings", ["lms.settings.base", "lms.settings.production"])
+def test_importing_the_settings_and_setting_up_django_creates_nothing_on_disk(settings, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    code = "import django; django.setup(); from django.conf import settings; print(settings.VAR_DIR)"
+
+    result = python(
+        "-c", code, settings=settings, tmp_path=tmp_path, HOME=str(home), SECRET_KEY=secrets.token_urlsafe(48)
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "var")
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["home"]
+
+
+def test_dev_setup_writes_one_private_secret_key_that_every_process_reads(tmp_path):
+    key_of_a_process = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+
+    before = python("-c", key_of_a_process, settings="lms.settings.base", tmp_path=tmp_path)
+    created = [python("-m", "lms.settings.local_files", settings="lms.settings.base", tmp_path=tmp_path) for _ in "12"]
+    keys = [python("-c", key_of_a_process, settings="lms.settings.base", tmp_path=tmp_path) for _ in "12"]
+
+    assert "The SECRET_KEY setting must not be empty." in before.stderr
+    assert [result.returncode for result in [*created, *keys]] == [0, 0, 0, 0]
+    key_file = tmp_path / "var" / "secret_key"
+    assert [result.stdout.strip() for result in keys] == [key_file.read_text()] * 2
+    assert len(key_file.read_text()) == 86
+    assert key_file.stat().st_mode & 0o777 == 0o600
+
+
 def test_production_settings_pass_the_deploy_check_without_a_warning(tmp_path):
     result = python(
         *("manage.py", "check", "--deploy", "--fail-level", "WARNING"),
@@ -97,6 +137,7 @@ with connection.cursor() as cursor:
     print(json.dumps({pragma: cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
                       for pragma in ["journal_mode", "busy_timeout", "foreign_keys", "synchronous"]}))
 """
+    assert python("-m", "lms.settings.local_files", settings="lms.settings.base", tmp_path=tmp_path).returncode == 0
     settings = python("-c", DATABASE_SUMMARY, settings="lms.settings.base", tmp_path=tmp_path)
     opened = python("-c", pragmas, settings="lms.settings.base", tmp_path=tmp_path)
 
@@ -140,6 +181,23 @@ def test_the_default_broker_is_a_folder_under_var(tmp_path):
     assert (tmp_path / "broker" / "queue").is_dir()
     assert (tmp_path / "broker" / "processed").is_dir()
     assert (tmp_path / "broker" / "control").is_dir()
+
+
+def test_the_settings_name_the_broker_folders_without_creating_them(tmp_path):
+    options = broker_transport_options("filesystem://", tmp_path / "broker", create_folders=False)
+
+    assert options["data_folder_out"] == str(tmp_path / "broker" / "queue")
+    assert not (tmp_path / "broker").exists()
+
+
+def test_the_embedded_broker_creates_its_folders_on_first_use(tmp_path):
+    options = broker_transport_options("filesystem://", tmp_path / "broker", create_folders=False)
+
+    with Connection("filesystem://", transport_options=options) as connection:
+        connection.default_channel.basic_publish(connection.default_channel.prepare_message("{}"), "", "first")
+
+    assert sorted(path.name for path in (tmp_path / "broker").iterdir()) == ["control", "processed", "queue"]
+    assert [path.name.endswith(".first.msg") for path in (tmp_path / "broker" / "queue").iterdir()] == [True]
 
 
 def test_publishing_to_a_server_broker_gives_up_quickly(tmp_path):

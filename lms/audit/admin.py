@@ -4,7 +4,7 @@ from lms.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     list_display = ["created_at", "actor", "action", "target_type", "target_label"]
     list_filter = ["action", "target_type"]
     search_fields = ["target_label", "target_id", "actor__username", "reason"]

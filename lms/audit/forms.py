@@ -12,5 +12,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], target_types: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions")), *((action, action) for action in actions)]
-        self.fields["target_type"].choices = [("", _("All kinds")), *target_types]
+        action, target_type = self.fields["action"], self.fields["target_type"]
+        assert isinstance(action, forms.ChoiceField)  # declared above
+        assert isinstance(target_type, forms.ChoiceField)
+        action.choices = [("", _("All actions")), *((name, name) for name in actions)]
+        target_type.choices = [("", _("All kinds")), *target_types]

@@ -4,7 +4,7 @@ from lms.notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["created_at", "user", "kind", "message", "read_at", "emailed_at"]
     list_filter = ["kind"]
     search_fields = ["message", "user__username"]

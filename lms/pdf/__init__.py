@@ -11,7 +11,10 @@ Platform infrastructure: imports no domain app. Typical use::
 from lms.pdf.document import pdf_canvas
 from lms.pdf.fonts import BOLD, FAMILIES, REGULAR, SANS, FontFamily, register_fonts
 from lms.pdf.text import (
+    Align,
+    LineOptions,
     TextLine,
+    TextOptions,
     draw_text,
     fit_text,
     layout_text,
@@ -25,8 +28,11 @@ __all__ = [
     "FAMILIES",
     "REGULAR",
     "SANS",
+    "Align",
     "FontFamily",
+    "LineOptions",
     "TextLine",
+    "TextOptions",
     "draw_text",
     "fit_text",
     "layout_text",

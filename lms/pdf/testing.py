@@ -15,7 +15,7 @@ from bidi import get_display
 from bidi.mirror import MIRRORED
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
+from pypdf.generic import ContentStream, DictionaryObject, PdfObject, StreamObject
 
 from lms.pdf.text import text_direction
 
@@ -80,7 +80,9 @@ def glyph_problems(pdf: bytes) -> list[str]:
     problems: list[str] = []
     reader = PdfReader(io.BytesIO(pdf))
     for number, page in enumerate(reader.pages, start=1):
-        fonts = page["/Resources"].get("/Font", {})
+        resources = page["/Resources"]
+        assert isinstance(resources, DictionaryObject)  # a page's resources are a dictionary (PDF 32000-1, 7.7.3.3)
+        fonts = resources.get("/Font", DictionaryObject())
         inspected: dict[str, _EmbeddedFont | None] = {}
         current = None
         for operands, operator in ContentStream(page.get_contents(), reader).operations:
@@ -97,7 +99,13 @@ def glyph_problems(pdf: bytes) -> list[str]:
     return problems
 
 
-def _codes(operands) -> list[int]:
+def _stream_data(reference: PdfObject) -> bytes:
+    stream = reference.get_object()
+    assert isinstance(stream, StreamObject)  # font programs and ToUnicode maps are streams (PDF 32000-1, 9.9, 9.10.3)
+    return stream.get_data()
+
+
+def _codes(operands: list[object]) -> list[int]:
     strings = operands[-1] if isinstance(operands[-1], list) else [operands[-1]]
     codes: list[int] = []
     for item in strings:
@@ -115,12 +123,12 @@ class _EmbeddedFont:
         self.to_unicode = to_unicode
 
     @classmethod
-    def read(cls, font) -> "_EmbeddedFont | None":
+    def read(cls, font: DictionaryObject) -> "_EmbeddedFont | None":
         descriptor = font.get("/FontDescriptor")
         if descriptor is None or "/FontFile2" not in descriptor.get_object():
             return None  # a standard Type 1 font: always present in readers
-        program = TTFont(io.BytesIO(descriptor.get_object()["/FontFile2"].get_object().get_data()))
-        return cls(str(font["/BaseFont"]), program, _to_unicode(font["/ToUnicode"].get_object().get_data()))
+        program = TTFont(io.BytesIO(_stream_data(descriptor.get_object()["/FontFile2"])))
+        return cls(str(font["/BaseFont"]), program, _to_unicode(_stream_data(font["/ToUnicode"])))
 
     def problem(self, code: int) -> str | None:
         character = self.to_unicode.get(code)

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import arabic_reshaper
 from arabic_reshaper.ligatures import LIGATURES
@@ -37,6 +37,21 @@ logger = logging.getLogger(__name__)
 
 Direction = Literal["auto", "ltr", "rtl"]
 Align = Literal["left", "right", "centre"]
+
+
+class LineOptions(TypedDict, total=False):
+    """What ``layout_text`` takes besides the text, size and direction (see its defaults)."""
+
+    weight: int
+    family: FontFamily
+    char_space: float
+
+
+class TextOptions(LineOptions, total=False):
+    """The options of ``layout_text`` that ``draw_text`` and ``fit_text`` pass on."""
+
+    direction: Direction
+
 
 _RIGHT_TO_LEFT = frozenset({"R", "AL"})
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
@@ -131,7 +146,7 @@ def draw_text(
     align: Align = "left",
     max_width: float | None = None,
     min_size: float | None = None,
-    **options,
+    **options: Unpack[TextOptions],
 ) -> TextLine:
     """Draw one line; with ``max_width`` the size shrinks (down to ``min_size``) to fit."""
     if max_width is None:
@@ -142,7 +157,7 @@ def draw_text(
     return line
 
 
-def fit_text(text: str, *, max_width: float, size: float, min_size: float, **options) -> TextLine:
+def fit_text(text: str, *, max_width: float, size: float, min_size: float, **options: Unpack[TextOptions]) -> TextLine:
     """The line at the largest size from ``size`` down to ``min_size`` that fits ``max_width``.
 
     At ``min_size`` it may still be wider: check ``.width`` and wrap if it matters.
@@ -158,7 +173,9 @@ def fit_text(text: str, *, max_width: float, size: float, min_size: float, **opt
     return line
 
 
-def wrap_text(text: str, *, max_width: float, size: float, direction: Direction = "auto", **options) -> list[TextLine]:
+def wrap_text(
+    text: str, *, max_width: float, size: float, direction: Direction = "auto", **options: Unpack[LineOptions]
+) -> list[TextLine]:
     """Break a paragraph into lines at spaces (greedy), each reordered on its own.
 
     The paragraph's direction is decided once, so a right-to-left paragraph whose line
@@ -211,7 +228,7 @@ def _reorder(text: str, *, is_rtl: bool) -> str:
     levels = _levels(text, base_dir="R" if is_rtl else "L")
     if levels is None:
         logger.warning("Could not read bidi levels from python-bidi; brackets will not be mirrored.")
-        return get_display(text, base_dir="R" if is_rtl else "L")
+        return str(get_display(text, base_dir="R" if is_rtl else "L"))
     end = len(text)
     while end and unicodedata.bidirectional(text[end - 1]) in ("WS", "FSI", "LRI", "RLI", "PDI", "BN"):
         end -= 1
@@ -259,10 +276,12 @@ def _runs(visual: str, *, family: FontFamily, weight: int, size: float) -> tuple
         if current is not None and chain[current].covers(character):
             index = current
         else:
-            index = next((i for i, candidate in enumerate(chain) if candidate.covers(character)), None)
-            if index is None:
+            covering = next((i for i, candidate in enumerate(chain) if candidate.covers(character)), None)
+            if covering is None:
                 missing.add(character)
                 index = current if current is not None else 0
+            else:
+                index = covering
         if index == current:
             pieces[-1][1].append(character)
         else:

@@ -5,7 +5,6 @@ server: a SQLite file and a filesystem Celery broker under ``var/``.
 """
 
 import json
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,26 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.addresses import trusted_networks
 from lms.settings.env import env_bool, env_int, env_list, env_str
+from lms.settings.local_files import BASE_DIR, VAR_DIR, local_secret_key
 
 # Django's generic classes subscriptable at run time (``admin.ModelAdmin[Course]``), as the
 # type checker reads them.
 django_stubs_ext.monkeypatch()
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(env_str("LMS_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def _local_secret_key() -> str:
-    """A key kept in var/ so that a one-machine install is safe without configuration."""
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
+# Importing the settings writes nothing: `./dev setup` creates var/ and its key (local_files).
+SECRET_KEY = env_str("SECRET_KEY") or local_secret_key(VAR_DIR)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -300,11 +287,16 @@ SPECTACULAR_SETTINGS = {
 
 
 # Celery ----------------------------------------------------------------------------------
-def broker_transport_options(broker_url: str, broker_dir: Path) -> dict:
-    """Kombu transport options for a broker URL (tests start workers on other brokers)."""
+def broker_transport_options(broker_url: str, broker_dir: Path, *, create_folders: bool = True) -> dict:
+    """Kombu transport options for a broker URL (tests start workers on other brokers).
+
+    The settings pass ``create_folders=False``: importing them writes nothing, and the
+    embedded broker creates its folders on first use (``lms/broker.py``).
+    """
     if broker_url.startswith("filesystem://"):
-        for folder in ("queue", "processed", "control"):
-            (broker_dir / folder).mkdir(parents=True, exist_ok=True)
+        if create_folders:
+            for folder in ("queue", "processed", "control"):
+                (broker_dir / folder).mkdir(parents=True, exist_ok=True)
         return {
             "control_folder": str(broker_dir / "control"),  # else kombu writes ./control
             "data_folder_in": str(broker_dir / "queue"),
@@ -327,7 +319,7 @@ def broker_transport_options(broker_url: str, broker_dir: Path) -> dict:
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, BROKER_DIR)
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, BROKER_DIR, create_folders=False)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True

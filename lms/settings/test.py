@@ -5,16 +5,20 @@ worker process through the environment (see tests/integration/conftest.py).
 """
 
 import os
+import secrets
 import tempfile
+from pathlib import Path
 
 from lms.settings.base import *  # noqa: F403
-from lms.settings.base import DATABASES, STATIC_ROOT, VAR_DIR
+from lms.settings.base import DATABASES, SECRET_KEY, STATIC_ROOT, VAR_DIR
 from lms.settings.env import env_str
 
+# A run without `./dev test` (pytest alone on a fresh clone) has no key in var/: one of its own.
+SECRET_KEY = SECRET_KEY or secrets.token_urlsafe(64)
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-MEDIA_ROOT = tempfile.mkdtemp(prefix="lms-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lms-test-media-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
