@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import selectors
 from courses.models import COMPETENCY_CODES, COMPETENCY_NAMES, Course, Lesson, TrainingSession, validate_practicals
 from organisations.models import Officer, Organisation, Unit, User
-from organisations.selectors import service_number_key  # type: ignore[attr-defined]  # not re-exported there
+from organisations.selectors import service_number_key
 
 # Enrolling a unit or named officers (trainers) ------------------------------------------
 

@@ -15,7 +15,7 @@ class OfficerUnit(TypedDict):
 
 class OfficerTransferred(TypedDict):
     officer_id: int
-    from_unit_id: int
+    from_unit_id: int | None  # None: the officer had no unit before
     to_unit_id: int
 
 

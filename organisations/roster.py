@@ -85,6 +85,7 @@ from organisations.events import (
     OFFICER_JOINED,
     OFFICER_TRANSFERRED,
     OFFICER_VETTING_CHANGED,
+    OfficerUnit,
 )
 from organisations.identity import service_number_key, text_clean
 from organisations.models import Officer, PoliceService, Role, RosterImport, Transfer, Unit, User
@@ -561,14 +562,13 @@ def _roster_apply(*, plan: RosterPlan, actor: User | None, file_name: str) -> li
         ],
         batch_size=BATCH_SIZE,
     )
-    OFFICER_JOINED.record_many(
-        [{"officer_id": officer.pk, "unit_id": officer.unit_id} for officer in plan.created]
-        + [
-            {"officer_id": change.officer.pk, "unit_id": change.officer.unit_id}
-            for change in plan.changes
-            if change.after.get("is_active")
-        ]
-    )
+    joined: list[OfficerUnit] = [{"officer_id": officer.pk, "unit_id": officer.unit_id} for officer in plan.created]
+    joined += [
+        {"officer_id": change.officer.pk, "unit_id": change.officer.unit_id}
+        for change in plan.changes
+        if change.after.get("is_active")
+    ]
+    OFFICER_JOINED.record_many(joined)
     OFFICER_TRANSFERRED.record_many([transfer_payload(transfer) for transfer in transfers])
     OFFICER_VETTING_CHANGED.record_many(
         [{"officer_id": change.officer.pk} for change in plan.changes if "vetting_status" in change.after]

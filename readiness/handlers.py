@@ -53,7 +53,8 @@ def _units_of(event: Event) -> set[int]:
         officer_id, units = officer_unit["officer_id"], {officer_unit["unit_id"]}
     elif event.name == OFFICER_TRANSFERRED.name:
         transfer = OFFICER_TRANSFERRED.payload_of(event)
-        officer_id, units = transfer["officer_id"], {transfer["from_unit_id"], transfer["to_unit_id"]}
+        officer_id = transfer["officer_id"]
+        units = {unit for unit in (transfer["from_unit_id"], transfer["to_unit_id"]) if unit is not None}
     elif event.name == OFFICER_VETTING_CHANGED.name:
         officer_id = OFFICER_VETTING_CHANGED.payload_of(event)["officer_id"]
     else:

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from courses.models import Course, Enrollment, LessonProgress
 from organisations.models import Officer, Role, Unit, User
-from organisations.selectors import (  # type: ignore[attr-defined]  # service_number_key: not re-exported there
+from organisations.selectors import (
     scope_units,
     service_number_key,
     service_numbers_q,
