@@ -448,8 +448,8 @@ def test_my_courses_shows_progress_deadline_resume_and_completions(client, peopl
     assert "card-overdue" in html
     assert "Due soon:" in html
     assert "card-approaching" in html
-    # Resume where the trainee was; start a course not begun at its first lesson.
-    assert f'href="{reverse("lesson-detail", args=[late_lessons[1].pk])}">Resume' in html
+    # Resume at the next lesson to do, not the last one done; start a course not begun at its first lesson.
+    assert f'href="{reverse("lesson-detail", args=[late_lessons[2].pk])}">Resume' in html
     assert f'href="{reverse("lesson-detail", args=[_lessons(soon)[0].pk])}">Start' in html
     completed = html.split('id="completed-heading"', 1)[1]
     assert "Course DONE" in completed
@@ -487,7 +487,7 @@ def test_outline_shows_ticks_module_counts_and_requirements(client, people):
     assert "3 of 8 done" in html
     assert "Attend an in-person session" in html
     assert html.count('<li class="is-unmet">') == 2
-    assert f'href="{reverse("lesson-detail", args=[lessons[2].pk])}">Resume' in html
+    assert f'href="{reverse("lesson-detail", args=[lessons[3].pk])}">Resume' in html
 
 
 def test_sequential_outline_shows_later_modules_locked(client, people):
@@ -555,8 +555,9 @@ def test_lesson_page_breadcrumb_neighbours_across_modules_and_completion(client,
     html = client.get(reverse("lesson-detail", args=[lessons[1].pk])).content.decode()
     response = client.post(reverse("lesson-complete", args=[lessons[1].pk]))
 
-    assert f'<li><a href="{reverse("course-outline", args=[course.pk])}">Course NAV</a></li>' in html
-    assert "<li>Module 1</li>" in html
+    ltr = 'lang="en" dir="ltr"'
+    assert f'<li><a href="{reverse("course-outline", args=[course.pk])}" {ltr}>Course NAV</a></li>' in html
+    assert f"<li><bdi {ltr}>Module 1</bdi></li>" in html
     assert f'rel="prev" href="{reverse("lesson-detail", args=[lessons[0].pk])}"' in html
     assert f'rel="next" href="{reverse("lesson-detail", args=[lessons[2].pk])}"' in html  # in Module 2
     assert "<p>Body 2</p>" in html
