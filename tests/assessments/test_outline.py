@@ -3,6 +3,8 @@ listed with their state and attempts left, counted in progress, offered as the n
 do once the lessons are done, in a fixed number of queries whatever their number."""
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -119,3 +121,20 @@ def test_the_pages_run_the_same_queries_for_1_or_8_assessments(client, people, c
     assert one == many
     if page == "course-outline":
         assert _html(client, url).count('<span class="requirement-state">Not started</span>') == 7
+
+
+def test_courses_show_no_assessment_without_the_hook_and_a_misspelt_hook_stops_the_start(
+    client, settings, people, course, published
+):
+    _lessons_done(course, people)
+    client.force_login(people.trainee)
+    settings.COURSE_LEARNER_ASSESSMENTS = []
+
+    html = _html(client, reverse("course-outline", args=[course.pk]))
+
+    assert 'id="assessments-heading"' not in html
+    assert '<span class="progress-value">100%</span>' in html  # courses alone count lessons only
+    settings.COURSE_LEARNER_ASSESSMENTS = ["assessments.selectors.course_learner_assesments"]
+    with pytest.raises(SystemCheckError) as refused:
+        call_command("check")
+    assert "COURSE_LEARNER_ASSESSMENTS names 'assessments.selectors.course_learner_assesments'" in str(refused.value)
