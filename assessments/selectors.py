@@ -420,3 +420,92 @@ def course_publish_plan(*, course: Course) -> list[course_selectors.ReleaseItem]
             )
         )
     return items
+
+
+# The course's pages for its trainee ------------------------------------------------------
+
+
+def course_learner_assessments(
+    *, enrollments: Sequence[Enrollment]
+) -> dict[int, list[course_selectors.LearnerAssessment]]:
+    """For ``settings.COURSE_LEARNER_ASSESSMENTS``: the published assessments of each
+    enrolment's course, a module's after the modules before it and the final last, with the
+    officer's state and attempts left; ``counts`` as ``assessments_requirement`` decides.
+
+    At most three queries whatever the number of enrolments or assessments: the assessments,
+    the attempts, and the allowances (only when an assessment limits attempts).
+    """
+    by_course: dict[int, list[Enrollment]] = defaultdict(list)
+    for enrollment in enrollments:
+        by_course[enrollment.course_id].append(enrollment)
+    found: dict[int, list[course_selectors.LearnerAssessment]] = {enrollment.pk: [] for enrollment in enrollments}
+    assessments = list(
+        Assessment.objects.filter(course_id__in=by_course, published_at__isnull=False)
+        .select_related("module")
+        .only(
+            "pk",
+            "course_id",
+            "module",
+            "module__order",
+            "module__is_archived",
+            "title",
+            "max_attempts",
+            "is_required",
+            "is_pretest",
+            "published_at",
+        )
+        .order_by("module__order", "module_id", "pk")
+    )
+    # Pre-tests first, then the modules' in order, the final (no module) last: databases
+    # disagree on where ``order_by`` puts NULL.
+    assessments.sort(key=lambda assessment: (not assessment.is_pretest, assessment.module_id is None))
+    if not assessments:
+        return found
+    officer_ids = {enrollment.officer_id for enrollment in enrollments}
+    ids = [assessment.pk for assessment in assessments]
+    attempts: dict[tuple[int, int], list[tuple[str, bool | None]]] = defaultdict(list)
+    for assessment_id, officer_id, status, is_passed in Attempt.objects.filter(
+        assessment_id__in=ids, officer_id__in=officer_ids
+    ).values_list("assessment_id", "officer_id", "status", "is_passed"):
+        attempts[assessment_id, officer_id].append((status, is_passed))
+    extra: Counter[tuple[int, int]] = Counter()
+    if any(assessment.max_attempts is not None for assessment in assessments):
+        for assessment_id, officer_id, extra_attempts in Allowance.objects.filter(
+            assessment_id__in=ids, officer_id__in=officer_ids
+        ).values_list("assessment_id", "officer_id", "extra_attempts"):
+            extra[assessment_id, officer_id] += extra_attempts
+    states = course_selectors.LearnerAssessment
+    for assessment in assessments:
+        if assessment.module is not None and assessment.module.is_archived:
+            continue
+        for enrollment in by_course[assessment.course_id]:
+            tried = attempts[assessment.pk, enrollment.officer_id]
+            if any(is_passed for _, is_passed in tried):
+                state = states.PASSED
+            elif any(status == Attempt.Status.IN_PROGRESS for status, _ in tried):
+                state = states.IN_PROGRESS
+            elif any(status == Attempt.Status.PENDING_REVIEW for status, _ in tried):
+                state = states.PENDING_REVIEW
+            elif tried:
+                state = states.FAILED
+            else:
+                state = states.NOT_STARTED
+            left = None
+            if assessment.max_attempts is not None:
+                left = max(0, assessment.max_attempts + extra[assessment.pk, enrollment.officer_id] - len(tried))
+            found[enrollment.pk].append(
+                course_selectors.LearnerAssessment(
+                    pk=assessment.pk,
+                    title=assessment.title,
+                    url=reverse("assessment-detail", args=[assessment.pk]),
+                    module_id=assessment.module_id,
+                    state=state,
+                    attempts_left=left,
+                    counts=assessment.is_required
+                    and not assessment.is_pretest
+                    and assessment.published_at is not None
+                    and assessment.published_at <= enrollment.release.published_at,
+                    is_pretest=assessment.is_pretest,
+                )
+            )
+    return found

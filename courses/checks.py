@@ -12,7 +12,12 @@ def _is_publish_step(target: object) -> bool:
 def course_hooks_check(app_configs, **kwargs) -> list[checks.Error]:
     """Every provider named by the courses' hook settings can be imported and used."""
     errors = []
-    for setting in ("COURSE_COMPLETION_REQUIREMENTS", "COURSE_STAFF_LINKS", "COURSE_LEARNER_NOTICES"):
+    for setting in (
+        "COURSE_COMPLETION_REQUIREMENTS",
+        "COURSE_STAFF_LINKS",
+        "COURSE_LEARNER_NOTICES",
+        "COURSE_LEARNER_ASSESSMENTS",
+    ):
         errors += dotted_path_errors(setting, getattr(settings, setting), check_id="courses.E001")
     errors += dotted_path_errors(
         "COURSE_PUBLISH_STEPS",

@@ -5,12 +5,13 @@ The requirements come from the providers listed in ``settings.COURSE_COMPLETION_
 (dotted paths, each ``(enrollment) -> list[Requirement]``): the ones below cover lessons,
 attendance and practicals; assessments adds its own there without courses importing it.
 
-Later apps offer staff links (``settings.COURSE_STAFF_LINKS``) and learner notices
-(``settings.COURSE_LEARNER_NOTICES``) the same way. A sequential course keeps its modules
+Later apps offer staff links (``settings.COURSE_STAFF_LINKS``), learner notices
+(``settings.COURSE_LEARNER_NOTICES``) and the assessments a trainee takes in a course
+(``settings.COURSE_LEARNER_ASSESSMENTS``) the same way. A sequential course keeps its modules
 locked until the required lessons before them are completed (``locked_module_ids``).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -115,6 +116,65 @@ def learner_notices(*, enrollment: Enrollment) -> list[LearnerNotice]:
         provider: LearnerNoticeProvider = import_string(path)
         notices.extend(provider(enrollment=enrollment))
     return notices
+
+
+@dataclass(frozen=True)
+class LearnerAssessment:
+    """An assessment of a course as its enrolled trainee sees it on the course's pages.
+
+    ``state`` is one of ``STATES``; ``attempts_left`` is None without a limit. ``counts``:
+    the completion rule requires it of this enrolment (so progress counts it); a pre-test
+    or an optional quiz is listed without counting."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    PENDING_REVIEW = "pending_review"
+    PASSED = "passed"
+    FAILED = "failed"
+    STATES = (NOT_STARTED, IN_PROGRESS, PENDING_REVIEW, PASSED, FAILED)
+
+    pk: int
+    title: str
+    url: str
+    module_id: int | None  # None for the course's final assessment
+    state: str
+    attempts_left: int | None
+    counts: bool
+    is_pretest: bool = False
+
+    @property
+    def is_passed(self) -> bool:
+        return self.state == self.PASSED
+
+    @property
+    def can_attempt(self) -> bool:
+        """Worth taking (again): not passed, not awaiting a grader, attempts left."""
+        if self.state in (self.PASSED, self.PENDING_REVIEW):
+            return False
+        return self.state == self.IN_PROGRESS or self.attempts_left is None or self.attempts_left > 0
+
+
+class LearnerAssessmentProvider(Protocol):
+    """What a path in ``settings.COURSE_LEARNER_ASSESSMENTS`` names: for each enrolment (all
+    of one officer), the published assessments of its course in the order to take them, by
+    enrolment id. A fixed number of queries whatever the number of enrolments or assessments."""
+
+    def __call__(self, *, enrollments: Sequence[Enrollment]) -> dict[int, list[LearnerAssessment]]: ...
+
+
+def learner_assessments(*, enrollments: Sequence[Enrollment]) -> dict[int, list[LearnerAssessment]]:
+    """The assessments of each enrolment's course from ``settings.COURSE_LEARNER_ASSESSMENTS``
+    providers, by enrolment id (every enrolment present, maybe with an empty list), so the
+    outline and "My courses" list them and count them in progress without courses importing
+    the app that owns them. No query without enrolments."""
+    found: dict[int, list[LearnerAssessment]] = {enrollment.pk: [] for enrollment in enrollments}
+    if not enrollments:
+        return found
+    for path in settings.COURSE_LEARNER_ASSESSMENTS:
+        provider: LearnerAssessmentProvider = import_string(path)
+        for enrollment_id, assessments in provider(enrollments=enrollments).items():
+            found.setdefault(enrollment_id, []).extend(assessments)
+    return found
 
 
 def completion_requirements(enrollment: Enrollment) -> list[Requirement]:

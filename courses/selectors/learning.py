@@ -1,21 +1,33 @@
-"""Learner pages: a course's outline for one reader, the lesson page's read, the rule that
-withholds a locked lesson's content, and a lesson's attachments.
+"""Learner pages: a course's outline for one reader, its progress and where to resume, the
+lesson page's read, the rule that withholds a locked lesson's content, a lesson's
+attachments, and the reader's sessions of a course.
 
 Everything a page needs comes in a fixed number of queries; the progress, ticks, locks
 and neighbours of a lesson are computed from the loaded rows, never per module or lesson.
 """
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from courses.models import Course, CourseAuthor, Enrollment, Lesson, LessonAttachment, LessonProgress
+from courses.models import (
+    Course,
+    CourseAuthor,
+    Enrollment,
+    Lesson,
+    LessonAttachment,
+    LessonProgress,
+    SessionRegistration,
+    TrainingSession,
+)
 from courses.selectors._common import STAFF_ROLES
-from courses.selectors.completion import enrollment_locked_module_ids, locked_module_ids
+from courses.selectors.completion import LearnerAssessment, enrollment_locked_module_ids, locked_module_ids
 from courses.selectors.courses import lesson_get
-from courses.selectors.enrollments import enrollment_progress, learner_enrollment_get
+from courses.selectors.enrollments import learner_enrollment_get
 from organisations.models import User
 from organisations.selectors import user_roles
 
@@ -55,16 +67,75 @@ class OutlineModule:
         return all(lesson.is_completed for lesson in self.lessons)
 
 
+@dataclass(frozen=True)
+class ResumeTarget:
+    """Where an enrolled trainee goes on: ``url`` of a lesson or an assessment; ``is_start``
+    while they have done nothing yet (the button says "Start", else "Resume")."""
+
+    url: str
+    is_start: bool
+
+
+def learner_progress(
+    *, required_ids: Iterable[int], completed_ids: Iterable[int], assessments: Sequence[LearnerAssessment] = ()
+) -> int:
+    """Percent (0-100, rounded down) of what the release requires that is done: its required
+    lessons completed and the assessments that count for it passed (``LearnerAssessment.counts``).
+    So a course whose final is still to do never shows 100 %."""
+    required = set(required_ids)
+    counted = [assessment for assessment in assessments if assessment.counts]
+    total = len(required) + len(counted)
+    if not total:
+        return 0
+    done = len(required & set(completed_ids)) + sum(assessment.is_passed for assessment in counted)
+    return done * 100 // total
+
+
+def resume_target(
+    *,
+    lesson_ids: Sequence[int],
+    required_ids: Sequence[int],
+    completed_ids: Iterable[int],
+    assessments: Sequence[LearnerAssessment] = (),
+) -> ResumeTarget | None:
+    """The next thing to do, never the last one done: the first required lesson not completed
+    (``lesson_ids`` is the outline's order of the lessons the trainee may open), or, when the
+    release requires no lesson, the first lesson not completed; then the first assessment
+    that counts and can still be taken, then any other lesson left. None when nothing is left.
+    """
+    completed = set(completed_ids)
+    required = set(required_ids)
+    is_start = not completed and all(assessment.state == assessment.NOT_STARTED for assessment in assessments)
+    order = list(lesson_ids) + [pk for pk in required_ids if pk not in set(lesson_ids)]
+
+    def lesson(pk: int) -> ResumeTarget:
+        return ResumeTarget(url=reverse("lesson-detail", args=[pk]), is_start=is_start)
+
+    for pk in order:
+        if pk in required and pk not in completed:
+            return lesson(pk)
+    remaining = [pk for pk in lesson_ids if pk not in completed]
+    if not required and remaining:
+        return lesson(remaining[0])
+    for assessment in assessments:
+        if assessment.counts and assessment.can_attempt:
+            return ResumeTarget(url=assessment.url, is_start=is_start)
+    return lesson(remaining[0]) if remaining else None
+
+
 @dataclass
 class LearnerOutline:
-    """A course's outline for one reader: modules and lessons in order with ticks and locks,
-    and the enrolment's ``progress`` (None without an enrolment)."""
+    """A course's outline for one reader: modules and lessons in order with ticks and locks;
+    for an enrolment, its ``progress`` (None without one), its ``assessments`` and where
+    it resumes (``resume``)."""
 
     modules: list[OutlineModule]
     lessons: list[OutlineLesson]
     completed_ids: set[int]
     locked_module_ids: set[int]
     progress: int | None
+    assessments: list[LearnerAssessment] = field(default_factory=list)
+    resume: ResumeTarget | None = None
 
     def neighbours(self, lesson_id: int) -> tuple[OutlineLesson | None, OutlineLesson | None]:
         """The lessons before and after ``lesson_id`` in outline order, across modules."""
@@ -77,8 +148,13 @@ class LearnerOutline:
         return previous, following
 
 
-def learner_outline_get(*, course: Course, enrollment: Enrollment | None = None) -> LearnerOutline:
+def learner_outline_get(
+    *, course: Course, enrollment: Enrollment | None = None, assessments: Sequence[LearnerAssessment] = ()
+) -> LearnerOutline:
     """``course_outline_get`` as a learner reads it, with what the enrolment has done.
+
+    ``assessments`` (``learner_assessments`` of the enrolment) are listed with the outline,
+    counted in its progress and offered by ``resume`` once the lessons are done.
 
     Shown are the live lessons of live modules and, for an enrolment, also the archived
     lessons (and archived modules) its release still requires: archiving never takes away a
@@ -138,14 +214,48 @@ def learner_outline_get(*, course: Course, enrollment: Enrollment | None = None)
         for lesson in module.lessons:
             lesson.is_locked = module.is_locked
     progress = None
+    resume = None
     if enrollment is not None:
-        progress = enrollment_progress(enrollment=enrollment, completed_lesson_ids=completed_ids)
+        progress = learner_progress(required_ids=required, completed_ids=completed_ids, assessments=assessments)
+        resume = resume_target(
+            lesson_ids=[lesson.pk for lesson in lessons if not lesson.is_locked],
+            required_ids=required,
+            completed_ids=completed_ids,
+            assessments=assessments,
+        )
     return LearnerOutline(
         modules=list(modules.values()),
         lessons=lessons,
         completed_ids=completed_ids,
         locked_module_ids=locked,
         progress=progress,
+        assessments=list(assessments),
+        resume=resume,
+    )
+
+
+def course_lesson_ids(*, course_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Course id -> its live lessons' ids in outline order ("My courses" finds where each
+    enrolment resumes): one query whatever the number of courses."""
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        Lesson.objects.filter(module__course_id__in=list(course_ids), is_archived=False, module__is_archived=False)
+        .order_by("module__order", "module_id", "order", "pk")
+        .values_list("module__course_id", "pk")
+    )
+    for course_id, pk in rows:
+        found[course_id].append(pk)
+    return found
+
+
+def learner_sessions(*, enrollment: Enrollment) -> list[SessionRegistration]:
+    """The enrolled officer's registrations for the course's sessions that were not
+    cancelled, earliest first, each with its session and attendance as recorded: one query."""
+    return list(
+        SessionRegistration.objects.filter(session__course_id=enrollment.course_id, officer_id=enrollment.officer_id)
+        .exclude(session__status=TrainingSession.Status.CANCELLED)
+        .select_related("session")
+        .order_by("session__date", "session__start_time", "pk")
     )
 
 

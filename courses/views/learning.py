@@ -7,6 +7,7 @@ preview.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,14 +42,6 @@ def _deadline_state(enrollment: Enrollment, today: datetime.date) -> str:
     return ""
 
 
-def _resume_lesson_id(enrollment: Enrollment) -> int | None:
-    """Where the officer resumes: the last lesson they worked on, else the first required one."""
-    if enrollment.last_lesson_id is not None:
-        return enrollment.last_lesson_id
-    required = enrollment.release.required_lesson_ids
-    return required[0] if required else None
-
-
 @login_required
 def course_catalogue(request: AuthenticatedHttpRequest):
     """The courses the user may see, with whether they are enrolled and an "Enrol" button."""
@@ -80,42 +73,74 @@ def course_self_enrol(request: AuthenticatedHttpRequest, pk: int):
     return redirect("course-outline", pk=course.pk)
 
 
+@dataclass(frozen=True)
+class CourseCard:
+    """One enrolment on "My courses", with the next thing to do in it."""
+
+    enrollment: Enrollment
+    resume: selectors.ResumeTarget | None
+
+
 @login_required
 def my_courses(request: AuthenticatedHttpRequest):
-    """The user's own enrolments: progress, deadline, where to resume; completed ones apart."""
+    """The user's own enrolments: progress (lessons and assessments), deadline, the next thing
+    to do; completed ones apart."""
     today = timezone.localdate()
-    current: list[Enrollment] = []
-    completed: list[Enrollment] = []
-    for enrollment in selectors.own_enrollment_list(user=request.user):
-        selectors.enrollment_with_progress(enrollment)
+    current: list[CourseCard] = []
+    completed: list[CourseCard] = []
+    enrollments = list(selectors.own_enrollment_list(user=request.user))
+    assessments = selectors.learner_assessments(enrollments=enrollments)
+    lesson_ids = selectors.course_lesson_ids(course_ids={enrollment.course_id for enrollment in enrollments})
+    for enrollment in enrollments:
+        # ``completed``: the lessons ``own_enrollment_list`` prefetched (no attribute for the type checker).
+        done = [progress.lesson_id for progress in getattr(enrollment, "completed", [])]
+        required = enrollment.release.required_lesson_ids
+        own = assessments[enrollment.pk]
+        enrollment.progress = selectors.learner_progress(required_ids=required, completed_ids=done, assessments=own)
         enrollment.deadline_state = _deadline_state(enrollment, today)
-        enrollment.resume_lesson_id = _resume_lesson_id(enrollment)
-        (completed if enrollment.status == Enrollment.Status.COMPLETED else current).append(enrollment)
+        resume = selectors.resume_target(
+            lesson_ids=lesson_ids.get(enrollment.course_id, []),
+            required_ids=required,
+            completed_ids=done,
+            assessments=own,
+        )
+        card = CourseCard(enrollment=enrollment, resume=resume)
+        (completed if enrollment.status == Enrollment.Status.COMPLETED else current).append(card)
     # Nearest deadline first, those without one last; newest enrolment first otherwise.
-    current.sort(key=lambda enrollment: enrollment.deadline or datetime.date.max)
+    current.sort(key=lambda card: card.enrollment.deadline or datetime.date.max)
     context = {"current": current, "completed": completed, "today": today}
     return render(request, "courses/learning/my_courses.html", context)
 
 
 @login_required
 def course_outline(request: AuthenticatedHttpRequest, pk: int):
-    """Modules and lessons in order with ticks, locks and what completing the course needs."""
+    """Modules and lessons in order with ticks and locks, the course's assessments with their
+    state, the trainee's sessions, what completing the course needs and the next thing to do."""
     course = selectors.course_get(user=request.user, course_id=pk)
     if course is None:
         raise Http404
     enrollment = selectors.learner_enrollment_get(user=request.user, course_id=course.pk)
-    outline = selectors.learner_outline_get(course=course, enrollment=enrollment)
+    outline = selectors.learner_outline_get(
+        course=course, enrollment=enrollment, assessments=_own_assessments(enrollment)
+    )
     context = {
         "course": course,
         "enrollment": enrollment,
-        "resume_lesson_id": _resume_lesson_id(enrollment) if enrollment is not None else None,
         "outline": outline,
+        "sessions": selectors.learner_sessions(enrollment=enrollment) if enrollment is not None else [],
         "requirements": selectors.completion_requirements(enrollment) if enrollment is not None else [],
         "notices": selectors.learner_notices(enrollment=enrollment) if enrollment is not None else [],
         "can_read_lessons": enrollment is not None or _can_preview(request.user, course),
         "can_self_enrol": enrollment is None and _can_self_enrol(request.user, course),
     }
     return render(request, "courses/learning/outline.html", context)
+
+
+def _own_assessments(enrollment: Enrollment | None) -> list[selectors.LearnerAssessment]:
+    """The course's assessments as the enrolment's officer sees them; none for a preview."""
+    if enrollment is None:
+        return []
+    return selectors.learner_assessments(enrollments=[enrollment])[enrollment.pk]
 
 
 def _can_preview(user: User, course: Course) -> bool:
@@ -142,7 +167,9 @@ def lesson_detail(request: AuthenticatedHttpRequest, pk: int):
         raise Http404
     lesson, enrollment = found.lesson, found.enrollment
     course = lesson.module.course
-    outline = selectors.learner_outline_get(course=course, enrollment=enrollment)
+    outline = selectors.learner_outline_get(
+        course=course, enrollment=enrollment, assessments=_own_assessments(enrollment)
+    )
     previous, following = outline.neighbours(lesson.pk)
     context = {
         "course": course,
@@ -185,8 +212,13 @@ def lesson_complete(request: AuthenticatedHttpRequest, pk: int):
     if enrollment.status == Enrollment.Status.COMPLETED:
         messages.success(request, gettext("Lesson completed. You completed %(course)s.") % {"course": course.title})
         return redirect("course-outline", pk=course.pk)
+    # The progress of the course's pages, which counts its assessments too.
+    outline = selectors.learner_outline_get(
+        course=course, enrollment=enrollment, assessments=_own_assessments(enrollment)
+    )
+    progress = outline.progress if outline.progress is not None else progress
     messages.success(request, gettext("Lesson completed. Course progress: %(progress)d%%.") % {"progress": progress})
-    following = selectors.learner_outline_get(course=course, enrollment=enrollment).neighbours(lesson.pk)[1]
+    following = outline.neighbours(lesson.pk)[1]
     if following is None:
         return redirect("course-outline", pk=course.pk)
     return redirect(reverse("lesson-detail", args=[following.pk]))

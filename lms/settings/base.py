@@ -404,6 +404,9 @@ COURSE_COMPLETION_REQUIREMENTS = [
 COURSE_STAFF_LINKS = ["assessments.selectors.course_staff_links", "certificates.selectors.course_staff_links"]
 # What later apps tell an enrolled trainee on the course page (see ``courses.selectors.learner_notices``).
 COURSE_LEARNER_NOTICES = ["certificates.selectors.course_learner_notices"]
+# The assessments an enrolled trainee takes, listed on the course's pages and counted in its
+# progress (see ``courses.selectors.learner_assessments``).
+COURSE_LEARNER_ASSESSMENTS = ["assessments.selectors.course_learner_assessments"]
 # Steps of publishing a course taken by later apps (see ``courses.selectors.PublishStep``):
 # dotted paths to objects with ``plan(course=)`` (what the release will ask of learners, shown
 # to authors before publishing) and ``run(course=, release=, actor=)`` (inside the publish's

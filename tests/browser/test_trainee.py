@@ -54,13 +54,25 @@ def course_taken(journey: Journey, world: World) -> None:
     for number, (title, body) in enumerate(LESSONS, start=1):
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         expect(page.get_by_text(body)).to_be_visible()
+        # The English lesson reads left to right whatever the interface's direction.
+        expect(page.locator(".lesson-content")).to_have_attribute("lang", "en")
+        assert page.locator(".lesson-content p").first.evaluate("p => getComputedStyle(p).direction") == "ltr"
+        assert page.get_by_role("heading", level=1).evaluate("h => getComputedStyle(h).direction") == "ltr"
         journey.step(f"lesson-{number}")
         page.get_by_role("button", name=t("Mark as completed")).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(COURSE_TITLE)
-    expect(page.locator(".requirements .is-met")).to_have_count(1)  # the lessons; not yet the assessment
+    requirements = page.locator("section[aria-labelledby=requirements-heading]")
+    expect(requirements.locator(".is-met")).to_have_count(1)  # the lessons; not yet the assessment
+    # The final is listed, not started, and progress is not yet full.
+    assessments = page.locator("section[aria-labelledby=assessments-heading]")
+    expect(assessments.get_by_role("link", name=ASSESSMENT_TITLE, exact=True)).to_be_visible()
+    expect(assessments).to_contain_text(t("Not started"))
+    expect(page.locator(".progress-value")).not_to_have_text(re.compile("100"))
     journey.step("outline-lessons-done")
-    page.get_by_role("link", name=re.compile(re.escape(ASSESSMENT_TITLE))).click()
+    # "Resume" leads to what is left: the final.
+    page.get_by_role("link", name=t("Resume"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ASSESSMENT_TITLE)
     journey.step("assessment")
 
     page.get_by_role("button", name=t("Start"), exact=True).click()

@@ -5,6 +5,7 @@ right-to-left, no executable content in a lesson, and who may open what.
 """
 
 import datetime
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,11 +14,12 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses import selectors, services
 from courses.demo import courses_read
-from courses.models import Course, Enrollment, Lesson, LessonProgress, Module
+from courses.models import Course, Enrollment, Lesson, LessonProgress, Module, SessionRegistration
+from tests.courses.sessions_support import session_at
 
 MAX_QUERIES = 12
 CSS_FILE = Path(settings.BASE_DIR) / "static" / "css" / "site.css"
@@ -448,8 +450,8 @@ def test_my_courses_shows_progress_deadline_resume_and_completions(client, peopl
     assert "card-overdue" in html
     assert "Due soon:" in html
     assert "card-approaching" in html
-    # Resume where the trainee was; start a course not begun at its first lesson.
-    assert f'href="{reverse("lesson-detail", args=[late_lessons[1].pk])}">Resume' in html
+    # Resume at the next lesson to do, not the last one done; start a course not begun at its first lesson.
+    assert f'href="{reverse("lesson-detail", args=[late_lessons[2].pk])}">Resume' in html
     assert f'href="{reverse("lesson-detail", args=[_lessons(soon)[0].pk])}">Start' in html
     completed = html.split('id="completed-heading"', 1)[1]
     assert "Course DONE" in completed
@@ -487,7 +489,7 @@ def test_outline_shows_ticks_module_counts_and_requirements(client, people):
     assert "3 of 8 done" in html
     assert "Attend an in-person session" in html
     assert html.count('<li class="is-unmet">') == 2
-    assert f'href="{reverse("lesson-detail", args=[lessons[2].pk])}">Resume' in html
+    assert f'href="{reverse("lesson-detail", args=[lessons[3].pk])}">Resume' in html
 
 
 def test_sequential_outline_shows_later_modules_locked(client, people):
@@ -555,8 +557,9 @@ def test_lesson_page_breadcrumb_neighbours_across_modules_and_completion(client,
     html = client.get(reverse("lesson-detail", args=[lessons[1].pk])).content.decode()
     response = client.post(reverse("lesson-complete", args=[lessons[1].pk]))
 
-    assert f'<li><a href="{reverse("course-outline", args=[course.pk])}">Course NAV</a></li>' in html
-    assert "<li>Module 1</li>" in html
+    ltr = 'lang="en" dir="ltr"'
+    assert f'<li><a href="{reverse("course-outline", args=[course.pk])}" {ltr}>Course NAV</a></li>' in html
+    assert f"<li><bdi {ltr}>Module 1</bdi></li>" in html
     assert f'rel="prev" href="{reverse("lesson-detail", args=[lessons[0].pk])}"' in html
     assert f'rel="next" href="{reverse("lesson-detail", args=[lessons[2].pk])}"' in html  # in Module 2
     assert "<p>Body 2</p>" in html
@@ -634,3 +637,87 @@ def test_the_lesson_page_read_grants_exactly_what_lesson_get_grants(people, less
             "course archived since enrolling": True,
         }
     assert selectors.reader_lesson_get(user=user, lesson_id=0) is None
+
+
+# Content in its course's language; where to resume; sessions as recorded (issue 17) ---------
+
+
+@pytest.mark.parametrize(
+    ("interface", "course_language", "direction"), [("ar", "en", "ltr"), ("en", "ar", "rtl"), ("ar", "fr", "ltr")]
+)
+def test_course_content_carries_its_language_and_direction_inside_any_interface(
+    client, people, interface, course_language, direction
+):
+    course = _course(people.trainer_north, "LANG", lessons=2)
+    Course.objects.filter(pk=course.pk).update(language=course_language)
+    _enrol(people.trainee, course)
+    lesson = _lessons(course)[0]
+    Lesson.objects.filter(pk=lesson.pk).update(aim="Know the rules.")
+    client.force_login(people.trainee)
+    content = f'lang="{course_language}" dir="{direction}"'
+    accept = {"accept-language": interface}
+
+    lesson_page = client.get(reverse("lesson-detail", args=[lesson.pk]), headers=accept).content.decode()
+    outline = client.get(reverse("course-outline", args=[course.pk]), headers=accept).content.decode()
+    my_courses = client.get(reverse("my-courses"), headers=accept).content.decode()
+    catalogue = client.get(reverse("course-catalogue"), headers=accept).content.decode()
+
+    # The page keeps the interface's direction; the course's text has its own.
+    for html in (lesson_page, outline, my_courses, catalogue):
+        assert f'<html lang="{interface}" dir="{"rtl" if interface == "ar" else "ltr"}">' in html
+    assert f"<h1 {content}>Lesson 1</h1>" in lesson_page
+    assert f'<div class="lesson-content" {content}>' in lesson_page
+    # The lesson's own headings in the lesson's language, as marked.
+    lesson_content = lesson_page.split('<div class="lesson-content"', 1)[1]
+    with translation.override(course_language):
+        assert f'<h2 id="lesson-aim">{translation.gettext("Aim")}</h2>' in lesson_content
+    assert f"<bdi {content}>Lesson 2</bdi>" in lesson_page  # the pager's next lesson
+    assert f"<h1 {content}>Course LANG</h1>" in outline
+    assert f'<a href="{reverse("lesson-detail", args=[lesson.pk])}" {content}>Lesson 1</a>' in outline
+    assert f"<bdi {content}>Module 1</bdi>" in outline
+    assert f"{content}>Course LANG</a>" in my_courses
+    assert f"{content}>Course LANG</a>" in catalogue
+
+
+def test_resume_goes_to_the_first_required_lesson_not_done_not_to_the_last_one_done(client, people):
+    course = _course(people.trainer_north, "NEXT", lessons=4, modules=2)
+    enrollment = _enrol(people.trainee, course)
+    lessons = _lessons(course)
+    services.lesson_complete(enrollment=enrollment, lesson=lessons[0])
+    services.lesson_complete(enrollment=enrollment, lesson=lessons[2])  # skipped ahead
+    client.force_login(people.trainee)
+    resume = f'href="{reverse("lesson-detail", args=[lessons[1].pk])}">Resume'
+
+    outline = client.get(reverse("course-outline", args=[course.pk])).content.decode()
+    my_courses = client.get(reverse("my-courses")).content.decode()
+
+    assert Enrollment.objects.get(pk=enrollment.pk).last_lesson_id == lessons[2].pk
+    assert resume in outline
+    assert resume in my_courses
+    services.lesson_complete(enrollment=enrollment, lesson=lessons[1])
+    services.lesson_complete(enrollment=enrollment, lesson=lessons[3])
+    finished = client.get(reverse("course-outline", args=[course.pk])).content.decode()
+    assert ">Resume</a>" not in finished  # nothing left to do: no button
+
+
+def test_the_outline_shows_the_trainees_sessions_as_recorded(client, tree, people):
+    course = _course(people.trainer_north, "SESS", lessons=1)
+    _enrol(people.trainee, course)
+    officer = people.trainee.officer
+    attended, missed, coming = (
+        session_at(tree.north_station, course=course, actor=people.trainer_north, days_from_today=days)
+        for days in (0, -7, 5)
+    )
+    for session in (attended, missed, coming):
+        services.session_register(session=session, officers=[officer], actor=people.trainer_north)
+    SessionRegistration.objects.filter(session=missed).update(attendance=SessionRegistration.Attendance.ABSENT)
+    services.attendance_record(session=attended, marks={officer.pk: "present"}, actor=people.trainer_north)
+    client.force_login(people.trainee)
+
+    html = client.get(reverse("course-outline", args=[course.pk])).content.decode()
+
+    sessions = html.split('id="sessions-heading"', 1)[1]
+    states = re.findall(r'<span class="badge[^"]*">([^<]*)</span>', sessions)
+    assert states == ["Absent", "Present", "Registered"]  # earliest first
+    assert '<span class="badge badge-ok">Present</span>' in sessions
+    assert f'href="{reverse("session-detail", args=[attended.pk])}"' in sessions

@@ -307,3 +307,22 @@ def test_the_staff_list_filters_upcoming_and_past(client, tree, people, course, 
     assert "Old hall" not in upcoming
     assert "Old hall" in before
     assert "Kora Central Station, briefing room" not in before
+
+
+def test_a_session_the_trainee_attended_says_so_on_their_session_pages(client, people, session):
+    _register(session, people, [people.trainee.officer])
+    officer = people.trainee.officer
+    client.force_login(people.trainee)
+    registered = client.get("/sessions/").content.decode()
+    services.attendance_record(session=session, marks={officer.pk: "present"}, actor=people.trainer_north)
+
+    listed = client.get("/sessions/").content.decode()
+    detail = client.get(f"/sessions/{session.pk}/").content.decode()
+    outline = client.get(f"/courses/{session.course_id}/").content.decode()
+
+    assert '<span class="badge badge-ok">You are registered</span>' in registered
+    assert "You are registered" not in listed
+    assert '<span class="badge badge-ok">Your attendance: Present.</span>' in listed
+    assert "You are registered" not in detail
+    assert "Your attendance: Present." in detail
+    assert '<span class="badge badge-ok">Present</span>' in outline
