@@ -398,8 +398,19 @@ def _handovers_seed(context, handovers: list[dict], today: datetime.date) -> int
         if HandoverDecision.objects.filter(unit=unit).exists():
             continue
         decided_on = today - datetime.timedelta(days=handover["days_ago"])
-        services.handover_decision_record(
-            unit=unit, decision=handover["decision"], decided_on=decided_on, notes=handover["notes"], actor=leader
+        blockers = services.handover_blockers(unit=unit) if handover["decision"] != "deferred" else []
+        record = services.handover_decision_record(
+            unit=unit,
+            decision=handover["decision"],
+            decided_on=decided_on,
+            notes=handover["notes"],
+            actor=leader,
+            is_override=bool(blockers),
+            override_reason="Joint decision of the ministry and the mission on the field assessment."
+            if blockers
+            else "",
         )
+        if record.is_pending:  # a handover takes effect once a second person approves it
+            services.handover_decision_approve(decision=record, actor=context.users[ADMIN])
         recorded += 1
     return recorded
