@@ -242,6 +242,9 @@ def _percent(share: float | None) -> str:
     return "—" if share is None else f"{round(share * 100)}%"
 
 
+percent_text = _percent  # the pages that show what the briefing shows, in the same form
+
+
 def _date(day: datetime.date | None) -> str:
     return formats.date_format(day, "DATE_FORMAT") if day else "—"
 

@@ -30,7 +30,7 @@ from organisations.models import Unit, User
 from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import scope_covers, unit_ancestors
 from readiness import selectors, services
-from readiness.briefing import briefing_data, briefing_pdf, gate_facts
+from readiness.briefing import briefing_data, briefing_pdf, gate_facts, percent_text
 from readiness.forms import (
     CRITERIA,
     HandoverDecisionForm,
@@ -249,6 +249,7 @@ def _handover_figures(unit: Unit) -> dict[str, object]:
     facts = gate_facts(readiness=readiness, rule=rules.get(unit.unit_type, default), metrics=metrics)
     return {
         "readiness": readiness,
+        "index_text": percent_text(readiness.index),
         "failed_gates": [fact for fact in facts if not fact.met],
         "needs_override": bool(services.handover_blockers(unit=unit)),
     }
