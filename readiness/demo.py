@@ -125,8 +125,10 @@ def readiness_seed(context) -> None:
     promoted = _vetting_seed(context, data.plans)
     _training_seed(context, data.plans, courses, today, created)
     assessments = _assessments_seed(context, data.joint_assessments, today)
-    decisions = _handovers_seed(context, data.handovers, today)
     services.readiness_sync_full(trigger="demo seed")
+    # Decisions are taken against computed figures: an override only where they fall short.
+    decisions = _handovers_seed(context, data.handovers, today)
+    services.readiness_sync_dirty()
     end = history_end(today)
     snapshots = history.snapshots_backfill(start=end - datetime.timedelta(weeks=HISTORY_WEEKS), end=end)
     snapshots += services.snapshots_take(day=today)
