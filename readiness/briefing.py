@@ -23,11 +23,19 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from courses.models import COMPETENCY_NAMES
-from lms.pdf import BOLD, draw_text, pdf_canvas, wrap_text
+from lms.pdf import BOLD, REGULAR, draw_text, pdf_canvas, wrap_text
 from lms.pdf.text import Align, Direction
 from organisations.models import Unit
 from organisations.selectors import unit_ancestors
-from readiness.models import HandoverDecision, JointAssessment, Snapshot, UnitReadiness, field_label
+from readiness.compute import ProfileRule
+from readiness.models import (
+    CompetencyMetric,
+    HandoverDecision,
+    JointAssessment,
+    Snapshot,
+    UnitReadiness,
+    field_label,
+)
 from readiness.selectors import CompetencyLine, UnitReadinessDetail
 from readiness.services import is_assessed, profile_rules
 
@@ -37,6 +45,7 @@ BODY = 9
 LEADING = 12
 TREND_DAYS = 365
 EVIDENCE_LINES = 8
+DECISIONS = 5
 CHART_HEIGHT = 110
 # (key, share of the table width) in reading order; mirrored for right-to-left languages.
 COLUMNS = (
@@ -48,6 +57,14 @@ COLUMNS = (
     ("met", 0.09),
     ("women", 0.11),
     ("men", 0.11),
+)
+# The table of units below an area, the same way.
+UNIT_COLUMNS = (
+    ("unit", 0.27),
+    ("index", 0.08),
+    ("status", 0.13),
+    ("gates", 0.30),
+    ("decision", 0.22),
 )
 GAP = 5
 # Status colours (as on the pages); the status is always written out beside its swatch.
@@ -62,6 +79,66 @@ ACCENT = (0.04, 0.36, 0.68)
 
 
 @dataclass(frozen=True)
+class GateFact:
+    """A gate with the unit's value against its target (shares 0-1; None: nobody to count)."""
+
+    key: str
+    value: float | None
+    target: float | None
+    met: bool
+
+    @property
+    def label(self) -> str:
+        return _gate_label(self.key)
+
+    @property
+    def short_text(self) -> str:
+        """ "Vetting 38% / 80% ✗" for the units table: the competency code, "Vetting" or "Women"."""
+        name = {"vetting": gettext("Vetting"), "women": gettext("Women")}.get(self.key, self.key)
+        return gettext("%(gate)s %(value)s of %(target)s: %(met)s") % {
+            "gate": name,
+            "value": _percent(self.value),
+            "target": _percent(self.target),
+            "met": _met_label(self.met),
+        }
+
+    @property
+    def text(self) -> str:
+        """ "Vetting: …: 35% of 80% needed, not met"."""
+        return gettext("%(gate)s: %(value)s against %(target)s, %(met)s") % {
+            "gate": self.label,
+            "value": _percent(self.value),
+            "target": _percent(self.target),
+            "met": _met_label(self.met),
+        }
+
+
+def gate_facts(
+    *, readiness: UnitReadiness, rule: ProfileRule, metrics: dict[str, tuple[int, int, float | None]]
+) -> list[GateFact]:
+    """Each stored gate of ``readiness`` with its value and target: a competency's coverage
+    (``metrics``: code -> certified, headcount, target), the share of eligible officers
+    finally certified, or the women's share, against the profile's ``rule``."""
+    facts = []
+    eligible = readiness.eligible
+    for gate in readiness.gates:
+        key = str(gate["key"])
+        if key == "vetting":
+            value = readiness.finally_certified / eligible if eligible else None
+            target: float | None = rule.vetting_target
+        elif key == "women":
+            value = readiness.eligible_women / eligible if eligible else None
+            target = rule.women_target
+        else:
+            certified, headcount, target = metrics.get(key, (0, 0, None))
+            if target is None and (requirement := rule.target_of(key)) is not None:
+                target = requirement.target
+            value = certified / headcount if headcount else None
+        facts.append(GateFact(key=key, value=value, target=target, met=bool(gate["met"])))
+    return facts
+
+
+@dataclass(frozen=True)
 class Briefing:
     """What a briefing shows, read from the stored rows."""
 
@@ -70,7 +147,9 @@ class Briefing:
     threshold: float
     trend: list[tuple[datetime.date, float | None]]
     assessment: JointAssessment | None
-    decision: HandoverDecision | None
+    decisions: list[HandoverDecision]
+    gates: list[GateFact]
+    units: list["UnitLine"]
 
     @property
     def unit(self) -> Unit:
@@ -95,8 +174,59 @@ def briefing_data(*, detail: UnitReadinessDetail) -> Briefing:
             .values_list("taken_on", "index")
         ),
         assessment=JointAssessment.objects.filter(unit=unit).order_by("-assessed_on", "-pk").first(),
-        decision=HandoverDecision.objects.filter(unit=unit).order_by("-decided_on", "-pk").first(),
+        decisions=list(
+            HandoverDecision.objects.filter(unit=unit)
+            .select_related("recorded_by", "approved_by")
+            .order_by("-decided_on", "-pk")[:DECISIONS]
+        ),
+        gates=gate_facts(
+            readiness=detail.readiness,
+            rule=rules.get(unit.unit_type, default),
+            metrics={
+                line.code: (line.certified, line.headcount, line.target) for line in detail.competencies if line.is_gate
+            },
+        ),
+        units=[] if is_assessed(unit.unit_type) else _unit_lines(unit, rules, default),
     )
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """A unit or area below the briefing's area: its figures, gates and latest decision."""
+
+    unit: Unit
+    depth: int
+    readiness: UnitReadiness | None
+    gates: list[GateFact]
+    decision: HandoverDecision | None  # the newest, in effect or awaiting approval
+
+
+def _unit_lines(root: Unit, rules: dict[str, ProfileRule], default: ProfileRule) -> list[UnitLine]:
+    """Every unit and area below ``root``, depth first, in three queries. The reader may see
+    ``root``, so every unit below it is in their scope."""
+    units = list(
+        Unit.objects.filter(path__startswith=root.path).exclude(pk=root.pk).select_related("readiness").order_by("path")
+    )
+    ids = [unit.pk for unit in units]
+    metrics: dict[int, dict[str, tuple[int, int, float | None]]] = {}
+    for unit_id, code, certified, headcount, target in CompetencyMetric.objects.filter(
+        unit_id__in=ids, is_gate=True
+    ).values_list("unit_id", "competency_id", "certified", "headcount", "target"):
+        metrics.setdefault(unit_id, {})[code] = (certified, headcount, None if target is None else float(target))
+    decisions: dict[int, HandoverDecision] = {}
+    for decision in HandoverDecision.objects.filter(unit_id__in=ids).order_by("unit_id", "-decided_on", "-pk"):
+        decisions.setdefault(decision.unit_id, decision)
+    lines = []
+    for unit in units:
+        readiness = getattr(unit, "readiness", None)
+        gates = (
+            gate_facts(readiness=readiness, rule=rules.get(unit.unit_type, default), metrics=metrics.get(unit.pk, {}))
+            if readiness is not None
+            else []
+        )
+        depth = unit.path.count("/") - root.path.count("/")
+        lines.append(UnitLine(unit, max(depth - 1, 0), readiness, gates, decisions.get(unit.pk)))
+    return lines
 
 
 def briefing_pdf(*, data: Briefing, language: str) -> bytes:
@@ -110,6 +240,9 @@ def briefing_pdf(*, data: Briefing, language: str) -> bytes:
 
 def _percent(share: float | None) -> str:
     return "—" if share is None else f"{round(share * 100)}%"
+
+
+percent_text = _percent  # the pages that show what the briefing shows, in the same form
 
 
 def _date(day: datetime.date | None) -> str:
@@ -176,6 +309,12 @@ class _Renderer:
         self.columns: dict[str, tuple[float, float]] = {}
         offset = 0.0
         for key, share in COLUMNS:
+            column_width = self.width * share
+            start = PAGE_WIDTH - MARGIN - offset - column_width if is_rtl else MARGIN + offset
+            self.columns[key] = (start, column_width - GAP)
+            offset += column_width
+        offset = 0.0
+        for key, share in UNIT_COLUMNS:
             column_width = self.width * share
             start = PAGE_WIDTH - MARGIN - offset - column_width if is_rtl else MARGIN + offset
             self.columns[key] = (start, column_width - GAP)
@@ -263,6 +402,7 @@ class _Renderer:
         self.status()
         self.decision()
         self.gates()
+        self.units()
         self.competencies()
         self.trend()
         self.assessment()
@@ -344,19 +484,98 @@ class _Renderer:
 
     def gates(self) -> None:
         self.heading(gettext("Gates"))
-        gates = self.data.detail.readiness.gates
         if not is_assessed(self.data.unit.unit_type):
-            self.text(gettext("Gates are checked unit by unit; see each unit's briefing."))
+            self.text(gettext("Gates are checked unit by unit: see the table of units below."))
             self.y -= LEADING
             return
-        if not gates:
+        if not self.data.gates:
             self.text(gettext("No gate applies to this unit."))
             self.y -= LEADING
             return
-        for gate in gates:
+        for gate in self.data.gates:
             self.need(LEADING)
-            self.text(f"{_gate_label(gate['key'])}: {_met_label(gate['met'])}", indent=8)
+            self.text(gate.text, indent=8, weight=REGULAR if gate.met else BOLD)
             self.y -= LEADING
+
+    def units(self) -> None:
+        """The table of every unit and area below an area: index, status, gates against
+        their targets, and the latest decision."""
+        if is_assessed(self.data.unit.unit_type):
+            return
+        self.heading(gettext("Units and areas"), keep=3 * LEADING)
+        if not self.data.units:
+            self.text(gettext("No unit below this area."))
+            self.y -= LEADING
+            return
+        self.units_head()
+        for line in self.data.units:
+            self.units_row(line)
+
+    def units_head(self) -> None:
+        self.need(2 * LEADING)
+        headings = {
+            "unit": gettext("Unit or area"),
+            "index": gettext("Index"),
+            "status": gettext("Status"),
+            "gates": gettext("Gates: value against target"),
+            "decision": gettext("Handover decision"),
+        }
+        for key, heading in headings.items():
+            self.text(heading, key=key, weight=BOLD, size=8)
+        self.canvas.setLineWidth(0.5)
+        self.canvas.line(MARGIN, self.y - 4, PAGE_WIDTH - MARGIN, self.y - 4)
+        self.y -= LEADING + 4
+
+    def cell(self, key: str, text: str, *, indent: float = 0, weight: int = REGULAR) -> list:
+        return wrap_text(text, max_width=self.columns[key][1] - indent, size=8, direction=self.direction, weight=weight)
+
+    def units_row(self, line: UnitLine) -> None:
+        indent = min(line.depth, 4) * 6
+        is_area = not is_assessed(line.unit.unit_type)
+        readiness = line.readiness
+        if readiness is None:
+            status, index = gettext("Not computed yet"), "—"
+        else:
+            status, index = _status_label(readiness), _percent(readiness.index)
+        if is_area:
+            gates = [
+                gettext("Units ready: %(ready)s of %(assessed)s")
+                % {
+                    "ready": readiness.units_ready if readiness else 0,
+                    "assessed": readiness.units_assessed if readiness else 0,
+                }
+            ]
+        elif line.gates:
+            gates = [gate.short_text for gate in line.gates]
+        else:
+            gates = ["—"]
+        cells = {
+            "unit": self.cell("unit", line.unit.name, indent=indent, weight=BOLD if is_area else REGULAR),
+            "index": self.cell("index", index),
+            "status": self.cell("status", status),
+            "gates": [wrapped for text in gates for wrapped in self.cell("gates", text)],
+            "decision": self.cell("decision", _decision_summary(line.decision)),
+        }
+        height = LEADING * max(len(lines) for lines in cells.values()) + 2
+        if self.y - height < MARGIN + 10:
+            self.new_page()
+            self.units_head()
+        top = self.y
+        for key, lines in cells.items():
+            y = top
+            for text_line in lines:
+                x = (
+                    self.x(key) - indent
+                    if self.is_rtl and key == "unit"
+                    else self.x(key) + (indent if key == "unit" else 0)
+                )
+                text_line.draw(self.canvas, x, y, align=self.align)
+                y -= LEADING
+        self.canvas.setLineWidth(0.25)
+        self.canvas.setStrokeColorRGB(0.85, 0.86, 0.88)
+        self.canvas.line(MARGIN, top - height + LEADING - 4, PAGE_WIDTH - MARGIN, top - height + LEADING - 4)
+        self.canvas.setStrokeColorRGB(0, 0, 0)
+        self.y = top - height
 
     def competencies(self) -> None:
         self.heading(gettext("Competencies"))
@@ -494,17 +713,72 @@ class _Renderer:
         self.paragraph(evidence, indent=16)
 
     def decision(self) -> None:
-        entry = self.data.decision
-        notes = self.lines(entry.notes, indent=8, max_lines=EVIDENCE_LINES // 2) if entry else []
-        self.heading(gettext("Handover decision"), keep=LEADING * (1 + len(notes)))
-        if entry is None:
+        """The decisions taken, newest first (at most ``DECISIONS``): each with its status,
+        override and reason, conditions and review date, and notes."""
+        entries = self.data.decisions
+        first = self.lines(_decision_summary(entries[0]), indent=8) if entries else []
+        self.heading(gettext("Handover decisions"), keep=LEADING * (1 + len(first)))
+        if not entries:
             self.text(gettext("No handover decision recorded yet."))
             self.y -= LEADING
             return
-        if entry.decision == HandoverDecision.Decision.HANDED_OVER:
-            text = gettext("Handed over on %(date)s. A unit handed over is still measured.")
-        else:
-            text = pgettext("handover", "Deferred on %(date)s.")
-        self.text(text % {"date": _date(entry.decided_on)}, weight=BOLD)
-        self.y -= LEADING
-        self.paragraph(notes, indent=8)
+        for entry in entries:
+            self.need(2 * LEADING)
+            self.text(_decision_title(entry), weight=BOLD)
+            self.y -= LEADING
+            details = []
+            if entry.is_override:
+                details.append(
+                    gettext("Override against the figures. Reason: %(reason)s") % {"reason": entry.override_reason}
+                )
+            if entry.conditions:
+                details.append(
+                    gettext("Conditions: %(conditions)s (reviewed on %(date)s)")
+                    % {"conditions": entry.conditions, "date": _date(entry.review_on)}
+                )
+            if entry.notes:
+                details.append(entry.notes)
+            details.append(_approval_text(entry))
+            for detail in details:
+                self.paragraph(self.lines(detail, indent=8, max_lines=EVIDENCE_LINES // 2), indent=8)
+            self.y -= 4
+
+
+def _decision_title(entry: HandoverDecision) -> str:
+    if entry.decision == HandoverDecision.Decision.HANDED_OVER:
+        text = gettext("Handed over on %(date)s. A unit handed over is still measured.")
+    elif entry.decision == HandoverDecision.Decision.CONDITIONAL:
+        text = gettext("Handed over with conditions on %(date)s.")
+    else:
+        text = pgettext("handover", "Deferred on %(date)s.")
+    return text % {"date": _date(entry.decided_on)}
+
+
+def _person(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+def _approval_text(entry: HandoverDecision) -> str:
+    if entry.is_pending:
+        return gettext("Recorded by %(recorder)s; awaiting a second approver: not in effect yet.") % {
+            "recorder": _person(entry.recorded_by)
+        }
+    if entry.approved_by is not None:
+        return gettext("Recorded by %(recorder)s, approved by %(approver)s.") % {
+            "recorder": _person(entry.recorded_by),
+            "approver": _person(entry.approved_by),
+        }
+    return gettext("Recorded by %(recorder)s.") % {"recorder": _person(entry.recorded_by)}
+
+
+def _decision_summary(entry: HandoverDecision | None) -> str:
+    """One cell of the units table: the newest decision, its date and whether it is in effect."""
+    if entry is None:
+        return "—"
+    label = str(HandoverDecision.Decision(entry.decision).label)
+    text = f"{label}, {formats.date_format(entry.decided_on, 'SHORT_DATE_FORMAT')}"
+    if entry.is_pending:
+        text = gettext("%(decision)s (awaiting approval)") % {"decision": text}
+    if entry.is_override:
+        text = gettext("%(decision)s; override") % {"decision": text}
+    return text

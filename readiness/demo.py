@@ -125,8 +125,10 @@ def readiness_seed(context) -> None:
     promoted = _vetting_seed(context, data.plans)
     _training_seed(context, data.plans, courses, today, created)
     assessments = _assessments_seed(context, data.joint_assessments, today)
-    decisions = _handovers_seed(context, data.handovers, today)
     services.readiness_sync_full(trigger="demo seed")
+    # Decisions are taken against computed figures: an override only where they fall short.
+    decisions = _handovers_seed(context, data.handovers, today)
+    services.readiness_sync_dirty()
     end = history_end(today)
     snapshots = history.snapshots_backfill(start=end - datetime.timedelta(weeks=HISTORY_WEEKS), end=end)
     snapshots += services.snapshots_take(day=today)
@@ -398,8 +400,19 @@ def _handovers_seed(context, handovers: list[dict], today: datetime.date) -> int
         if HandoverDecision.objects.filter(unit=unit).exists():
             continue
         decided_on = today - datetime.timedelta(days=handover["days_ago"])
-        services.handover_decision_record(
-            unit=unit, decision=handover["decision"], decided_on=decided_on, notes=handover["notes"], actor=leader
+        blockers = services.handover_blockers(unit=unit) if handover["decision"] != "deferred" else []
+        record = services.handover_decision_record(
+            unit=unit,
+            decision=handover["decision"],
+            decided_on=decided_on,
+            notes=handover["notes"],
+            actor=leader,
+            is_override=bool(blockers),
+            override_reason="Joint decision of the ministry and the mission on the field assessment."
+            if blockers
+            else "",
         )
+        if record.is_pending:  # a handover takes effect once a second person approves it
+            services.handover_decision_approve(decision=record, actor=context.users[ADMIN])
         recorded += 1
     return recorded

@@ -130,11 +130,37 @@ class JointAssessmentForm(forms.Form):
 
 
 class HandoverDecisionForm(forms.Form):
+    """A handover decision. Which fields a decision needs (the override and its reason
+    against failing gates, the conditions and review date of a conditional handover) is
+    the service's rule: its errors come back on these fields."""
+
     decision = forms.ChoiceField(
         label=_("Decision"), choices=HandoverDecision.Decision.choices, widget=forms.RadioSelect
     )
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
+    is_override = forms.BooleanField(
+        label=_("Hand over against the figures (override)"),
+        required=False,
+        help_text=_("Required to hand over a unit that is not ready or fails a gate."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for the override"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        required=False,
+        help_text=_("For a handover with conditions: what the national police must do, and by when."),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+    review_on = forms.DateField(
+        label=_("Conditions reviewed on"),
+        required=False,
+        help_text=_("For a handover with conditions."),
+        widget=DateInput,
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"decided_on": timezone.localdate()})

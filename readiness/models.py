@@ -308,11 +308,25 @@ class JointAssessment(models.Model):
 
 
 class HandoverDecision(models.Model):
-    """The joint decision to hand a unit or area over (or to defer), with its date."""
+    """The joint decision to hand a unit or area over (or to defer), with its date.
+
+    A handover (plain or with conditions) takes effect only once a second person with
+    leadership or admin over the unit approves it (``status`` pending -> approved); a
+    deferral takes effect when recorded. A handover against a failed gate or a status other
+    than ready carries an explicit override and its reason; a conditional one carries its
+    conditions and the date they are reviewed."""
 
     class Decision(models.TextChoices):
         HANDED_OVER = "handed_over", _("Handed over")
+        CONDITIONAL = "conditional", _("Handed over with conditions")
         DEFERRED = "deferred", _("Deferred")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a second approver")
+        APPROVED = "approved", _("In effect")
+
+    # Decisions that hand the unit over: they need a second approver.
+    HANDOVERS = (Decision.HANDED_OVER, Decision.CONDITIONAL)
 
     unit = models.ForeignKey(
         "organisations.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="handover_decisions"
@@ -320,16 +334,44 @@ class HandoverDecision(models.Model):
     decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices)
     decided_on = models.DateField(_("decided on"))
     notes = models.TextField(_("notes"), blank=True)
+    is_override = models.BooleanField(_("decided against failing gates"), default=False)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    review_on = models.DateField(_("conditions reviewed on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPROVED)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("handover decision")
         verbose_name_plural = _("handover decisions")
         ordering = ["unit", "-decided_on", "-pk"]
+        constraints = [
+            # The last line of defence behind the service: nobody approves their own decision.
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True) | ~models.Q(approved_by=models.F("recorded_by")),
+                name="readiness_handover_second_approver",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="conditional") | models.Q(review_on__isnull=False),
+                name="readiness_handover_conditional_review",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}: {self.decision} on {self.decided_on}"
+        return f"{self.unit_id}: {self.decision} on {self.decided_on} ({self.status})"
+
+    @property
+    def is_handover(self) -> bool:
+        return self.decision in self.HANDOVERS
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class Webhook(models.Model):

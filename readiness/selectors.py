@@ -154,10 +154,11 @@ def competency_lines(unit: Unit) -> list[CompetencyLine]:
 def handed_over_on(unit_ids: list[int]) -> dict[int, datetime.date]:
     """unit id -> date of handover, for units whose latest decision (by date, then the
     latest recorded) is "handed over"; a later deferral (a decision reversed) means the
-    unit is not handed over. Only the unit's own decisions count. One query."""
+    unit is not handed over. Only the unit's own decisions in effect count (a handover
+    awaiting its second approver does not). One query."""
     latest: dict[int, tuple[str, datetime.date]] = {}
     for unit_id, decision, decided_on in (
-        HandoverDecision.objects.filter(unit_id__in=unit_ids)
+        HandoverDecision.objects.filter(unit_id__in=unit_ids, status=HandoverDecision.Status.APPROVED)
         .order_by("unit_id", "-decided_on", "-pk")
         .values_list("unit_id", "decision", "decided_on")
     ):
@@ -165,7 +166,7 @@ def handed_over_on(unit_ids: list[int]) -> dict[int, datetime.date]:
     return {
         unit_id: decided_on
         for unit_id, (decision, decided_on) in latest.items()
-        if decision == HandoverDecision.Decision.HANDED_OVER
+        if decision in HandoverDecision.HANDOVERS
     }
 
 
@@ -210,7 +211,9 @@ def readiness_unit_detail_get(*, user: User, unit_id: int) -> UnitReadinessDetai
     Two queries after the user's roles, whatever the number of competencies or units: the
     unit with its stored row, its latest handover decision and the freshness of the
     records (subqueries of one statement), then the catalogue with the unit's metrics."""
-    decisions = HandoverDecision.objects.filter(unit=OuterRef("pk")).order_by("-decided_on", "-pk")
+    decisions = HandoverDecision.objects.filter(unit=OuterRef("pk"), status=HandoverDecision.Status.APPROVED).order_by(
+        "-decided_on", "-pk"
+    )
     unit = (
         readiness_units(user=user)
         .select_related("service", "readiness")
@@ -229,7 +232,7 @@ def readiness_unit_detail_get(*, user: User, unit_id: int) -> UnitReadinessDetai
     )
     if unit is None:
         return None
-    handed_over = unit.handover_decision == HandoverDecision.Decision.HANDED_OVER
+    handed_over = unit.handover_decision in HandoverDecision.HANDOVERS
     return UnitReadinessDetail(
         unit=unit,
         readiness=stored_readiness(unit),

@@ -31,5 +31,10 @@ urlpatterns += [
     ),
     path("readiness/units/<int:pk>/assessments/", views_admin.joint_assessments, name="readiness-assessments"),
     path("readiness/units/<int:pk>/handover/", views_admin.handover_decisions, name="readiness-handover"),
+    path(
+        "readiness/units/<int:pk>/handover/<int:decision_pk>/approve/",
+        views_admin.handover_decision_approve,
+        name="readiness-handover-approve",
+    ),
     path("readiness/units/<int:pk>/briefing.pdf", views_admin.briefing_download, name="readiness-briefing"),
 ]

@@ -30,7 +30,7 @@ from organisations.models import Unit, User
 from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import scope_covers, unit_ancestors
 from readiness import selectors, services
-from readiness.briefing import briefing_data, briefing_pdf
+from readiness.briefing import briefing_data, briefing_pdf, gate_facts, percent_text
 from readiness.forms import (
     CRITERIA,
     HandoverDecisionForm,
@@ -40,7 +40,15 @@ from readiness.forms import (
     RequirementForm,
     unit_type_choices,
 )
-from readiness.models import HandoverDecision, JointAssessment, Requirement, RequirementProfile, field_label
+from readiness.models import (
+    CompetencyMetric,
+    HandoverDecision,
+    JointAssessment,
+    Requirement,
+    RequirementProfile,
+    UnitReadiness,
+    field_label,
+)
 from readiness.permissions import (
     access_profile,
     access_profile_to_edit,
@@ -225,26 +233,72 @@ def joint_assessments(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return render(request, "readiness/manage/assessments.html", context)
 
 
+def _handover_figures(unit: Unit) -> dict[str, object]:
+    """What the decision is taken against: the unit's stored status, index and failed gates
+    with their values and targets."""
+    readiness = UnitReadiness.objects.filter(unit=unit).first()
+    if readiness is None:
+        return {"readiness": None, "failed_gates": [], "needs_override": True}
+    rules, default = services.profile_rules()
+    metrics = {
+        code: (certified, headcount, None if target is None else float(target))
+        for code, certified, headcount, target in CompetencyMetric.objects.filter(unit=unit, is_gate=True).values_list(
+            "competency_id", "certified", "headcount", "target"
+        )
+    }
+    facts = gate_facts(readiness=readiness, rule=rules.get(unit.unit_type, default), metrics=metrics)
+    return {
+        "readiness": readiness,
+        "index_text": percent_text(readiness.index),
+        "failed_gates": [fact for fact in facts if not fact.met],
+        "needs_override": bool(services.handover_blockers(unit=unit)),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_decisions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Record the handover decision for a unit or area; the decisions so far, newest first."""
+    """Record the handover decision for a unit or area; the decisions so far, newest first,
+    with an approve button on each pending handover the reader may approve."""
     unit = access_readiness_unit(user=request.user, unit_id=pk)
     form = HandoverDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.handover_decision_record(unit=unit, actor=request.user, **form.cleaned_data)
+            record = services.handover_decision_record(unit=unit, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, gettext("Handover decision recorded."))
+            if record.is_pending:
+                messages.success(
+                    request, gettext("Handover decision recorded. It takes effect once a second person approves it.")
+                )
+            else:
+                messages.success(request, gettext("Handover decision recorded."))
             return redirect("readiness-handover", pk=unit.pk)
     decisions = Paginator(
-        HandoverDecision.objects.filter(unit=unit).select_related("recorded_by").order_by("-decided_on", "-pk"),
+        HandoverDecision.objects.filter(unit=unit)
+        .select_related("unit", "recorded_by", "approved_by")
+        .order_by("-decided_on", "-pk"),
         ROUNDS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    context = _unit_context(request.user, unit) | {"form": form, "page": decisions}
-    return render(request, "readiness/manage/handover.html", context)
+    lines = [(entry, services.handover_can_approve(user=request.user, decision=entry)) for entry in decisions]
+    context = _unit_context(request.user, unit) | {"form": form, "page": decisions, "lines": lines}
+    return render(request, "readiness/manage/handover.html", context | _handover_figures(unit))
+
+
+@login_required
+@require_POST
+def handover_decision_approve(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """Approve a pending handover as its second approver (never the person who recorded it)."""
+    unit = access_readiness_unit(user=request.user, unit_id=pk)
+    decision = get_object_or_404(HandoverDecision.objects.select_related("unit"), pk=decision_pk, unit=unit)
+    try:
+        services.handover_decision_approve(decision=decision, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, gettext("Handover approved: it is now in effect."))
+    return redirect("readiness-handover", pk=unit.pk)
 
 
 # The handover briefing ---------------------------------------------------------------------

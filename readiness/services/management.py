@@ -25,7 +25,14 @@ from lms.audit.services import audit_record
 from organisations.models import Role, Unit, User
 from organisations.selectors import scope_units, unit_in_scope
 from readiness.events import PROFILE_CHANGED, UNIT_CHANGED
-from readiness.models import Competency, HandoverDecision, JointAssessment, Requirement, RequirementProfile
+from readiness.models import (
+    Competency,
+    HandoverDecision,
+    JointAssessment,
+    Requirement,
+    RequirementProfile,
+    UnitReadiness,
+)
 from readiness.services.measurement import _PROFILE_FIELDS, is_assessed
 from readiness.services.sync import units_mark_dirty
 
@@ -328,22 +335,110 @@ def joint_assessment_record(
     return assessment
 
 
+def handover_blockers(*, unit: Unit) -> list[str]:
+    """Why handing ``unit`` over goes against its figures: the keys of its failed gates
+    (a competency code, "vetting", "women"), and "status" unless its stored status is
+    "ready". Empty when a handover needs no override. Reads the stored row only."""
+    readiness = UnitReadiness.objects.filter(unit=unit).first()
+    if readiness is None:
+        return ["status"]
+    blockers = [str(gate["key"]) for gate in readiness.gates if not gate["met"]]
+    if readiness.status != UnitReadiness.Status.READY:
+        blockers.append("status")
+    return blockers
+
+
+def handover_can_approve(*, user: User, decision: HandoverDecision) -> bool:
+    """A pending handover is approved by another person with leadership or admin over its unit."""
+    return (
+        decision.is_pending
+        and decision.recorded_by_id != user.pk
+        and readiness_can_manage(user=user, unit=decision.unit)
+    )
+
+
+def _decision_audit(record: HandoverDecision) -> dict[str, object]:
+    return {
+        "unit": record.unit_id,
+        "decision": record.decision,
+        "decided_on": record.decided_on.isoformat(),
+        "notes": record.notes,
+        "is_override": record.is_override,
+        "override_reason": record.override_reason,
+        "conditions": record.conditions,
+        "review_on": _audit_value(record.review_on),
+        "status": record.status,
+    }
+
+
 @transaction.atomic
 def handover_decision_record(
-    *, unit: Unit, decision: str, decided_on: datetime.date, notes: str, actor: User
+    *,
+    unit: Unit,
+    decision: str,
+    decided_on: datetime.date,
+    notes: str,
+    actor: User,
+    is_override: bool = False,
+    override_reason: str = "",
+    conditions: str = "",
+    review_on: datetime.date | None = None,
 ) -> HandoverDecision:
-    """Record the joint decision to hand a unit or area over, or to defer it; the date
-    cannot be in the future. The newest decision is the unit's handover status; a unit
-    handed over is still measured. ``ValidationError`` per field, ``PermissionDenied``
-    unless ``readiness_can_manage``. Audited."""
+    """Record the joint decision to hand a unit or area over (plainly or with conditions),
+    or to defer it; the date cannot be in the future.
+
+    A handover against the unit's figures (``handover_blockers``: a failed gate, or a
+    status other than ready) is refused unless ``is_override`` is set with a reason. A
+    conditional handover needs its conditions and a review date after the decision. A
+    handover is recorded as pending and takes effect when another person approves it
+    (``handover_decision_approve``); a deferral takes effect at once. The newest decision
+    in effect is the unit's handover status; a unit handed over is still measured.
+    ``ValidationError`` per field, ``PermissionDenied`` unless ``readiness_can_manage``.
+    Audited, with the blockers overridden."""
     if not readiness_can_manage(user=actor, unit=unit):
         raise PermissionDenied
+    is_handover = decision in HandoverDecision.HANDOVERS
+    is_conditional = decision == HandoverDecision.Decision.CONDITIONAL
     record = HandoverDecision(
-        unit=unit, decision=decision, decided_on=decided_on, notes=(notes or "").strip(), recorded_by=actor
+        unit=unit,
+        decision=decision,
+        decided_on=decided_on,
+        notes=(notes or "").strip(),
+        is_override=bool(is_override) and is_handover,
+        override_reason=(override_reason or "").strip() if is_handover else "",
+        conditions=(conditions or "").strip() if is_conditional else "",
+        review_on=review_on if is_conditional else None,
+        status=HandoverDecision.Status.PENDING if is_handover else HandoverDecision.Status.APPROVED,
+        recorded_by=actor,
     )
     errors: FieldErrors = {}
-    _full_clean(record, errors)
+    _full_clean(record, errors, exclude=["review_on"])
     _not_in_future(decided_on, "decided_on", errors)
+    blockers = handover_blockers(unit=unit) if is_handover else []
+    if blockers and not record.is_override:
+        errors.setdefault("is_override", []).append(
+            ValidationError(
+                _("The unit is not ready or fails a gate: hand it over only with an explicit override and its reason."),
+                code="override_required",
+            )
+        )
+    if blockers and not record.override_reason:
+        errors.setdefault("override_reason", []).append(
+            ValidationError(_("Say why the unit is handed over against its figures."), code="required")
+        )
+    if is_conditional:
+        if not record.conditions:
+            errors.setdefault("conditions", []).append(
+                ValidationError(_("List the conditions of the handover."), code="required")
+            )
+        if review_on is None:
+            errors.setdefault("review_on", []).append(
+                ValidationError(_("Set the date the conditions are reviewed."), code="required")
+            )
+        elif review_on <= decided_on:
+            errors.setdefault("review_on", []).append(
+                ValidationError(_("The review comes after the decision."), code="before_decision")
+            )
     if errors:
         raise ValidationError(errors)
     record.save()
@@ -351,7 +446,38 @@ def handover_decision_record(
         actor=actor,
         action="readiness.handover_decision_recorded",
         target=record,
-        after={"unit": unit.pk, "decision": decision, "decided_on": decided_on.isoformat(), "notes": record.notes},
+        after=_decision_audit(record) | {"blockers": blockers},
     )
-    _unit_changed(unit=unit)
+    if not is_handover:
+        _unit_changed(unit=unit)
+    return record
+
+
+@transaction.atomic
+def handover_decision_approve(*, decision: HandoverDecision, actor: User) -> HandoverDecision:
+    """Approve a pending handover as its second approver: another person than the one who
+    recorded it, with leadership or admin scope over its unit. Locks the decision's row, so
+    two approvals at once approve it once. ``PermissionDenied`` outside the unit's scope or
+    for the recorder; ``ValidationError`` when it is no longer pending. Audited; the
+    handover takes effect in the readiness figures."""
+    record = HandoverDecision.objects.select_for_update().select_related("unit").get(pk=decision.pk)
+    if not readiness_can_manage(user=actor, unit=record.unit):
+        raise PermissionDenied
+    if record.recorded_by_id == actor.pk:
+        raise PermissionDenied(_("A decision needs a second person: you recorded this one."))
+    if not record.is_pending:
+        raise ValidationError(_("This decision is already in effect."), code="not_pending")
+    record.status = HandoverDecision.Status.APPROVED
+    record.approved_by = actor
+    record.approved_at = timezone.now()
+    record.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(
+        actor=actor,
+        action="readiness.handover_decision_approved",
+        target=record,
+        before={"status": HandoverDecision.Status.PENDING},
+        after={"status": record.status, "unit": record.unit_id, "decision": record.decision},
+    )
+    _unit_changed(unit=record.unit)
+    decision.status, decision.approved_by, decision.approved_at = record.status, actor, record.approved_at
     return record

@@ -121,7 +121,7 @@ def test_the_briefing_shows_status_index_components_and_gates(client, station, p
         "Index 52% (ready from 80%, with every gate met)",
         "Training 21% · Vetting 94% · Women's share 100% · Joint assessment 100%",
         "Eligible officers: 4 (women 2, men 2); finally certified 3; vetting status unknown 0",
-        "Vetting: eligible officers finally certified: not met",
+        "Vetting: eligible officers finally certified: 75% against 80%, not met",
     ]:
         assert shows_text(text, expected), expected
     assert glyph_problems(response.content) == []
@@ -150,6 +150,7 @@ def test_the_briefing_shows_the_trend_the_assessment_and_the_decision(client, st
     assert shows_text(text, "the cells and registers meet the standard.")
     assert shows_text(text, f"Deferred on {long_date(TODAY - datetime.timedelta(days=2))}.")
     assert shows_text(text, "Vetting first.")
+    assert shows_text(text, "Recorded by")
 
 
 def test_the_trend_is_drawn_as_lines_not_an_image(client, station, people):
@@ -177,7 +178,7 @@ def test_an_area_briefing_counts_units_ready(client, tree, station, people):
     assert shows_text(text, "Status: Progressing")
     assert shows_text(text, "Index 52% (the units' indexes weighted by headcount)")
     assert shows_text(text, "Units ready: 0 of 1 assessed; the area is ready when all of them are")
-    assert shows_text(text, "Gates are checked unit by unit; see each unit's briefing.")
+    assert shows_text(text, "Gates are checked unit by unit: see the table of units below.")
     assert shows_text(text, "HR Human rights in policing 4 2 50% — — 1/2 1/2")
     assert shows_text(text, "An area is assessed through its units: see each unit's briefing.")
 
@@ -242,5 +243,85 @@ def test_the_briefing_costs_a_fixed_number_of_queries(client, station, people, d
 
     with django_assert_max_num_queries(16):
         response = client.get(reverse("readiness-briefing", args=[station.pk]))
+
+    assert response.status_code == 200
+
+
+# The table of units and the decisions taken (issue 17, point 21) ---------------------------
+
+
+def test_an_area_briefing_lists_its_areas_and_units_with_gates_against_targets(client, tree, station, people):
+    station_text = document_text(download(client, people.leader, station).content)
+    text = document_text(download(client, people.leader, tree.nation).content)
+
+    assert shows_text(text, "Units and areas")
+    assert shows_text(text, "Unit or area Index Status Gates: value against target Handover decision")
+    # Every area and unit below the nation, each once, in the tree's order.
+    names = ["Northern Region", "Kora District", "Kora Central Station", "Southern Region"]
+    positions = [text.index(name, text.index("Units and areas")) for name in names]
+    assert positions == sorted(positions)
+    assert shows_text(text, "Kora Central Station 52% Progressing Vetting 75% of 80%: not met")
+    assert shows_text(text, "Units ready: 0 of 1")
+    assert shows_text(text, f"Deferred, {formats.date_format(TODAY - datetime.timedelta(days=2), 'SHORT_DATE_FORMAT')}")
+    # The unit's own briefing shows the same gate with its value and target.
+    assert shows_text(station_text, "Vetting: eligible officers finally certified: 75% against 80%, not met")
+
+
+def test_a_briefing_lists_the_decisions_taken_with_override_conditions_and_approval(client, tree, station, people):
+    leader = UserFactory(username="counterpart", first_name="Awa", last_name="Diallo")
+    organisation_services.role_grant(user=leader, role=Role.LEADERSHIP, unit=tree.north)
+    decision = services.handover_decision_record(
+        unit=station,
+        decision="conditional",
+        decided_on=TODAY,
+        notes="",
+        actor=people.leader,
+        is_override=True,
+        override_reason="The ministry accepts the vetting risk.",
+        conditions="Mentors stay three months.",
+        review_on=TODAY + datetime.timedelta(days=90),
+    )
+    pending = document_text(download(client, people.leader, station).content)
+    area_pending = document_text(download(client, people.leader, tree.nation).content)
+    services.handover_decision_approve(decision=decision, actor=leader)
+    approved = document_text(download(client, people.leader, station).content)
+
+    assert shows_text(pending, f"Handed over with conditions on {long_date(TODAY)}.")
+    assert shows_text(pending, "Override against the figures. Reason: The ministry accepts the vetting risk.")
+    review = long_date(TODAY + datetime.timedelta(days=90))
+    assert shows_text(pending, f"Conditions: Mentors stay three months. (reviewed on {review})")
+    assert shows_text(pending, "awaiting a second approver: not in effect yet.")
+    assert shows_text(area_pending, "(awaiting approval);")
+    assert shows_text(approved, "approved by Awa Diallo.")
+    # The earlier deferral is listed too: the decisions taken, newest first.
+    assert approved.index("Handed over with conditions") < approved.index("Deferred on")
+
+
+def test_an_arabic_national_briefing_has_the_table_of_units(client, tree, station, people):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    pdf = download(client, people.leader, tree.nation).content
+    text = document_text(pdf)
+
+    with translation.override("ar"):
+        heading = translation.gettext("Units and areas")
+        gate = translation.gettext("%(gate)s %(value)s of %(target)s: %(met)s") % {
+            "gate": translation.gettext("Vetting"),
+            "value": "75%",
+            "target": "80%",
+            "met": translation.gettext("not met"),
+        }
+    assert heading != "Units and areas"
+    assert shows_text(text, heading)
+    assert shows_text(text, "Kora Central Station")
+    assert shows_text(text, gate)
+    assert glyph_problems(pdf) == []
+
+
+def test_an_area_briefing_costs_a_fixed_number_of_queries(client, tree, station, people, django_assert_max_num_queries):
+    client.force_login(people.leader)
+
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("readiness-briefing", args=[tree.nation.pk]))
 
     assert response.status_code == 200

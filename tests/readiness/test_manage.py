@@ -79,6 +79,18 @@ def profile_post(profile: RequirementProfile, **changes) -> dict:
     return {name: ("on" if value is True else value) for name, value in data.items() if value is not False}
 
 
+def handover_post(**changes) -> dict:
+    """A handover against the figures (the units of ``tree`` are not ready), with its override."""
+    data = {
+        "decision": "handed_over",
+        "decided_on": TODAY.isoformat(),
+        "notes": "",
+        "is_override": "on",
+        "override_reason": "Ministry and mission agree: vetting completes next month.",
+    }
+    return {name: value for name, value in (data | changes).items() if value is not None}
+
+
 def assessment_post(**changes) -> dict:
     data = {
         "assessed_on": TODAY.isoformat(),
@@ -177,15 +189,18 @@ def test_who_records_joint_assessments_and_handover_decisions(client, tree, peop
     assessed = client.post(reverse("readiness-assessments", args=[station.pk]), assessment_post())
     decided = client.post(
         reverse("readiness-handover", args=[station.pk]),
-        {"decision": "handed_over", "decided_on": TODAY.isoformat(), "notes": "Joint decision"},
+        handover_post(notes="Joint decision"),
     )
 
     assert (assessed.status_code, decided.status_code) == (expected, expected)
     recorded = expected == 302 and who != "anonymous"
     assert JointAssessment.objects.filter(unit=station).count() == int(recorded)
-    assert HandoverDecision.objects.filter(unit=station).count() == int(recorded)
+    assert list(HandoverDecision.objects.filter(unit=station).values_list("status", flat=True)) == (
+        ["pending"] if recorded else []
+    )
     assert DirtyUnit.objects.filter(unit=station).exists() == recorded
-    assert Event.objects.filter(name="readiness.unit_changed").count() == 2 * int(recorded)
+    # The handover waits for its second approver: only the assessment changes the figures yet.
+    assert Event.objects.filter(name="readiness.unit_changed").count() == int(recorded)
 
 
 def test_the_services_refuse_people_outside_their_scope(tree, people, leaders):
@@ -625,17 +640,27 @@ def test_a_handover_decision_is_recorded_audited_and_listed(client, tree, people
     response = client.post(
         url, {"decision": "deferred", "decided_on": (TODAY - datetime.timedelta(days=3)).isoformat(), "notes": "Later"}
     )
-    client.post(url, {"decision": "handed_over", "decided_on": TODAY.isoformat(), "notes": ""})
+    client.post(url, handover_post())
 
     assert response.status_code == 302
-    decisions = list(HandoverDecision.objects.filter(unit=tree.north_district).values_list("decision", "decided_on"))
-    assert decisions == [("handed_over", TODAY), ("deferred", TODAY - datetime.timedelta(days=3))]
+    decisions = list(
+        HandoverDecision.objects.filter(unit=tree.north_district).values_list("decision", "decided_on", "status")
+    )
+    assert decisions == [
+        ("handed_over", TODAY, "pending"),
+        ("deferred", TODAY - datetime.timedelta(days=3), "approved"),
+    ]
     entries = AuditEntry.objects.filter(action="readiness.handover_decision_recorded").order_by("pk")
     assert [entry.after["decision"] for entry in entries] == ["deferred", "handed_over"]
     assert entries[0].after["notes"] == "Later"
-    assert Event.objects.filter(name="readiness.unit_changed", payload__unit_id=tree.north_district.pk).count() == 2
+    assert entries[1].after["is_override"] is True
+    assert entries[1].after["override_reason"] == "Ministry and mission agree: vetting completes next month."
+    assert entries[1].after["blockers"] == ["status"]
+    assert Event.objects.filter(name="readiness.unit_changed", payload__unit_id=tree.north_district.pk).count() == 1
     page = client.get(url).content.decode()
     assert page.index("Handed over") < page.index("Deferred")
+    assert "Awaiting a second approver" in page
+    assert "Approve</button>" not in page  # the recorder cannot approve their own decision
 
 
 def test_an_invalid_handover_decision_changes_nothing(client, tree, people):
@@ -650,7 +675,7 @@ def test_an_invalid_handover_decision_changes_nothing(client, tree, people):
     assert set(response.context["form"].errors) == {"decision"}
     future = client.post(
         reverse("readiness-handover", args=[tree.north_station.pk]),
-        {"decision": "handed_over", "decided_on": (TODAY + datetime.timedelta(days=2)).isoformat()},
+        handover_post(decided_on=(TODAY + datetime.timedelta(days=2)).isoformat()),
     )
     assert future.context["form"].errors == {"decided_on": ["The date cannot be in the future."]}
     assert not HandoverDecision.objects.exists()
