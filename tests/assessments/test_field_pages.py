@@ -1,0 +1,141 @@
+"""What trainees and trainers noticed in the field test (issue 17): submitting with blanks
+asks once (without JavaScript), grading moves on to the next essay, the queue filters by
+course, statistics say when there are too few attempts, numbers read as people write them."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from assessments.models import Answer, Attempt
+from assessments.templatetags.assessment_numbers import plain_number
+from tests.assessments.test_pages import _choice, _published, _start
+
+pytestmark = pytest.mark.django_db
+
+
+# Point 5: submitting with unanswered questions ---------------------------------------------
+
+
+def test_submitting_with_blanks_asks_once_and_keeps_every_answer(client, people, course):
+    assessment = _published(course, people, ["single", "short_text", "numeric", "essay"], time_limit_minutes=30)
+    client.force_login(people.trainee)
+    attempt = _start(client, assessment)
+    single, short, numeric, essay = (f"q{q['id']}" for q in attempt.snapshot)
+    right = str(_choice(attempt, 0, correct=True))
+
+    asked = client.post(f"/attempts/{attempt.pk}/", {single: right, short: "  ", numeric: "", essay: "", "submit": "1"})
+
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "3 questions are unanswered. Submit anyway?" in page
+    assert "Submit anyway</button>" in page
+    assert f'href="/attempts/{attempt.pk}/#question-{attempt.snapshot[1]["id"]}">Go back to the questions' in page
+    assert f'<input type="hidden" name="{single}" value="{right}">' in page
+    assert '<input type="hidden" name="confirm" value="1">' in page
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    assert {a.question_id: a.response for a in Answer.objects.filter(attempt=attempt)} == {
+        attempt.snapshot[0]["id"]: {"choices": [int(right)]}
+    }
+    back = client.get(f"/attempts/{attempt.pk}/").content.decode()
+    assert re.search(rf'<input type="radio" name="{single}" value="{right}"[^>]* checked>', back)
+
+    confirmed = client.post(f"/attempts/{attempt.pk}/", {single: right, "confirm": "1", "submit": "1"})
+
+    assert (confirmed.status_code, confirmed["Location"]) == (302, f"/attempts/{attempt.pk}/result/")
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.score) == (Attempt.Status.GRADED, Decimal("14.29"))  # 1 of 7 points
+
+
+def test_one_blank_is_named_in_the_singular(client, people, course):
+    assessment = _published(course, people, ["single", "short_text"])
+    client.force_login(people.trainee)
+    attempt = _start(client, assessment)
+    single, short = (f"q{q['id']}" for q in attempt.snapshot)
+
+    asked = client.post(f"/attempts/{attempt.pk}/", {single: "", short: "proportionality", "submit": "1"})
+
+    assert b"1 question is unanswered. Submit anyway?" in asked.content
+    assert Answer.objects.get(attempt=attempt).response == {"text": "proportionality"}
+
+
+def test_arabic_confirmation_uses_the_plural_for_the_count(client, people, course):
+    assessment = _published(course, people, ["single", "short_text", "numeric"])
+    client.force_login(people.trainee)
+    client.cookies["django_language"] = "ar"
+    attempt = _start(client, assessment)
+
+    asked = client.post(f"/attempts/{attempt.pk}/", {"submit": "1"}, HTTP_ACCEPT_LANGUAGE="ar")
+
+    with translation.override("ar"):
+        expected = translation.ngettext(
+            "%(count)s question is unanswered. Submit anyway?",
+            "%(count)s questions are unanswered. Submit anyway?",
+            3,
+        ) % {"count": 3}
+    assert expected != "3 questions are unanswered. Submit anyway?"
+    assert expected in asked.content.decode()
+
+
+def test_submitting_everything_answered_is_not_asked(client, people, course):
+    assessment = _published(course, people, ["single", "short_text"])
+    client.force_login(people.trainee)
+    attempt = _start(client, assessment)
+    single, short = (f"q{q['id']}" for q in attempt.snapshot)
+
+    submitted = client.post(
+        f"/attempts/{attempt.pk}/", {single: str(_choice(attempt, 0, correct=True)), short: "x", "submit": "1"}
+    )
+
+    assert (submitted.status_code, submitted["Location"]) == (302, f"/attempts/{attempt.pk}/result/")
+
+
+def test_the_time_left_is_in_the_sticky_clock(client, people, course):
+    assessment = _published(course, people, ["single"], time_limit_minutes=30)
+    client.force_login(people.trainee)
+    attempt = _start(client, assessment)
+
+    page = client.get(f"/attempts/{attempt.pk}/").content.decode()
+
+    clock = page.split('<div class="attempt-clock" role="status">')[1].split("</div>")[0]
+    assert "About 30 minutes left." in clock
+    assert 'role="timer"' in clock
+
+
+# Point 6 (assessments): numbers as people write them ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [
+        ("en", "50.0000", "50"),
+        ("en", "5.0000", "5"),
+        ("en", "0.2500", "0.25"),
+        ("fr", "0.2500", "0,25"),
+        ("ar", "-1.5000", "-1,5"),
+        ("en", Decimal("3.00"), "3"),
+        ("en", "not a number", "not a number"),
+        ("en", None, ""),
+    ],
+)
+def test_plain_number(language, value, expected):
+    with translation.override(language):
+        assert plain_number(value) == expected
+
+
+def test_result_page_shows_the_numeric_key_without_trailing_zeros(client, people, course):
+    assessment = _published(course, people, ["numeric"])
+    client.force_login(people.trainee)
+    attempt = _start(client, assessment)
+    client.post(f"/attempts/{attempt.pk}/", {f"q{attempt.snapshot[0]['id']}": "4242", "submit": "1"})
+
+    english = client.get(f"/attempts/{attempt.pk}/result/").content.decode()
+    client.cookies["django_language"] = "fr"
+    french = client.get(f"/attempts/{attempt.pk}/result/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "<bdi>4242.5</bdi> (± <bdi>0.5</bdi>)" in english
+    assert "<dt>Points</dt><dd>1 / 1</dd>" in english  # 4242 is within 0.5 of 4242.5
+    assert "<bdi>4242,5</bdi> (± <bdi>0,5</bdi>)" in french
+    assert ".0000" not in english
