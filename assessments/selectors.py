@@ -133,15 +133,32 @@ def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
     return {answer.question_id: answer for answer in Answer.objects.filter(attempt=attempt)}
 
 
-def grading_queue(*, user: User) -> QuerySet[Answer]:
-    """Essay answers awaiting a grader, of officers within the user's scope as a trainer."""
+def grading_queue(*, user: User, course_id: int | None = None) -> QuerySet[Answer]:
+    """Essay answers awaiting a grader, of officers within the user's scope as a trainer,
+    oldest submission first; of one course's assessments when ``course_id`` is given."""
     roots = scope_units(user, roles=(Role.TRAINER,))
-    return (
+    queue = (
         Answer.objects.filter(needs_review=True, attempt__status=Attempt.Status.PENDING_REVIEW)
         .filter(subtree_q(roots, prefix="attempt__officer__unit__"))
         .select_related("attempt__assessment", "attempt__officer")
         .order_by("attempt__submitted_at", "pk")
     )
+    if course_id is not None:
+        queue = queue.filter(attempt__assessment__course_id=course_id)
+    return queue
+
+
+def grading_queue_courses(*, user: User) -> list[Course]:
+    """The courses with essays waiting in the user's grading queue, by title (one query):
+    the choices of the queue's course filter."""
+    waiting = grading_queue(user=user).values("attempt__assessment__course_id")
+    return list(Course.objects.filter(pk__in=waiting).only("pk", "title", "code").order_by("title", "pk"))
+
+
+def grading_queue_next(*, user: User, after: Answer, course_id: int | None = None) -> Answer | None:
+    """The essay to grade after ``after`` (just graded, so no longer in the queue): the
+    oldest still waiting, in the same course when the grader filtered by one."""
+    return grading_queue(user=user, course_id=course_id).exclude(pk=after.pk).first()
 
 
 def answer_for_grading_get(*, user: User, answer_id: int) -> Answer | None:

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import permissions, selectors, services
-from assessments.forms import AttemptForm
+from assessments.forms import AttemptForm, field_name
 from assessments.models import Assessment, Attempt
 from courses import selectors as course_selectors
 from organisations.permissions import AuthenticatedHttpRequest
@@ -115,7 +115,17 @@ def attempt_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     is_late = attempt.deadline is not None and now > attempt.deadline + services.DEADLINE_GRACE
     form = AttemptForm(request.POST or None, questions=questions, saved=saved)
     if request.method == "POST" and form.is_valid():
-        if "submit" in request.POST:
+        unanswered = _unanswered(form, questions) if "submit" in request.POST else []
+        if unanswered and "confirm" not in request.POST and not is_late:
+            # Ask once before grading blanks; the answers given are saved first, so going
+            # back (or losing the connection) loses nothing.
+            try:
+                _answers_save(attempt=attempt, user=request.user, form=form)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                return _submit_confirmation(request, attempt=attempt, form=form, unanswered=unanswered, now=now)
+        elif "submit" in request.POST:
             try:
                 attempt = services.attempt_submit(attempt=attempt, user=request.user, answers=form.responses())
             except ValidationError as error:
@@ -125,8 +135,7 @@ def attempt_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("attempt-result", pk=attempt.pk)
         elif not is_late:
             try:
-                for question_id, response in form.responses():
-                    services.answer_save(attempt=attempt, user=request.user, question_id=question_id, response=response)
+                _answers_save(attempt=attempt, user=request.user, form=form)
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -143,6 +152,45 @@ def attempt_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "is_late": is_late,
     }
     return render(request, "assessments/attempt_take.html", context)
+
+
+def _answers_save(*, attempt: Attempt, user, form: AttemptForm) -> None:
+    for question_id, response in form.responses():
+        services.answer_save(attempt=attempt, user=user, question_id=question_id, response=response)
+
+
+def _unanswered(form: AttemptForm, questions: list[dict]) -> list[dict]:
+    """The questions left blank in the submitted form (a valid one), with their numbers."""
+    blank = []
+    for number, question in enumerate(questions, start=1):
+        value = form.cleaned_data.get(field_name(question["id"]))
+        if not (value.strip() if isinstance(value, str) else value):
+            blank.append({"number": number, "id": question["id"]})
+    return blank
+
+
+def _submit_confirmation(
+    request: AuthenticatedHttpRequest, *, attempt: Attempt, form: AttemptForm, unanswered: list[dict], now
+) -> HttpResponse:
+    """ "3 questions are unanswered. Submit anyway?": a page that works without JavaScript.
+    It posts the answers again (hidden) with ``confirm``, so submitting grades exactly what
+    was given; "Go back" reopens the attempt, whose answers are saved."""
+    count = len(unanswered)
+    context = {
+        "attempt": attempt,
+        "assessment": attempt.assessment,
+        "question": ngettext(
+            "%(count)s question is unanswered. Submit anyway?",
+            "%(count)s questions are unanswered. Submit anyway?",
+            count,
+        )
+        % {"count": count},
+        "unanswered": unanswered,
+        "hidden": [(name, value) for name in form.fields for value in request.POST.getlist(name)],
+        "minutes_left": _minutes_left(attempt, now),
+        "is_late": False,
+    }
+    return render(request, "assessments/attempt_confirm.html", context)
 
 
 def _response_shown(question: dict, response: dict | None) -> dict:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -29,16 +30,32 @@ def _snapshot_question(attempt, question_id: int) -> dict:
     return next((q for q in attempt.snapshot if q["id"] == question_id), {"text": "", "points": "0"})
 
 
+def _course_filter(request: AuthenticatedHttpRequest) -> int | None:
+    """The queue's ``course`` query parameter as an id; anything else means every course."""
+    value = request.GET.get("course", "")
+    return int(value) if value.isdigit() else None
+
+
 @login_required
 def grading_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Essays awaiting a grader within the trainer's scope, oldest submission first."""
+    """Essays awaiting a grader within the trainer's scope, oldest submission first;
+    ``?course=<id>`` keeps one course's. The filter lists only courses with essays waiting."""
     _require_trainer(request.user)
-    page = Paginator(selectors.grading_queue(user=request.user), ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    course_id = _course_filter(request)
+    queue = selectors.grading_queue(user=request.user, course_id=course_id)
+    page = Paginator(queue, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {"answer": answer, "question": _snapshot_question(answer.attempt, answer.question_id)}
         for answer in page.object_list
     ]
-    return render(request, "assessments/grading_queue.html", {"page": page, "rows": rows})
+    context = {
+        "page": page,
+        "rows": rows,
+        "courses": selectors.grading_queue_courses(user=request.user),
+        "course_id": course_id,
+        "query": f"course={course_id}" if course_id else "",
+    }
+    return render(request, "assessments/grading_queue.html", context)
 
 
 def _form_errors_from(form, error: ValidationError) -> None:
@@ -72,13 +89,14 @@ def answer_grade(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
-            messages.success(request, gettext("The answer is graded."))
-            return redirect("grading-queue")
+            return _after_grading(request, answer=answer)
     if not permissions.answer_key_visible(
         user=request.user, assessment=answer.attempt.assessment, attempt=answer.attempt
     ):
         question = {**question, "explanation": ""}
+    course_id = _course_filter(request)
     context = {
+        "query": f"course={course_id}" if course_id else "",
         "answer": answer,
         "attempt": answer.attempt,
         "question": question,
@@ -86,6 +104,22 @@ def answer_grade(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "form": form,
     }
     return render(request, "assessments/answer_grade.html", context)
+
+
+def _after_grading(request: AuthenticatedHttpRequest, *, answer) -> HttpResponse:
+    """On to the next essay waiting (in the course the grader filtered by, if any); back to
+    the queue, saying so, when none is left."""
+    course_id = _course_filter(request)
+    following = selectors.grading_queue_next(user=request.user, after=answer, course_id=course_id)
+    query = f"?course={course_id}" if course_id else ""
+    if following is not None:
+        messages.success(request, gettext("The grade is saved. Here is the next essay."))
+        return redirect(reverse("answer-grade", args=[following.pk]) + query)
+    if course_id is not None:
+        messages.success(request, gettext("The grade is saved. All essays of this course are graded."))
+    else:
+        messages.success(request, gettext("The grade is saved. All graded: no essay is waiting."))
+    return redirect("grading-queue")
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from assessments import permissions, selectors, statistics
 from assessments.validation import number_text
@@ -18,7 +18,10 @@ from lms.spreadsheet import csv_cell
 from organisations.permissions import AuthenticatedHttpRequest
 from organisations.selectors import user_roles
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+# Below this many scored attempts at a question, its difficulty and discrimination move a
+# lot with each new attempt (the standard error of a correlation near 0 is about 1/sqrt(n):
+# 0.18 at 30): they are shown as indicative, and the page says so.
+MIN_ATTEMPTS_TO_JUDGE = 30
 
 # Chart geometry, in SVG user units (the SVG scales to its box).
 HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT = 320, 180
@@ -138,8 +141,26 @@ def assessment_statistics(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         "has_pretests": bool(pre_attempts) or assessment.pretests.exists(),
         "gain_rows": gain_rows(gain),
         "gain_chart_height": max(len(gain.units), 1) * GAIN_ROW_HEIGHT + 8,
+        "min_attempts": MIN_ATTEMPTS_TO_JUDGE,
+        "too_few_note": _too_few_note(items),
     }
     return render(request, "assessments/statistics/assessment.html", context)
+
+
+def _too_few_note(items: list[statistics.ItemStatistics]) -> str:
+    """The warning shown above the questions when any has fewer attempts than it takes to
+    judge it; empty otherwise."""
+    if not any(item.n < MIN_ATTEMPTS_TO_JUDGE for item in items):
+        return ""
+    return ngettext(
+        "Too few attempts to judge a question: with fewer than %(count)s scored attempt, "
+        "a question's difficulty and discrimination are only indicative (marked so below) "
+        "and may change much with the next attempts.",
+        "Too few attempts to judge a question: with fewer than %(count)s scored attempts, "
+        "a question's difficulty and discrimination are only indicative (marked so below) "
+        "and may change much with the next attempts.",
+        MIN_ATTEMPTS_TO_JUDGE,
+    ) % {"count": MIN_ATTEMPTS_TO_JUDGE}
 
 
 def _review_labels() -> dict[str, str]:

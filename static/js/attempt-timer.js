@@ -15,7 +15,7 @@
   function tick() {
     var left = Math.max(0, Math.ceil((deadline - Date.now() - skew) / 1000));
     if (left === 0) {
-      shown.textContent = "";
+      shown.textContent = box.dataset.up;
       said.textContent = box.dataset.up;
       clearInterval(timer);
       return;
@@ -29,6 +29,9 @@
     });
   }
   var timer = setInterval(tick, 1000);
+  // The countdown takes the place of the minutes written when the page was drawn.
+  var drawn = document.querySelector("[data-static-left]");
+  if (drawn) drawn.hidden = true;
   box.hidden = false;
   tick();
 })();

@@ -151,7 +151,7 @@ def test_result_page_follows_the_feedback_policy(client, people, course, policy,
     )
     client.force_login(people.trainee)
     attempt = _start(client, assessment)
-    client.post(f"/attempts/{attempt.pk}/", {f"q{attempt.snapshot[1]['id']}": "1", "submit": "1"})
+    client.post(f"/attempts/{attempt.pk}/", {f"q{attempt.snapshot[1]['id']}": "1", "submit": "1", "confirm": "1"})
     if closes_in:
         Assessment.objects.filter(pk=assessment.pk).update(closes_at=timezone.now() + closes_in)
 
@@ -194,7 +194,7 @@ def test_start_refusal_is_shown_as_a_message(client, people, course):
     assessment = _published(course, people, ["single"], max_attempts=1)
     client.force_login(people.trainee)
     attempt = _start(client, assessment)
-    client.post(f"/attempts/{attempt.pk}/", {"submit": "1"})
+    client.post(f"/attempts/{attempt.pk}/", {"submit": "1", "confirm": "1"})
 
     response = client.post(f"/assessments/{assessment.pk}/start/", follow=True)
 
