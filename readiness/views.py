@@ -378,6 +378,12 @@ def _monthly(points: list[tuple[datetime.date, float | None]]) -> list[tuple[dat
     return list(by_month.values())
 
 
+def _isolated(text: str) -> str:
+    """A chart label in its own direction (first strong isolate): the chart is drawn left to
+    right, and an Arabic "العتبة 80%" or "8 ديسمبر، 2025" would otherwise be reordered."""
+    return f"\N{FIRST STRONG ISOLATE}{text}\N{POP DIRECTIONAL ISOLATE}"
+
+
 def _trend(*, unit: Unit, points, threshold: float) -> dict:
     known = [(day, value) for day, value in points if value is not None]
     if known:
@@ -395,8 +401,8 @@ def _trend(*, unit: Unit, points, threshold: float) -> dict:
         title=gettext("Readiness index of %(unit)s over time") % {"unit": unit.name},
         description=description,
         threshold=threshold,
-        threshold_label=gettext("Threshold %(value)s") % {"value": _percent(threshold)},
-        date_label=lambda day: date_format(day, "DATE_FORMAT"),
+        threshold_label=_isolated(gettext("Threshold %(value)s") % {"value": _percent(threshold)}),
+        date_label=lambda day: _isolated(date_format(day, "DATE_FORMAT")),
     )
     return {
         "svg": mark_safe(svg),  # charts escapes every text

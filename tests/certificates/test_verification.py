@@ -134,7 +134,7 @@ def test_two_holders_of_the_same_name_are_told_apart_by_the_end_of_their_service
 
     assert (
         f'<dd><span dir="auto">{certificate.holder_name}</span> <span class="muted">(service number '
-        '<span dir="ltr">•••• 4821</span>)</span></dd>'
+        '<span dir="ltr">••••&nbsp;4821</span>)</span></dd>'
     ) in text
     assert "NPS-2019" not in text
     assert other not in text

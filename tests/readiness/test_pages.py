@@ -373,7 +373,8 @@ def test_the_chart_is_drawn_left_to_right_with_the_language_s_dates_in_arabic(cl
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart trend-chart" direction="ltr" dir="ltr"' in html
     with translation.override("ar"):
         first_day = date_format(today() - datetime.timedelta(days=60), "DATE_FORMAT")
-    assert f">{first_day}</text>" in html
+    # Each label keeps its own direction inside the left-to-right chart.
+    assert f">\N{FIRST STRONG ISOLATE}{first_day}\N{POP DIRECTIONAL ISOLATE}</text>" in html
     assert (today() - datetime.timedelta(days=60)).isoformat() not in html.split("<svg", 2)[2].split("</svg>")[0]
 
 
@@ -406,8 +407,8 @@ def test_unit_page_draws_the_trend_and_projects_the_date(client, world, people):
     headline = f"At the current pace, the index reaches the threshold (80%) around {expected}."
     assert f"<p><strong>{headline}</strong></p>" in html
     # The chart's dates are the language's, as in the text.
-    assert f">{first_day}</text>" in html
-    assert f">{date_format(today(), 'DATE_FORMAT')}</text>" in html
+    assert f">\N{FIRST STRONG ISOLATE}{first_day}\N{POP DIRECTIONAL ISOLATE}</text>" in html
+    assert f">\N{FIRST STRONG ISOLATE}{date_format(today(), 'DATE_FORMAT')}\N{POP DIRECTIONAL ISOLATE}</text>" in html
 
 
 def test_a_stalled_gate_blocks_the_projection_and_is_named(client, world, people, hr_course):
