@@ -150,3 +150,11 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def service_number_ending(service_number: str) -> str:
+    """The last characters of a holder's service number, shown beside the name so that two
+    officers of the same name can be told apart without publishing the whole number: the
+    last four, and never more than half of a short number."""
+    number = service_number.strip()
+    return number[-min(4, len(number) // 2) :] if len(number) >= 2 else ""

@@ -8,7 +8,7 @@ right (``dir="ltr"``) in every language, as the tables beside them give the same
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -110,8 +110,10 @@ def trend_line(
     chart_id: str = "trend",
     width: int = 320,
     height: int = 140,
+    date_label: Callable[[datetime.date], str] = datetime.date.isoformat,
 ) -> str:
-    """A line of values 0-1 over dates; a dashed line at ``threshold``.
+    """A line of values 0-1 over dates; a dashed line at ``threshold``; the first and last
+    dates under the axis, written by ``date_label`` (the page's: the language's format).
 
     ``points`` must be in date order. A point without a value (nobody eligible that day)
     breaks the line. ``title`` and ``description`` are the chart's accessible name and
@@ -132,7 +134,7 @@ def trend_line(
         return top + plot_height * (1 - _clamp(value))
 
     parts = [
-        f'<svg xmlns="{SVG_NS}" class="chart trend-chart" dir="ltr" role="img" '
+        f'<svg xmlns="{SVG_NS}" class="chart trend-chart" direction="ltr" dir="ltr" role="img" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
@@ -178,12 +180,12 @@ def trend_line(
         baseline = height - 6
         parts.append(
             f'<text class="chart-label" x="{left}" y="{baseline}" font-size="10" fill="{INK}">'
-            f"{escape(first.isoformat())}</text>"
+            f"{escape(date_label(first))}</text>"
         )
         if span:
             parts.append(
                 f'<text class="chart-label" x="{width - right}" y="{baseline}" text-anchor="end" font-size="10" '
-                f'fill="{INK}">{escape(dated[-1][0].isoformat())}</text>'
+                f'fill="{INK}">{escape(date_label(dated[-1][0]))}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)

@@ -151,6 +151,48 @@ def competency_lines(unit: Unit) -> list[CompetencyLine]:
     ]
 
 
+@dataclass(frozen=True)
+class RollupTarget:
+    """One competency's targets across the assessed units of an area (or the nation).
+
+    An area has no target of its own: each assessed unit in it is measured against its own
+    type's profile, and the area is ready when every assessed unit is. So the area's target
+    is its units' (``low`` to ``high`` when their profiles differ), and it is met when every
+    unit that requires the competency meets its target."""
+
+    low: float
+    high: float
+    units_required: int
+    units_met: int
+
+    @property
+    def is_met(self) -> bool:
+        return self.units_met == self.units_required
+
+
+def rollup_competency_targets(unit: Unit) -> dict[str, RollupTarget]:
+    """competency code -> its targets across the assessed units under ``unit`` (only the
+    competencies some unit requires). One query, one row per unit and required competency;
+    "met" is decided as for a unit (``CompetencyLine.is_met``)."""
+    found: dict[str, list[tuple[float, bool]]] = {}
+    for code, headcount, certified, target in (
+        CompetencyMetric.objects.filter(subtree_q([unit], "unit__"), target__isnull=False)
+        .exclude(unit__unit_type__in=ROLLUP_UNIT_TYPES)
+        .values_list("competency_id", "headcount", "certified", "target")
+    ):
+        share = float(target or 0)  # never None: filtered above
+        found.setdefault(code, []).append((share, (certified / headcount if headcount else 0) >= share))
+    return {
+        code: RollupTarget(
+            low=min(share for share, _ in units),
+            high=max(share for share, _ in units),
+            units_required=len(units),
+            units_met=sum(1 for _, met in units if met),
+        )
+        for code, units in found.items()
+    }
+
+
 def handed_over_on(unit_ids: list[int]) -> dict[int, datetime.date]:
     """unit id -> date of handover, for units whose latest decision (by date, then the
     latest recorded) is "handed over"; a later deferral (a decision reversed) means the

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from courses.models import COMPETENCY_NAMES
@@ -52,6 +52,16 @@ STATUS_RANK: dict[str, int] = {
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)}%"
+
+
+def _of_target(value: float | None, *, short: bool = False) -> str:
+    """A component, a share of its target: "62% of target" ("62%" under a heading that says
+    so), or "target met" rather than a bare 100% that reads like a share of officers."""
+    if value is None:
+        return "—"
+    if round(value * 100) >= 100:
+        return gettext("✓ Target met")
+    return _percent(value) if short else gettext("%(value)s of target") % {"value": _percent(value)}
 
 
 def _percent_number(value: float | None):
@@ -119,19 +129,19 @@ class Line:
 
     @property
     def training_text(self) -> str:
-        return _percent(self.row.training)
+        return _of_target(self.row.training, short=True)
 
     @property
     def vetting_text(self) -> str:
-        return _percent(self.row.vetting)
+        return _of_target(self.row.vetting, short=True)
 
     @property
     def women_text(self) -> str:
-        return _percent(self.row.women)
+        return _of_target(self.row.women, short=True)
 
     @property
     def assessment_text(self) -> str:
-        return _percent(self.row.assessment)
+        return _of_target(self.row.assessment, short=True)
 
     @property
     def women_share_text(self) -> str:
@@ -170,6 +180,9 @@ def _headers(*, sort: str, direction: str) -> list[dict]:
                 "is_numeric": column.is_numeric,
                 "href": f"?sort={column.key}&dir={next_direction}",
                 "aria_sort": ("ascending" if direction == "asc" else "descending") if is_sorted else "",
+                # Training, vetting, women and joint assessment sit under one heading,
+                # "share of target reached", so that "women" is not read as a share of officers.
+                "is_share_of_target": column.key in selectors.COMPONENTS,
             }
         )
     return headers
@@ -271,6 +284,19 @@ def readiness_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 # One unit or area ---------------------------------------------------------------------------
 
 
+def _women_text(row: selectors.UnitRow, profile) -> str:
+    """The women component with the share it stands for: a unit's against its profile's
+    target; an area's is a mean over its units, whose targets may differ."""
+    text = _of_target(row.women)
+    if not row.is_assessed or profile is None or row.women_share is None:
+        return text
+    return gettext("%(component)s (women are %(share)s of eligible officers; target %(target)s)") % {
+        "component": text,
+        "share": _percent(row.women_share),
+        "target": _percent(float(profile.women_target)),
+    }
+
+
 def _gate_label(key: str) -> str:
     if key == "vetting":
         return gettext("Vetting: eligible officers finally certified")
@@ -306,6 +332,23 @@ def _series(
     return series
 
 
+def _projection_texts(series: list[projection.Series], *, is_assessed: bool, threshold: float) -> tuple[str, str]:
+    """The headline, about the index the chart draws, and, when a gate would be later than
+    the index (or blocks any date), a second sentence naming it."""
+    index_result = projection.project_targets(series[:1])
+    result = projection.project_targets(series)
+    if result.outcome == projection.Outcome.ALREADY:
+        return _projection_text(result, is_assessed=is_assessed), ""
+    if index_result.outcome == projection.Outcome.ON_DATE and index_result.on is not None:
+        headline = gettext("At the current pace, the index reaches the threshold (%(threshold)s) around %(date)s.") % {
+            "threshold": _percent(threshold),
+            "date": date_format(index_result.on, "DATE_FORMAT"),
+        }
+    else:
+        headline = _projection_text(index_result, is_assessed=False)
+    return headline, ("" if result.key == "index" else _projection_text(result, is_assessed=is_assessed))
+
+
 def _projection_text(result: projection.Projection, *, is_assessed: bool) -> str:
     label = gettext("the index") if result.key == "index" else _gate_label(result.key)
     if result.outcome == projection.Outcome.ALREADY:
@@ -335,6 +378,12 @@ def _monthly(points: list[tuple[datetime.date, float | None]]) -> list[tuple[dat
     return list(by_month.values())
 
 
+def _isolated(text: str) -> str:
+    """A chart label in its own direction (first strong isolate): the chart is drawn left to
+    right, and an Arabic "العتبة 80%" or "8 ديسمبر، 2025" would otherwise be reordered."""
+    return f"\N{FIRST STRONG ISOLATE}{text}\N{POP DIRECTIONAL ISOLATE}"
+
+
 def _trend(*, unit: Unit, points, threshold: float) -> dict:
     known = [(day, value) for day, value in points if value is not None]
     if known:
@@ -352,7 +401,8 @@ def _trend(*, unit: Unit, points, threshold: float) -> dict:
         title=gettext("Readiness index of %(unit)s over time") % {"unit": unit.name},
         description=description,
         threshold=threshold,
-        threshold_label=gettext("Threshold %(value)s") % {"value": _percent(threshold)},
+        threshold_label=_isolated(gettext("Threshold %(value)s") % {"value": _percent(threshold)}),
+        date_label=lambda day: _isolated(date_format(day, "DATE_FORMAT")),
     )
     return {
         "svg": mark_safe(svg),  # charts escapes every text
@@ -362,17 +412,41 @@ def _trend(*, unit: Unit, points, threshold: float) -> dict:
     }
 
 
-def _competency_lines(competencies: list[selectors.CompetencyLine]) -> list[dict]:
-    return [
-        {
-            "line": line,
-            "coverage_text": _percent(line.coverage),
-            "target_text": _percent(line.target),
-            # Decorative: coverage and target stand beside it as text.
-            "bar": mark_safe(charts.coverage_bar(line.coverage, target=line.target)),
-        }
-        for line in competencies
-    ]
+def _competency_lines(
+    competencies: list[selectors.CompetencyLine], rollup: dict[str, selectors.RollupTarget] | None = None
+) -> list[dict]:
+    """Each competency as shown. A unit's target and "met" are its own; an area's (``rollup``)
+    are its assessed units': their target (a range when their profiles differ) and met when
+    every unit that requires the competency meets it, with how many do."""
+    items = []
+    for line in competencies:
+        target, is_met, units_text = line.target, line.is_met, ""
+        target_text = _percent(target)
+        if rollup is not None:
+            among = rollup.get(line.code)
+            target, is_met = (None, None) if among is None else (among.low, among.is_met)
+            if among is None:
+                target_text = "—"
+            elif among.low == among.high:
+                target_text = _percent(among.low)
+            else:
+                target_text = f"{_percent(among.low)}\N{EN DASH}{_percent(among.high)}"
+            if among is not None:
+                units_text = ngettext(
+                    "%(met)s of %(count)s unit", "%(met)s of %(count)s units", among.units_required
+                ) % {"met": among.units_met, "count": among.units_required}
+        items.append(
+            {
+                "line": line,
+                "coverage_text": _percent(line.coverage),
+                "target_text": target_text,
+                "is_met": is_met,
+                "units_text": units_text,
+                # Decorative: coverage and target stand beside it as text.
+                "bar": mark_safe(charts.coverage_bar(line.coverage, target=target)),
+            }
+        )
+    return items
 
 
 def _competencies_csv(unit: Unit, competencies: list[selectors.CompetencyLine]) -> HttpResponse:
@@ -440,7 +514,7 @@ def readiness_unit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     history = selectors.readiness_history(unit, since=today - datetime.timedelta(days=TREND_DAYS))
     series = _series(row=row, detail=detail, history=history, threshold=threshold, today=today)
-    result = projection.project_targets(series)
+    projection_text, projection_gates_text = _projection_texts(series, is_assessed=row.is_assessed, threshold=threshold)
     readiness = detail.readiness
     context = {
         "unit": unit,
@@ -449,14 +523,17 @@ def readiness_unit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "detail": detail,
         "threshold_text": _percent(threshold),
         "components": [
-            (gettext("Training"), _percent(row.training)),
-            (gettext("Vetting"), _percent(row.vetting)),
-            (gettext("Women"), _percent(row.women)),
-            (gettext("Joint assessment"), _percent(row.assessment)),
+            (gettext("Training"), _of_target(row.training)),
+            (gettext("Vetting"), _of_target(row.vetting)),
+            (gettext("Women"), _women_text(row, profile)),
+            (gettext("Joint assessment"), _of_target(row.assessment)),
         ],
         "gates": [{"label": _gate_label(gate["key"]), "met": gate["met"]} for gate in readiness.gates],
-        "competencies": _competency_lines(detail.competencies),
-        "projection_text": _projection_text(result, is_assessed=row.is_assessed),
+        "competencies": _competency_lines(
+            detail.competencies, None if row.is_assessed else selectors.rollup_competency_targets(unit)
+        ),
+        "projection_text": projection_text,
+        "projection_gates_text": projection_gates_text,
         "trend": _trend(unit=unit, points=series[0].points, threshold=threshold),
         "has_children": bool(child_rows),
         "freshness": selectors.readiness_freshness(units=[unit], last_full_sync=detail.last_full_sync),

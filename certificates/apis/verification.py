@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates.models import Certificate, Verification
-from certificates.verification import certificate_lookup, client_key, verification_record, verification_throttle
+from certificates.verification import (
+    certificate_lookup,
+    client_key,
+    service_number_ending,
+    verification_record,
+    verification_throttle,
+)
 
 _DETAIL = inline_serializer("CertificateVerifyProblem", {"detail": serializers.CharField()})
 
@@ -42,6 +48,10 @@ class CertificateVerifyApi(APIView):
         status = serializers.ChoiceField(choices=Certificate.Status.choices)
         code = serializers.CharField()
         holder = serializers.CharField(source="holder_name")
+        holder_service_number_ending = serializers.SerializerMethodField(
+            help_text="The last four characters of the holder's service number (never more than half of it), "
+            "to tell apart two holders of the same name."
+        )
         course = serializers.CharField(source="course_title", help_text="The course title as printed.")
         course_code = serializers.CharField()
         course_title_translated = serializers.CharField(help_text="The second-language title, or empty.")
@@ -54,6 +64,9 @@ class CertificateVerifyApi(APIView):
         status_changed_at = serializers.DateTimeField(allow_null=True)
         status_reason = serializers.CharField(help_text="Why it was revoked or replaced, or empty.")
         pdf_sha256 = serializers.CharField(help_text="SHA-256 of the PDF issued, in hexadecimal.")
+
+        def get_holder_service_number_ending(self, certificate: Certificate) -> str:
+            return service_number_ending(certificate.holder_service_number)
 
     @extend_schema(
         operation_id="certificates_verify",

@@ -4,7 +4,8 @@
 shows what the certificate says (so an altered paper is caught) and its status, and lets
 a person upload a PDF to check it is the file issued. Each check is recorded and counted
 against the client's budget (see certificates/verification.py); nothing personal beyond
-what the paper itself prints is shown.
+what the paper itself prints is shown, but for the last four characters of the holder's
+service number, so that two officers of the same name can be told apart.
 """
 
 from typing import Any
@@ -29,6 +30,7 @@ from certificates.verification import (
     certificate_lookup,
     client_key,
     pdf_matches,
+    service_number_ending,
     verification_record,
     verification_throttle,
 )
@@ -120,6 +122,7 @@ def _certificate_page(
         "competencies": [(code, COMPETENCY_NAMES.get(code, code)) for code in certificate.competencies],
         "form": form,
         "pdf_matches": pdf_matches,
+        "service_number_ending": service_number_ending(certificate.holder_service_number),
     }
     response = render(request, "certificates/verify_certificate.html", context, status=status)
     # The page names a person: keep it out of search engines.

@@ -2,9 +2,11 @@
 officer there is certified (the worker issues the certificate and updates readiness), and
 downloads the station's handover briefing."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Locator, expect
 
 from courses import services as course_services
@@ -65,3 +67,36 @@ def test_leader_sees_readiness_change_drills_down_and_exports_the_briefing(journ
     assert download.value.suggested_filename == "handover-briefing-n-st.pdf"
     text = document_text(download.value.path().read_bytes())
     assert shows_text(text, world.station.name), text
+
+
+# Every label of the trend chart, and whether it lies wholly inside the chart.
+CHART_LABELS_CUT = """() => [...document.querySelectorAll("svg.trend-chart text")].filter((label) => {
+  const chart = label.ownerSVGElement.getBoundingClientRect(), box = label.getBoundingClientRect();
+  return box.left < chart.left - 0.5 || box.right > chart.right + 0.5;
+}).map((label) => label.textContent)"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_readiness_tables_use_the_width_of_a_1366_screen_and_chart_labels_stay_whole(journey_of, language):
+    """At 1366 px the units table had 60rem and was clipped while 400 px stayed empty; in
+    Arabic the chart's dates and threshold ran off its edges ("5-12-08", a lone "%")."""
+    world = world_build()
+    readiness_services.readiness_sync_full(trigger="test")
+    readiness_services.snapshots_take(day=timezone.localdate() - datetime.timedelta(days=30))
+    journey = journey_of(f"leader-1366-{language}", viewport={"width": 1366, "height": 900}, language=language)
+    page = journey.page
+
+    journey.sign_in(world.leader.username, PASSWORD)
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/)"))
+    journey.open("/readiness/")
+    journey.step("overview")
+    width, content_width = page.locator(".readiness-table-wrap").first.evaluate(
+        "(box) => [box.clientWidth, box.scrollWidth]"
+    )
+    assert width > 1200, width  # the screen's width, not the 60rem of prose
+    assert content_width <= width  # nothing of the table hidden
+
+    journey.open(f"/readiness/units/{world.station.pk}/")
+    journey.step("station")
+    assert page.locator("svg.trend-chart text").count() >= 6
+    assert page.evaluate(CHART_LABELS_CUT) == []

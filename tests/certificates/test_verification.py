@@ -16,7 +16,13 @@ from drf_spectacular.generators import SchemaGenerator
 from certificates import services
 from certificates.codes import code_new
 from certificates.models import Certificate, Signatory, Verification
-from certificates.verification import PDF_MAX_BYTES, client_key, verification_throttle, verify_rates
+from certificates.verification import (
+    PDF_MAX_BYTES,
+    client_key,
+    service_number_ending,
+    verification_throttle,
+    verify_rates,
+)
 
 MALFORMED = "This is not a certificate code: check the characters."
 UNKNOWN = "No certificate has this code."
@@ -118,6 +124,27 @@ def test_the_page_shows_no_other_personal_data(client, certificate, people, tree
     assert tree.north_station.code not in text
     assert "trainee.private@example.org" not in text
     assert people.trainee.username not in text
+
+
+def test_two_holders_of_the_same_name_are_told_apart_by_the_end_of_their_service_number(client, certificate):
+    other = Certificate.objects.filter(pk=certificate.pk).values_list("holder_service_number", flat=True).get()
+    Certificate.objects.filter(pk=certificate.pk).update(holder_service_number="NPS-2019-4821")
+
+    text = _text(client.get(f"/verify/{certificate.code}/"))
+
+    assert (
+        f'<dd><span dir="auto">{certificate.holder_name}</span> <span class="muted">(service number '
+        '<span dir="ltr">••••&nbsp;4821</span>)</span></dd>'
+    ) in text
+    assert "NPS-2019" not in text
+    assert other not in text
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"), [("NPS-2019-4821", "4821"), ("48213", "13"), ("AB", "B"), ("7", ""), ("  12345678 ", "5678")]
+)
+def test_at_most_four_characters_and_never_more_than_half_of_a_service_number_are_shown(number, shown):
+    assert service_number_ending(number) == shown
 
 
 def test_the_page_shows_the_expiry_date_of_a_certificate_that_has_one(client, certificate):
@@ -265,6 +292,30 @@ def test_an_altered_pdf_does_not_match(client, certificate):
     assert Verification.objects.get().outcome == Verification.Outcome.MISMATCH
 
 
+def _before_status(text: str, needle: str) -> bool:
+    return -1 < text.find(needle) < text.index('id="status-heading"')
+
+
+def test_the_upload_result_comes_before_the_status_of_the_certificate(client, certificate):
+    altered = certificate.pdf.read().replace(b"Human rights", b"Humane rights")
+
+    text = _text(_upload(client, certificate, altered))
+
+    assert _before_status(text, "The file does not match.")
+    assert text.count("The file does not match.") == 1
+
+
+def test_an_upload_error_comes_first_linking_to_the_field_and_the_status_follows(client, certificate):
+    response = _upload(client, certificate, b"GIF89a not a certificate", name="photo.pdf")
+
+    text = _text(response)
+    assert response.status_code == 400
+    assert _before_status(text, "The file could not be checked:")
+    assert _before_status(text, '<li><a href="#id_pdf">This file is not a PDF.</a></li>')
+    assert text.count("This file is not a PDF.") == 1
+    assert "Status: Valid" in text
+
+
 def test_a_pdf_of_exactly_five_megabytes_is_checked(client, certificate):
     response = _upload(client, certificate, b"%PDF-" + b"0" * (PDF_MAX_BYTES - 5))
 
@@ -352,6 +403,7 @@ def test_the_api_answers_a_valid_certificate(api_client, certificate, people):
         "status": "valid",
         "code": certificate.code,
         "holder": people.trainee.officer.full_name,
+        "holder_service_number_ending": people.trainee.officer.service_number[-4:],
         "course": "Human rights in policing",
         "course_code": "HR-101",
         "course_title_translated": "",

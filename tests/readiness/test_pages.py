@@ -20,14 +20,23 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from courses import services as course_services
 from organisations import services as organisation_services
 from organisations.models import Officer, Role, RosterImport, Unit
 from readiness import services
-from readiness.models import DirtyUnit, HandoverDecision, JointAssessment, Snapshot, SyncState, UnitReadiness
+from readiness.models import (
+    DirtyUnit,
+    HandoverDecision,
+    JointAssessment,
+    Requirement,
+    RequirementProfile,
+    Snapshot,
+    SyncState,
+    UnitReadiness,
+)
 from tests.factories import OfficerFactory, UnitFactory, UserFactory
 from tests.readiness.conftest import certify
 
@@ -295,6 +304,80 @@ def test_unit_page_shows_status_gates_competencies_by_sex_and_freshness(client, 
     assert "Handed over" not in html
 
 
+def _competency_row(html: str, name: str) -> str:
+    return html.split(name, 1)[1].split("</tr>", 1)[0]
+
+
+def test_area_and_nation_competencies_show_their_units_target_and_how_many_meet_it(client, world, people):
+    """Kora's two officers hold HR and COP (2 of 2, target 80%: met); Talu's hold nothing;
+    SGBV is required of both, met by neither; ILP is required of no unit."""
+    client.force_login(people.leader)
+
+    district = client.get(unit_url(world.north_district)).content.decode()
+    nation = client.get(unit_url(world.nation)).content.decode()
+
+    hr = _competency_row(district, "Human rights in policing")
+    assert '<td class="numeric">80%</td>' in hr
+    assert '✓ Met <span class="muted">(1 of 1 unit)</span>' in hr
+    assert '✗ Not met <span class="muted">(0 of 1 unit)</span>' in _competency_row(
+        district, "Sexual and gender-based violence"
+    )
+    nation_hr = _competency_row(nation, "Human rights in policing")
+    assert '✗ Not met <span class="muted">(1 of 2 units)</span>' in nation_hr
+    ilp = _competency_row(nation, "Intelligence-led policing")
+    assert '<td class="numeric">—</td>' in ilp
+    assert "Met" not in ilp
+    assert "An area has no target of its own" in nation
+
+
+def test_an_area_whose_units_have_different_targets_shows_the_range(client, world, people):
+    Requirement.objects.filter(profile__unit_type="", competency_id="HR").update(target="0.600")
+    sgbv_profile = RequirementProfile.objects.get(unit_type=Unit.Type.SGBV)
+    Requirement.objects.update_or_create(
+        profile=sgbv_profile, competency_id="HR", defaults={"target": "0.900", "weight": 1}
+    )
+    unit = UnitFactory(parent=world.north_district, code="N1-SGBV", name="Kora SGBV Unit", unit_type=Unit.Type.SGBV)
+    OfficerFactory(unit=unit)
+    services.readiness_sync_full(trigger="test")
+    client.force_login(people.leader)
+
+    hr = _competency_row(client.get(unit_url(world.north_district)).content.decode(), "Human rights in policing")
+
+    assert '<td class="numeric">60%\N{EN DASH}90%</td>' in hr
+    assert '✗ Not met <span class="muted">(1 of 2 units)</span>' in hr
+
+
+def test_components_say_target_met_beside_the_womens_share_instead_of_a_bare_100(client, world, people):
+    """Both Kora officers are women: the women component is 100% of its target, the
+    women's share 100% of eligible officers, the default profile's target 20%."""
+    client.force_login(people.leader)
+
+    station = client.get(unit_url(world.north_station)).content.decode()
+    district = client.get(unit_url(world.north_district)).content.decode()
+
+    assert "<dt>Women</dt><dd>✓ Target met (women are 100% of eligible officers; target 20%)</dd>" in station
+    assert "<dt>Training</dt><dd>40% of target</dd>" in station
+    assert "<dt>Women</dt><dd>✓ Target met</dd>" in district  # an area: a mean over units
+    row = district.split(f'href="{unit_url(world.north_station)}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="numeric">40%</td>' in row  # training, under "share of target reached"
+    assert '<td class="numeric">✓ Target met</td>' in row
+    assert '<th scope="colgroup" colspan="4" class="readiness-group">Share of target reached</th>' in district
+
+
+def test_the_chart_is_drawn_left_to_right_with_the_language_s_dates_in_arabic(client, world, people):
+    client.force_login(people.leader)
+    client.cookies.load({"django_language": "ar"})
+
+    html = client.get(unit_url(world.north_station)).content.decode()
+
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart trend-chart" direction="ltr" dir="ltr"' in html
+    with translation.override("ar"):
+        first_day = date_format(today() - datetime.timedelta(days=60), "DATE_FORMAT")
+    # Each label keeps its own direction inside the left-to-right chart.
+    assert f">\N{FIRST STRONG ISOLATE}{first_day}\N{POP DIRECTIONAL ISOLATE}</text>" in html
+    assert (today() - datetime.timedelta(days=60)).isoformat() not in html.split("<svg", 2)[2].split("</svg>")[0]
+
+
 def test_unit_page_draws_the_trend_and_projects_the_date(client, world, people):
     client.force_login(people.leader)
 
@@ -320,7 +403,12 @@ def test_unit_page_draws_the_trend_and_projects_the_date(client, world, people):
     assert f"<figcaption>{expected_caption} Dashed line: the threshold (80%)." in html
     # 0.40 -> 0.49 -> 0.49 over 60 days: 0.0015 a day, 0.31 to go: 207 days.
     expected = date_format(today() + datetime.timedelta(days=207), "DATE_FORMAT")
-    assert f"At the current pace, targets reached around {expected} (the last to reach its target: the index)." in html
+    # The headline is about the index, the line the chart draws; no gate is later than it.
+    headline = f"At the current pace, the index reaches the threshold (80%) around {expected}."
+    assert f"<p><strong>{headline}</strong></p>" in html
+    # The chart's dates are the language's, as in the text.
+    assert f">\N{FIRST STRONG ISOLATE}{first_day}\N{POP DIRECTIONAL ISOLATE}</text>" in html
+    assert f">\N{FIRST STRONG ISOLATE}{date_format(today(), 'DATE_FORMAT')}\N{POP DIRECTIONAL ISOLATE}</text>" in html
 
 
 def test_a_stalled_gate_blocks_the_projection_and_is_named(client, world, people, hr_course):
@@ -340,7 +428,11 @@ def test_a_stalled_gate_blocks_the_projection_and_is_named(client, world, people
 
     assert "✗ Not met</span> Sexual and gender-based violence" in html
     assert "✓ Met</span> Vetting: eligible officers finally certified" in html
-    assert "No progress lately in Sexual and gender-based violence: no date can be projected" in html
+    # The headline is the index, as the chart; the gate that blocks a date follows it.
+    headline = html.split("<strong>At the current pace, the index reaches the threshold (80%) around ", 1)[1]
+    assert re.match(
+        r"[^<]+\.</strong> No progress lately in Sexual and gender-based violence: no date can be projected", headline
+    )
 
 
 def test_projection_says_so_when_nothing_moves_or_targets_are_met(client, world, people):
