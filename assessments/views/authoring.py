@@ -26,7 +26,7 @@ from assessments import permissions, selectors, services
 from assessments.forms import AssessmentForm, PoolForm, QuestionForm, QuestionKeyForm
 from assessments.importers.bank_csv import bank_csv_export, bank_csv_parse
 from assessments.importers.gift import ImportProblems, gift_parse
-from assessments.models import Assessment, Choice, Pool, Question
+from assessments.models import Assessment, Choice, Pool, Question, QuestionBank
 from courses.models import Module
 from courses.selectors import course_get
 from organisations.permissions import AuthenticatedHttpRequest
@@ -54,28 +54,69 @@ class QuestionImportForm(forms.Form):
         return upload
 
 
+def _settings_form(request: AuthenticatedHttpRequest, course, assessment: Assessment | None = None) -> AssessmentForm:
+    others = Assessment.objects.filter(course=course, is_pretest=False).order_by("pk")
+    if assessment is not None:
+        others = others.exclude(pk=assessment.pk)
+    return AssessmentForm(
+        request.POST or None,
+        modules=Module.objects.filter(course=course, is_archived=False).order_by("order", "pk"),
+        banks=QuestionBank.objects.filter(course=course).order_by("title", "pk"),
+        others=others,
+        assessment=assessment,
+        fixed=None if assessment is None else services.assessment_fixed_fields(assessment),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new draft assessment of the course ``pk`` (its final assessment or a module's
-    quiz); the author adds questions next, then publishes it."""
+    quiz), with a new question bank or a shared one of the course, optionally drawing a
+    number of its questions by tag (a pool); the author adds questions next, then publishes it."""
     course = course_get(user=request.user, course_id=pk)
     if course is None:
         raise Http404
     permissions.authoring_check(user=request.user, course=course)
-    modules = Module.objects.filter(course=course, is_archived=False).order_by("order", "pk")
-    form = AssessmentForm(request.POST or None, modules=modules)
+    form = _settings_form(request, course)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_create(course=course, actor=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                assessment = services.assessment_create(course=course, actor=request.user, **form.settings())
+                if pool := form.pool():
+                    try:
+                        services.pool_set(assessment=assessment, actor=request.user, **pool)
+                    except ValidationError as error:
+                        form.add_pool_errors(error)
+                        raise
         except ValidationError as error:
-            form.add_service_errors(error)
+            if not form.errors:
+                form.add_service_errors(error)
         else:
             messages.success(
                 request, gettext("The assessment is created as a draft. Add its questions, then publish it.")
             )
             return redirect("assessment-questions", pk=assessment.pk)
-    return render(request, "assessments/assessment_form.html", {"course": course, "form": form})
+    return render(request, "assessments/assessment_form.html", {"course": course, "form": form, "assessment": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The assessment's settings (``services.assessment_update``); those fixed now (after
+    publishing, after the first attempt) are shown with the reason and cannot change."""
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
+    form = _settings_form(request, assessment.course, assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_update(assessment=assessment, actor=request.user, **form.settings())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, gettext("The settings are saved."))
+            return redirect("assessment-questions", pk=assessment.pk)
+    context = {"course": assessment.course, "form": form, "assessment": assessment}
+    return render(request, "assessments/assessment_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -919,6 +919,7 @@ def test_an_author_creates_a_final_assessment_then_publishes_it_once_it_has_ques
             "max_attempts": "3",
             "cooldown_minutes": "0",
             "feedback_policy": "after_submission",
+            "is_required": "on",  # ticked on the blank form
         },
     )
 
