@@ -777,7 +777,8 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
                 field.help_text = f"{field.help_text} {reason}" if field.help_text else reason
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.assessment is None and bool(data.get("draw_tag")) != bool(data.get("draw_count")):
             self.add_error("draw_count" if data.get("draw_tag") else "draw_tag", _("Give both the tag and the number."))
         return data
