@@ -17,8 +17,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, Question, QuestionBank, Scenario
-from assessments.validation import MAX_PARTIAL_ANSWERS, number_text, question_errors
-from courses.models import COMPETENCY_CODES, Module
+from assessments.validation import MAX_CHOICES, MAX_PARTIAL_ANSWERS, number_text, question_errors
+from courses.models import COMPETENCY_CODES, COMPETENCY_NAMES, Module
 
 CHOICE_KINDS = ("single", "multiple", "true_false")
 
@@ -271,8 +271,15 @@ class LinesField(forms.CharField):
         return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
 
 
+def competency_label(code: str) -> str:
+    """ "HR — Human rights in policing": the code authors know, then its name in the
+    catalogue (``courses.models.COMPETENCY_NAMES``, translated); the code alone if unnamed."""
+    name = COMPETENCY_NAMES.get(code)
+    return f"{code} — {name}" if name else code
+
+
 def _competency_choices() -> list[tuple[str, str | Promise]]:
-    return [("", _("None")), *((code, code) for code in COMPETENCY_CODES)]
+    return [("", _("None")), *((code, competency_label(code)) for code in COMPETENCY_CODES)]
 
 
 class _QuestionRulesMixin(forms.BaseForm):
@@ -301,10 +308,13 @@ class _QuestionRulesMixin(forms.BaseForm):
 
 
 class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
-    """A new question in an assessment's bank, of any kind, without JavaScript: every kind's
-    fields are on the page and only those of the chosen kind are used. Each choice row has
-    an optional credit (%) beside its tick (on every row or on none); a numeric question
-    has ``PARTIAL_ROWS`` rows of answers for part of the points.
+    """A new question in an assessment's bank, of any kind. Every kind's fields are on the
+    form and only those of the chosen kind are used; the page shows only those
+    (``KIND_PARTS``), the kind being chosen first without JavaScript. Each choice row has an
+    optional credit (%) beside its tick (on every row or on none); there are
+    ``choice_count`` rows (at least ``CHOICE_ROWS``, at most ``MAX_CHOICES``: "add another
+    choice" asks for one more, ``rows_wanted``); a numeric question has ``PARTIAL_ROWS``
+    rows of answers for part of the points.
 
     ``question_arguments()`` gives ``services.question_create``'s keywords (bank, actor and
     scenario aside); ``new_scenario()`` the title and text of a scenario to create first."""
@@ -365,10 +375,21 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
         label=_("Topic"), required=False, help_text=_("A pool can draw questions by competency or by topic.")
     )
 
-    def __init__(self, *args, bank: QuestionBank, **kwargs):
+    # The parts of the form (fieldsets) each kind uses besides the text, points, scenario and tags.
+    KIND_PARTS = {
+        "choices": (Question.Kind.SINGLE, Question.Kind.MULTIPLE),
+        "is_true": (Question.Kind.TRUE_FALSE,),
+        "numeric": (Question.Kind.NUMERIC,),
+        "short_text": (Question.Kind.SHORT_TEXT,),
+    }
+
+    def __init__(self, *args, bank: QuestionBank, choice_count: int = CHOICE_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
+        self.choice_count = max(CHOICE_ROWS, min(choice_count, MAX_CHOICES))
+        self.fields["choice_count"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+        self.initial["choice_count"] = self.choice_count
         _model_choice_field(self, "scenario").queryset = bank.scenarios.order_by("title", "pk")
-        for number in range(1, CHOICE_ROWS + 1):
+        for number in range(1, self.choice_count + 1):
             self.fields[f"choice_text_{number}"] = forms.CharField(
                 label=_("Choice %(number)d") % {"number": number},
                 required=False,
@@ -382,6 +403,41 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
             )
         self.add_partial_rows(PARTIAL_ROWS)
 
+    @staticmethod
+    def rows_wanted(data: Mapping[str, Any], *, one_more: bool = False) -> int:
+        """How many choice rows a posted form had (its ``choice_count``, or the highest row
+        sent, for rows added by the script), plus one for "add another choice"."""
+        numbers = [CHOICE_ROWS]
+        count = str(data.get("choice_count", ""))
+        if count.isdigit():
+            numbers.append(int(count))
+        for name in data:
+            if name.startswith("choice_text_") and name.removeprefix("choice_text_").isdigit():
+                numbers.append(int(name.removeprefix("choice_text_")))
+        return min(max(numbers) + (1 if one_more else 0), MAX_CHOICES)
+
+    @property
+    def can_add_choice(self) -> bool:
+        return self.choice_count < MAX_CHOICES
+
+    @property
+    def max_choices(self) -> int:
+        return MAX_CHOICES
+
+    def chosen_kind(self) -> str:
+        """The kind the page shows the parts of: the posted one, else the initial one."""
+        kind = self.data.get("kind") if self.is_bound else self.initial.get("kind")
+        return kind if kind in Question.Kind.values else ""
+
+    def parts(self) -> dict[str, bool]:
+        """Each part of ``KIND_PARTS``: whether the chosen kind uses it (the others are hidden)."""
+        kind = self.chosen_kind()
+        return {part: kind in kinds for part, kinds in self.KIND_PARTS.items()}
+
+    def part_kinds(self) -> dict[str, str]:
+        """Each part's kinds, space-separated, for the script that shows the parts as the kind changes."""
+        return {part: " ".join(kinds) for part, kinds in self.KIND_PARTS.items()}
+
     def choice_rows(self) -> list[dict]:
         """The bound fields of each choice row, for the template."""
         return [
@@ -391,7 +447,7 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
                 "correct": self[f"choice_correct_{number}"],
                 "weight": self[f"choice_weight_{number}"],
             }
-            for number in range(1, CHOICE_ROWS + 1)
+            for number in range(1, self.choice_count + 1)
         ]
 
     def _choices(self, kind: str) -> list[dict]:
@@ -402,7 +458,7 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
         if kind not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             return []
         choices = []
-        for number in range(1, CHOICE_ROWS + 1):
+        for number in range(1, self.choice_count + 1):
             text, weight = data.get(f"choice_text_{number}") or "", data.get(f"choice_weight_{number}")
             if f"choice_weight_{number}" in self.errors:
                 weight = NOT_A_NUMBER  # "Enter a number." is on the field; the rules say "not a number"
