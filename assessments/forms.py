@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -813,6 +814,7 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         self.assessment = assessment
+        self.fixed = dict(fixed or {})
         if assessment is not None:
             kwargs["initial"] = {
                 name: getattr(assessment, name if name not in ("module", "bank", "pretest_of") else f"{name}_id")
@@ -827,10 +829,18 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
                 del self.fields[name]
             bank = _model_choice_field(self, "bank")
             bank.required, bank.empty_label = True, None
-            for name, reason in (fixed or {}).items():
+            for name in self.fixed:
                 field = self.fields[name]
                 field.disabled = True
-                field.help_text = f"{field.help_text} {reason}" if field.help_text else reason
+                field.help_text = format_lazy("{} {}", field.help_text, FIXED_HELP) if field.help_text else FIXED_HELP
+
+    @property
+    def fixed_reasons(self) -> list[tuple[str, list[str]]]:
+        """Each reason a setting cannot change now, with the labels of the settings it fixes."""
+        reasons: dict[str, list[str]] = {}
+        for name, reason in self.fixed.items():
+            reasons.setdefault(reason, []).append(str(self.fields[name].label))
+        return list(reasons.items())
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -858,6 +868,8 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
         for key, messages_ in getattr(error, "message_dict", {None: error.messages}).items():
             self.add_error(names.get(key or "", None), messages_)
 
+
+FIXED_HELP = _("Cannot change now: see why above.")
 
 SETTINGS_FIELDS = (
     "title",
