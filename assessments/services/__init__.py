@@ -13,7 +13,7 @@ later edit of the bank never changes a past result; only ``attempts_regrade`` do
 Time is read once per call from ``now`` (default ``timezone.now()``), so tests can move it.
 
 The modules: ``banks`` (banks, scenarios, questions, answer-key corrections),
-``assessments`` (creating and publishing, and the course publish step), ``attempts``
+``assessments`` (creating, changing the settings of and publishing, and the course publish step), ``attempts``
 (drawing, starting, saving answers, submitting), ``marking`` (essays graded by hand,
 regrades), ``allowances`` (exceptions for one officer), ``imports`` (the bulk import of
 CSV and GIFT files) and ``pools`` (pools and archiving); ``_common`` holds the checks and
