@@ -13,12 +13,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, Question, QuestionBank, Scenario
-from assessments.validation import MAX_PARTIAL_ANSWERS, number_text, question_errors
-from courses.models import COMPETENCY_CODES, Module
+from assessments.validation import MAX_CHOICES, MAX_PARTIAL_ANSWERS, number_text, question_errors
+from courses.models import COMPETENCY_CODES, COMPETENCY_NAMES, Module
 
 CHOICE_KINDS = ("single", "multiple", "true_false")
 
@@ -271,8 +272,15 @@ class LinesField(forms.CharField):
         return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
 
 
+def competency_label(code: str) -> str:
+    """ "HR — Human rights in policing": the code authors know, then its name in the
+    catalogue (``courses.models.COMPETENCY_NAMES``, translated); the code alone if unnamed."""
+    name = COMPETENCY_NAMES.get(code)
+    return f"{code} — {name}" if name else code
+
+
 def _competency_choices() -> list[tuple[str, str | Promise]]:
-    return [("", _("None")), *((code, code) for code in COMPETENCY_CODES)]
+    return [("", _("None")), *((code, competency_label(code)) for code in COMPETENCY_CODES)]
 
 
 class _QuestionRulesMixin(forms.BaseForm):
@@ -301,10 +309,13 @@ class _QuestionRulesMixin(forms.BaseForm):
 
 
 class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
-    """A new question in an assessment's bank, of any kind, without JavaScript: every kind's
-    fields are on the page and only those of the chosen kind are used. Each choice row has
-    an optional credit (%) beside its tick (on every row or on none); a numeric question
-    has ``PARTIAL_ROWS`` rows of answers for part of the points.
+    """A new question in an assessment's bank, of any kind. Every kind's fields are on the
+    form and only those of the chosen kind are used; the page shows only those
+    (``KIND_PARTS``), the kind being chosen first without JavaScript. Each choice row has an
+    optional credit (%) beside its tick (on every row or on none); there are
+    ``choice_count`` rows (at least ``CHOICE_ROWS``, at most ``MAX_CHOICES``: "add another
+    choice" asks for one more, ``rows_wanted``); a numeric question has ``PARTIAL_ROWS``
+    rows of answers for part of the points.
 
     ``question_arguments()`` gives ``services.question_create``'s keywords (bank, actor and
     scenario aside); ``new_scenario()`` the title and text of a scenario to create first."""
@@ -365,10 +376,21 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
         label=_("Topic"), required=False, help_text=_("A pool can draw questions by competency or by topic.")
     )
 
-    def __init__(self, *args, bank: QuestionBank, **kwargs):
+    # The parts of the form (fieldsets) each kind uses besides the text, points, scenario and tags.
+    KIND_PARTS = {
+        "choices": (Question.Kind.SINGLE, Question.Kind.MULTIPLE),
+        "is_true": (Question.Kind.TRUE_FALSE,),
+        "numeric": (Question.Kind.NUMERIC,),
+        "short_text": (Question.Kind.SHORT_TEXT,),
+    }
+
+    def __init__(self, *args, bank: QuestionBank, choice_count: int = CHOICE_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
+        self.choice_count = max(CHOICE_ROWS, min(choice_count, MAX_CHOICES))
+        self.fields["choice_count"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+        self.initial["choice_count"] = self.choice_count
         _model_choice_field(self, "scenario").queryset = bank.scenarios.order_by("title", "pk")
-        for number in range(1, CHOICE_ROWS + 1):
+        for number in range(1, self.choice_count + 1):
             self.fields[f"choice_text_{number}"] = forms.CharField(
                 label=_("Choice %(number)d") % {"number": number},
                 required=False,
@@ -382,6 +404,41 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
             )
         self.add_partial_rows(PARTIAL_ROWS)
 
+    @staticmethod
+    def rows_wanted(data: Mapping[str, Any], *, one_more: bool = False) -> int:
+        """How many choice rows a posted form had (its ``choice_count``, or the highest row
+        sent, for rows added by the script), plus one for "add another choice"."""
+        numbers = [CHOICE_ROWS]
+        count = str(data.get("choice_count", ""))
+        if count.isdigit():
+            numbers.append(int(count))
+        for name in data:
+            if name.startswith("choice_text_") and name.removeprefix("choice_text_").isdigit():
+                numbers.append(int(name.removeprefix("choice_text_")))
+        return min(max(numbers) + (1 if one_more else 0), MAX_CHOICES)
+
+    @property
+    def can_add_choice(self) -> bool:
+        return self.choice_count < MAX_CHOICES
+
+    @property
+    def max_choices(self) -> int:
+        return MAX_CHOICES
+
+    def chosen_kind(self) -> str:
+        """The kind the page shows the parts of: the posted one, else the initial one."""
+        kind = self.data.get("kind") if self.is_bound else self.initial.get("kind")
+        return kind if kind in Question.Kind.values else ""
+
+    def parts(self) -> dict[str, bool]:
+        """Each part of ``KIND_PARTS``: whether the chosen kind uses it (the others are hidden)."""
+        kind = self.chosen_kind()
+        return {part: kind in kinds for part, kinds in self.KIND_PARTS.items()}
+
+    def part_kinds(self) -> dict[str, str]:
+        """Each part's kinds, space-separated, for the script that shows the parts as the kind changes."""
+        return {part: " ".join(kinds) for part, kinds in self.KIND_PARTS.items()}
+
     def choice_rows(self) -> list[dict]:
         """The bound fields of each choice row, for the template."""
         return [
@@ -391,7 +448,7 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
                 "correct": self[f"choice_correct_{number}"],
                 "weight": self[f"choice_weight_{number}"],
             }
-            for number in range(1, CHOICE_ROWS + 1)
+            for number in range(1, self.choice_count + 1)
         ]
 
     def _choices(self, kind: str) -> list[dict]:
@@ -402,7 +459,7 @@ class QuestionForm(_QuestionRulesMixin, _PartialAnswersMixin, forms.Form):
         if kind not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             return []
         choices = []
-        for number in range(1, CHOICE_ROWS + 1):
+        for number in range(1, self.choice_count + 1):
             text, weight = data.get(f"choice_text_{number}") or "", data.get(f"choice_weight_{number}")
             if f"choice_weight_{number}" in self.errors:
                 weight = NOT_A_NUMBER  # "Enter a number." is on the field; the rules say "not a number"
@@ -666,9 +723,13 @@ class PoolForm(ServiceErrorsMixin, forms.Form):
 
 
 class AssessmentForm(ServiceErrorsMixin, forms.Form):
-    """A new draft assessment of a course: its final assessment, or a module's quiz.
+    """A draft assessment of a course (its final assessment, or a module's quiz), or the
+    settings of an existing one (``assessment``).
 
-    ``cleaned_data`` holds ``services.assessment_create``'s keywords (course and actor aside)."""
+    ``cleaned_data`` holds ``services.assessment_create``'s keywords (course and actor
+    aside) or, editing, ``services.assessment_update``'s; ``pool()`` the pool to set on a new
+    one. Editing, the fields ``fixed`` (field name to reason, from
+    ``services.assessment_fixed_fields``) are shown disabled with their reason."""
 
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
     module: forms.ModelChoiceField[Module] = forms.ModelChoiceField(
@@ -676,10 +737,27 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
         queryset=None,
         required=False,
         empty_label=_("None: the course's final assessment"),
-        help_text=_("A module's quiz does not count towards completion unless you make it required."),
+        help_text=_("A module's quiz counts towards completion only when it is required (below)."),
     )
     instructions = forms.CharField(
         label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
+    )
+    bank: forms.ModelChoiceField[QuestionBank] = forms.ModelChoiceField(
+        label=_("Question bank"),
+        queryset=None,
+        required=False,
+        empty_label=_("A new bank for this assessment"),
+        help_text=_("Several assessments of the course may draw from one shared bank."),
+    )
+    draw_tag = forms.CharField(
+        label=_("Draw questions tagged"),
+        max_length=100,
+        required=False,
+        help_text=_("Optional: a competency code or topic of the bank's questions. Empty: every live question."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    draw_count = forms.IntegerField(
+        label=_("How many of them each attempt draws"), min_value=1, max_value=1000, required=False
     )
     pass_mark = forms.IntegerField(label=_("Pass mark (%)"), min_value=0, max_value=100, initial=70)
     time_limit_minutes = forms.IntegerField(
@@ -691,12 +769,121 @@ class AssessmentForm(ServiceErrorsMixin, forms.Form):
     cooldown_minutes = forms.IntegerField(
         label=_("Wait between attempts (minutes)"), min_value=0, max_value=30 * 24 * 60, initial=0
     )
+    closes_at = forms.DateTimeField(
+        label=_("Closes at"),
+        required=False,
+        help_text=_("Empty: open for as long as the course runs."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
     feedback_policy = forms.ChoiceField(
         label=_("When trainees see the correct answers"),
         choices=Assessment.FeedbackPolicy.choices,
         initial=Assessment.FeedbackPolicy.AFTER_SUBMISSION,
     )
+    shuffle_choices = forms.BooleanField(label=_("Shuffle the choices in each attempt"), required=False, initial=True)
+    is_required = forms.BooleanField(
+        label=_("Required for completion"),
+        required=False,
+        initial=True,
+        help_text=_("Trainees must pass it to complete the course. A pre-test is never required."),
+    )
+    is_pretest = forms.BooleanField(
+        label=_("Pre-test"),
+        required=False,
+        help_text=_("Taken before the course to measure knowledge gain."),
+    )
+    pretest_of: forms.ModelChoiceField[Assessment] = forms.ModelChoiceField(
+        label=_("Pre-test of"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        help_text=_("A pre-test: the post-test it is compared with."),
+    )
 
-    def __init__(self, *args: Any, modules: QuerySet[Module], **kwargs: Any) -> None:
+    CREATE_ONLY = ("draw_tag", "draw_count")
+
+    def __init__(
+        self,
+        *args: Any,
+        modules: QuerySet[Module],
+        banks: QuerySet[QuestionBank],
+        others: QuerySet[Assessment],
+        assessment: Assessment | None = None,
+        fixed: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.assessment = assessment
+        self.fixed = dict(fixed or {})
+        if assessment is not None:
+            kwargs["initial"] = {
+                name: getattr(assessment, name if name not in ("module", "bank", "pretest_of") else f"{name}_id")
+                for name in SETTINGS_FIELDS
+            }
         super().__init__(*args, **kwargs)
         _model_choice_field(self, "module").queryset = modules
+        _model_choice_field(self, "bank").queryset = banks
+        _model_choice_field(self, "pretest_of").queryset = others
+        if assessment is not None:
+            for name in self.CREATE_ONLY:
+                del self.fields[name]
+            bank = _model_choice_field(self, "bank")
+            bank.required, bank.empty_label = True, None
+            for name in self.fixed:
+                field = self.fields[name]
+                field.disabled = True
+                field.help_text = format_lazy("{} {}", field.help_text, FIXED_HELP) if field.help_text else FIXED_HELP
+
+    @property
+    def fixed_reasons(self) -> list[tuple[str, list[str]]]:
+        """Each reason a setting cannot change now, with the labels of the settings it fixes."""
+        reasons: dict[str, list[str]] = {}
+        for name, reason in self.fixed.items():
+            reasons.setdefault(reason, []).append(str(self.fields[name].label))
+        return list(reasons.items())
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.assessment is None and bool(data.get("draw_tag")) != bool(data.get("draw_count")):
+            self.add_error("draw_count" if data.get("draw_tag") else "draw_tag", _("Give both the tag and the number."))
+        return data
+
+    def settings(self) -> dict[str, Any]:
+        """The service's keywords: ``assessment_create``'s, or the fields ``assessment_update`` may change."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.CREATE_ONLY and not self.fields[name].disabled
+        }
+
+    def pool(self) -> dict[str, Any] | None:
+        """``pool_set``'s tag and count for a new assessment, or None."""
+        if self.assessment is not None or not self.cleaned_data.get("draw_tag"):
+            return None
+        return {"tag": self.cleaned_data["draw_tag"], "count": self.cleaned_data["draw_count"]}
+
+    def add_pool_errors(self, error: ValidationError) -> None:
+        names = {"tag": "draw_tag", "count": "draw_count"}
+        for key, messages_ in getattr(error, "message_dict", {None: error.messages}).items():
+            self.add_error(names.get(key or "", None), messages_)
+
+
+FIXED_HELP = _("Cannot change now: see why above.")
+
+SETTINGS_FIELDS = (
+    "title",
+    "module",
+    "instructions",
+    "bank",
+    "pass_mark",
+    "time_limit_minutes",
+    "max_attempts",
+    "cooldown_minutes",
+    "closes_at",
+    "feedback_policy",
+    "shuffle_choices",
+    "is_required",
+    "is_pretest",
+    "pretest_of",
+)

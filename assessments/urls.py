@@ -30,6 +30,7 @@ urlpatterns += [
 # Authoring: assessments, questions and pools (assessments/views/authoring.py) -----------------
 urlpatterns += [
     path("courses/<int:pk>/assessments/new/", authoring.assessment_create, name="assessment-create"),
+    path("assessments/<int:pk>/settings/", authoring.assessment_edit, name="assessment-edit"),
     path("assessments/<int:pk>/publish/", authoring.assessment_publish, name="assessment-publish"),
     path("assessments/<int:pk>/questions/", authoring.question_list, name="assessment-questions"),
     path("assessments/<int:pk>/questions/new/", authoring.question_create, name="question-create"),

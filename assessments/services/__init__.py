@@ -13,7 +13,7 @@ later edit of the bank never changes a past result; only ``attempts_regrade`` do
 Time is read once per call from ``now`` (default ``timezone.now()``), so tests can move it.
 
 The modules: ``banks`` (banks, scenarios, questions, answer-key corrections),
-``assessments`` (creating and publishing, and the course publish step), ``attempts``
+``assessments`` (creating, changing the settings of and publishing, and the course publish step), ``attempts``
 (drawing, starting, saving answers, submitting), ``marking`` (essays graded by hand,
 regrades), ``allowances`` (exceptions for one officer), ``imports`` (the bulk import of
 CSV and GIFT files) and ``pools`` (pools and archiving); ``_common`` holds the checks and
@@ -22,9 +22,12 @@ number helpers they share. Callers import this package, not its modules.
 
 from assessments.services.allowances import allowance_grant
 from assessments.services.assessments import (
+    ASSESSMENT_EDITABLE_FIELDS,
     COURSE_PUBLISH_STEP,
     assessment_create,
+    assessment_fixed_fields,
     assessment_publish,
+    assessment_update,
     assessments_publish_with_course,
 )
 from assessments.services.attempts import (
@@ -51,6 +54,7 @@ from assessments.services.marking import answer_grade, attempts_regrade
 from assessments.services.pools import pool_delete, pool_set, question_archive
 
 __all__ = [
+    "ASSESSMENT_EDITABLE_FIELDS",
     "CHOICE_KINDS",
     "COURSE_PUBLISH_STEP",
     "DEADLINE_GRACE",
@@ -60,7 +64,9 @@ __all__ = [
     "answer_grade",
     "answer_save",
     "assessment_create",
+    "assessment_fixed_fields",
     "assessment_publish",
+    "assessment_update",
     "assessments_publish_with_course",
     "attempt_start",
     "attempt_submit",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import Assessment, QuestionBank
+from assessments.models import Assessment, Attempt, QuestionBank
 from assessments.selectors import course_publish_plan, is_required_for_completion, publish_problems_by_assessment
 from assessments.services._common import _course_edit_check
 from assessments.services.banks import bank_create
@@ -81,6 +81,108 @@ def assessment_create(
     audit_record(
         actor=actor, action="assessment.create", target=assessment, after={"course": course.pk, "title": title}
     )
+    return assessment
+
+
+# What an author may change, and when. A published assessment binds the enrolments of the
+# releases published after it (``selectors.assessments_requirement``): what it is (the
+# course's final or a module's quiz, its bank, required or not, a pre-test or not) stays as
+# published, so enrolments under way keep the rule they started with. Attempts are graded
+# against the pass mark, so it stays once an attempt exists. Everything else (the title,
+# instructions, time, attempts, closing time, feedback, shuffling) may change at any time
+# and applies to attempts started afterwards.
+ASSESSMENT_EDITABLE_FIELDS = (
+    "title",
+    "instructions",
+    "module",
+    "bank",
+    "pass_mark",
+    "time_limit_minutes",
+    "max_attempts",
+    "cooldown_minutes",
+    "closes_at",
+    "feedback_policy",
+    "shuffle_choices",
+    "is_required",
+    "is_pretest",
+    "pretest_of",
+)
+FIXED_ONCE_PUBLISHED = ("module", "bank", "is_required", "is_pretest", "pretest_of")
+FIXED_ONCE_ATTEMPTED = ("pass_mark",)
+
+
+def assessment_fixed_fields(assessment: Assessment) -> dict[str, str]:
+    """The fields of ``ASSESSMENT_EDITABLE_FIELDS`` that cannot change now, each with the
+    reason to show the author (one query: whether it has attempts)."""
+    fixed: dict[str, str] = {}
+    if assessment.published_at is not None:
+        reason = _(
+            "Fixed once the assessment is published: enrolments under way keep the completion rule they started with."
+        )
+        fixed.update(dict.fromkeys(FIXED_ONCE_PUBLISHED, reason))
+    if Attempt.objects.filter(assessment_id=assessment.pk).exists():
+        reason = _("Fixed once an attempt exists: past attempts were graded against it.")
+        fixed.update(dict.fromkeys(FIXED_ONCE_ATTEMPTED, reason))
+    return fixed
+
+
+def _audit_value(value: object) -> object:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+@transaction.atomic
+def assessment_update(*, assessment: Assessment, actor: User, **changes: object) -> Assessment:
+    """Change the given fields of ``ASSESSMENT_EDITABLE_FIELDS``; returns the assessment as saved.
+
+    ``ValidationError`` (per field, nothing written) when the result is invalid or changes a
+    field ``assessment_fixed_fields`` holds fixed (giving the same value is allowed). A
+    pre-test is never required. One ``assessment.update`` audit entry with the before/after
+    of the fields that really changed (none changed: no write, no entry). Locks the
+    assessment row.
+    """
+    unknown = set(changes) - set(ASSESSMENT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"assessment_update() cannot change {sorted(unknown)}")
+    assessment = Assessment.objects.select_for_update().select_related("course").get(pk=assessment.pk)
+    _course_edit_check(actor=actor, course=assessment.course)
+    before = {name: getattr(assessment, name) for name in ASSESSMENT_EDITABLE_FIELDS}
+    for name, value in changes.items():
+        setattr(assessment, name, value)
+    if assessment.is_pretest:
+        assessment.is_required = False
+    changed = [name for name in ASSESSMENT_EDITABLE_FIELDS if before[name] != getattr(assessment, name)]
+    errors: dict[str, list[str]] = {}
+    fixed = assessment_fixed_fields(assessment)
+    for name in changed:
+        if name in fixed:
+            errors.setdefault(name, []).append(fixed[name])
+    module, bank, pretest_of = assessment.module, assessment.bank, assessment.pretest_of
+    if module is not None and module.course_id != assessment.course_id:
+        errors.setdefault("module", []).append(_("The module belongs to another course."))
+    if bank.course_id not in (None, assessment.course_id):
+        errors.setdefault("bank", []).append(_("The question bank belongs to another course."))
+    if pretest_of is not None and (
+        pretest_of.pk == assessment.pk or pretest_of.course_id != assessment.course_id or pretest_of.is_pretest
+    ):
+        errors.setdefault("pretest_of", []).append(_("Pair a pre-test with another assessment of the course."))
+    if not 0 <= assessment.pass_mark <= 100:
+        errors.setdefault("pass_mark", []).append(_("The pass mark is a percentage, 0 to 100."))
+    if errors:
+        raise ValidationError(errors)
+    assessment.full_clean()
+    if changed:
+        assessment.save(update_fields=changed)
+        audit_record(
+            actor=actor,
+            action="assessment.update",
+            target=assessment,
+            before={name: _audit_value(before[name]) for name in changed},
+            after={name: _audit_value(getattr(assessment, name)) for name in changed},
+        )
     return assessment
 
 

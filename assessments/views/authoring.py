@@ -18,15 +18,16 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import permissions, selectors, services
-from assessments.forms import AssessmentForm, PoolForm, QuestionForm, QuestionKeyForm
+from assessments.forms import AssessmentForm, PoolForm, QuestionForm, QuestionKeyForm, competency_label
 from assessments.importers.bank_csv import bank_csv_export, bank_csv_parse
 from assessments.importers.gift import ImportProblems, gift_parse
-from assessments.models import Assessment, Choice, Pool, Question
+from assessments.models import Assessment, Choice, Pool, Question, QuestionBank
 from courses.models import Module
 from courses.selectors import course_get
 from organisations.permissions import AuthenticatedHttpRequest
@@ -54,28 +55,69 @@ class QuestionImportForm(forms.Form):
         return upload
 
 
+def _settings_form(request: AuthenticatedHttpRequest, course, assessment: Assessment | None = None) -> AssessmentForm:
+    others = Assessment.objects.filter(course=course, is_pretest=False).order_by("pk")
+    if assessment is not None:
+        others = others.exclude(pk=assessment.pk)
+    return AssessmentForm(
+        request.POST or None,
+        modules=Module.objects.filter(course=course, is_archived=False).order_by("order", "pk"),
+        banks=QuestionBank.objects.filter(course=course).order_by("title", "pk"),
+        others=others,
+        assessment=assessment,
+        fixed=None if assessment is None else services.assessment_fixed_fields(assessment),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new draft assessment of the course ``pk`` (its final assessment or a module's
-    quiz); the author adds questions next, then publishes it."""
+    quiz), with a new question bank or a shared one of the course, optionally drawing a
+    number of its questions by tag (a pool); the author adds questions next, then publishes it."""
     course = course_get(user=request.user, course_id=pk)
     if course is None:
         raise Http404
     permissions.authoring_check(user=request.user, course=course)
-    modules = Module.objects.filter(course=course, is_archived=False).order_by("order", "pk")
-    form = AssessmentForm(request.POST or None, modules=modules)
+    form = _settings_form(request, course)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_create(course=course, actor=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                assessment = services.assessment_create(course=course, actor=request.user, **form.settings())
+                if pool := form.pool():
+                    try:
+                        services.pool_set(assessment=assessment, actor=request.user, **pool)
+                    except ValidationError as error:
+                        form.add_pool_errors(error)
+                        raise
         except ValidationError as error:
-            form.add_service_errors(error)
+            if not form.errors:
+                form.add_service_errors(error)
         else:
             messages.success(
                 request, gettext("The assessment is created as a draft. Add its questions, then publish it.")
             )
             return redirect("assessment-questions", pk=assessment.pk)
-    return render(request, "assessments/assessment_form.html", {"course": course, "form": form})
+    return render(request, "assessments/assessment_form.html", {"course": course, "form": form, "assessment": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The assessment's settings (``services.assessment_update``); those fixed now (after
+    publishing, after the first attempt) are shown with the reason and cannot change."""
+    assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
+    form = _settings_form(request, assessment.course, assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_update(assessment=assessment, actor=request.user, **form.settings())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, gettext("The settings are saved."))
+            return redirect("assessment-questions", pk=assessment.pk)
+    context = {"course": assessment.course, "form": form, "assessment": assessment}
+    return render(request, "assessments/assessment_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -181,9 +223,12 @@ def question_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     paginator = Paginator(questions, QUESTIONS_PER_PAGE)
     paginator.count = counts["live"] + counts["archived"]  # known already: spares the paginator's COUNT
     page = paginator.get_page(request.GET.get("page"))
+    page_questions = list(page.object_list)
+    for question in page_questions:
+        setattr(question, "competency_label", competency_label(question.competency))  # noqa: B010 (not a field)
     context = {
         "assessment": assessment,
-        "questions": page.object_list,
+        "questions": page_questions,
         "page": page,
         "live_count": counts["live"],
         "archived_count": counts["archived"],
@@ -195,27 +240,50 @@ def question_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Add one question of any kind to the assessment's bank (with a new scenario if described).
-    "Save and add another" comes back to an empty form."""
+    """Add one question to the assessment's bank (with a new scenario if described).
+
+    Without a kind (``?kind=``) the page asks for one first; then it shows the form with
+    that kind's parts (the script shows the parts as the kind changes; without it, "Change
+    the kind" comes back with the parts of the kind picked). "Add another choice" comes
+    back with one more choice row; neither saves. "Add it and another" comes back to an
+    empty form of the same kind."""
     assessment = permissions.access_assessment_for_edit(user=request.user, assessment_id=pk)
-    form = QuestionForm(request.POST or None, bank=assessment.bank)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                scenario = form.cleaned_data["scenario"]
-                if new_scenario := form.new_scenario():
-                    scenario = services.scenario_create(bank=assessment.bank, actor=request.user, **new_scenario)
-                services.question_create(
-                    bank=assessment.bank, actor=request.user, scenario=scenario, **form.question_arguments()
-                )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, gettext("The question is added."))
-            if request.POST.get("then") == "another":
-                return redirect("question-create", pk=assessment.pk)
-            return redirect("assessment-questions", pk=assessment.pk)
-    context = {"assessment": assessment, "form": form, "question": None}
+    kinds = Question.Kind.values
+    if request.method == "GET":
+        kind = request.GET.get("kind", "")
+        if kind not in kinds:
+            context = {"assessment": assessment, "kinds": Question.Kind.choices, "question": None, "step": "kind"}
+            return render(request, "assessments/question_form.html", context)
+        form = QuestionForm(initial={"kind": kind}, bank=assessment.bank)
+    elif request.POST.get("then") in ("kind", "add-choice"):
+        # Only the page changes: the form comes back as typed, without checking it.
+        one_more = request.POST["then"] == "add-choice"
+        form = QuestionForm(
+            initial=request.POST.dict(),
+            bank=assessment.bank,
+            choice_count=QuestionForm.rows_wanted(request.POST, one_more=one_more),
+        )
+    else:
+        form = QuestionForm(request.POST, bank=assessment.bank, choice_count=QuestionForm.rows_wanted(request.POST))
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    scenario = form.cleaned_data["scenario"]
+                    if new_scenario := form.new_scenario():
+                        scenario = services.scenario_create(bank=assessment.bank, actor=request.user, **new_scenario)
+                    services.question_create(
+                        bank=assessment.bank, actor=request.user, scenario=scenario, **form.question_arguments()
+                    )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, gettext("The question is added."))
+                if request.POST.get("then") == "another":
+                    return redirect(
+                        reverse("question-create", args=[assessment.pk]) + "?kind=" + form.cleaned_data["kind"]
+                    )
+                return redirect("assessment-questions", pk=assessment.pk)
+    context = {"assessment": assessment, "form": form, "question": None, "step": "form"}
     return render(request, "assessments/question_form.html", context)
 
 
@@ -254,7 +322,13 @@ def question_edit(request: AuthenticatedHttpRequest, pk: int, question_pk: int) 
                 parts.append(gettext("Past attempts keep their results."))
             messages.success(request, " ".join(parts))
             return redirect("assessment-questions", pk=assessment.pk)
-    context = {"assessment": assessment, "form": form, "question": question, "attempts": attempts}
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "question": question,
+        "attempts": attempts,
+        "competency": competency_label(question.competency),
+    }
     return render(request, "assessments/question_form.html", context)
 
 

@@ -54,9 +54,13 @@ def assessment_authored(journey: Journey, course: Course) -> Assessment:
     page.get_by_role("button", name=t("Create the draft")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Questions"))
     journey.step("assessment-draft")
-    for text, right, wrong in QUESTIONS:
+    for number, (text, right, wrong) in enumerate(QUESTIONS):
         page.get_by_role("link", name=t("Add a question")).click()
-        page.get_by_label(t("Kind of question")).select_option(label=t("Single choice"))
+        # The kind first (a page of its own, so the form works without JavaScript).
+        page.get_by_label(t("Single choice")).check()
+        page.get_by_role("button", name=t("Continue")).click()
+        if number == 0:
+            kind_parts_switched(journey)
         page.get_by_label(t("Question"), exact=True).fill(text)
         page.get_by_label(t("Choice 1"), exact=True).fill(right)
         page.get_by_label(t("Choice 1 is correct")).check()
@@ -69,6 +73,30 @@ def assessment_authored(journey: Journey, course: Course) -> Assessment:
     expect(page.get_by_text(t("The assessment is published: enrolled trainees can take it."))).to_be_visible()
     journey.step("assessment-published")
     return Assessment.objects.get(course=course)
+
+
+def kind_parts_switched(journey: Journey) -> None:
+    """With JavaScript, the form shows the parts of the kind picked as it changes, hides the
+    "Change the kind" button the page needs without it, and adds choice rows in place."""
+    page, t = journey.page, journey.t
+    choices = page.get_by_role("group", name=t("Choices"))
+    numeric = page.get_by_role("group", name=t("Numeric answer"))
+    kind = page.get_by_label(t("Kind of question"))
+    expect(choices).to_be_visible()
+    expect(numeric).to_be_hidden()
+    expect(page.get_by_role("button", name=t("Change the kind"))).to_be_hidden()
+    kind.select_option(label=t("Numeric"))
+    expect(choices).to_be_hidden()
+    expect(numeric).to_be_visible()
+    journey.step("question-kind-switched")
+    kind.select_option(label=t("Single choice"))
+    expect(choices).to_be_visible()
+    expect(numeric).to_be_hidden()
+    url = page.url
+    page.get_by_role("button", name=t("Add another choice")).click()
+    expect(page.get_by_label(t("Choice 7"), exact=True)).to_be_focused()
+    assert page.url == url  # added here, not by the server
+    expect(page.locator("input[name='choice_count']")).to_have_value("7")
 
 
 def test_trainer_authors_publishes_and_enrols_a_unit(journey_of):
