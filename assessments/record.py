@@ -1,7 +1,7 @@
 """The assessments' part of an officer's training record (``settings.OFFICER_RECORD_SECTIONS``):
 submitted attempts with their scores. One query."""
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.translation import gettext
 
 from assessments.models import Attempt
@@ -13,7 +13,7 @@ def _score(attempt: Attempt) -> str:
     if attempt.score is None:
         return gettext("Awaiting grading") if attempt.status == Attempt.Status.PENDING_REVIEW else "—"
     result = gettext("passed") if attempt.is_passed else gettext("not passed")
-    return gettext("%(score)s%% (%(result)s)") % {"score": f"{attempt.score.normalize():f}", "result": result}
+    return gettext("%(score)s%% (%(result)s)") % {"score": localize(attempt.score.normalize()), "result": result}
 
 
 def officer_record_sections(*, officer: Officer) -> list[RecordSection]:
@@ -38,11 +38,11 @@ def officer_record_sections(*, officer: Officer) -> list[RecordSection]:
             key="attempts",
             title=gettext("Assessments"),
             headings=[
-                gettext("Assessment"),
-                gettext("Course"),
-                gettext("Attempt"),
-                gettext("Submitted on"),
-                gettext("Score"),
+                RecordCell(gettext("Assessment")),
+                RecordCell(gettext("Course")),
+                RecordCell(gettext("Attempt"), is_numeric=True),
+                RecordCell(gettext("Submitted on")),
+                RecordCell(gettext("Score")),
             ],
             rows=rows,
             empty_text=gettext("No assessment submitted."),

@@ -31,7 +31,7 @@ class RecordSection:
 
     key: str  # stable, for the heading's id and for tests
     title: str
-    headings: list[str]
+    headings: list[RecordCell]  # a numeric column's heading is aligned as its cells
     rows: list[list[RecordCell]] = field(default_factory=list)
     empty_text: str = ""
 

@@ -3,6 +3,7 @@ the viewer's scope (``certificates.gradebook``), filtered by unit and status, as
 a CSV of the same rows. Linked from the course report (``selectors.course_staff_links``)."""
 
 import csv
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +84,12 @@ def course_gradebook_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return render(request, "certificates/gradebook.html", context)
 
 
+def _score(score: Decimal) -> str:
+    """A best score to two decimals at most, with a full stop whatever the language (a
+    spreadsheet reads the column as numbers): "80", "81.82"."""
+    return f"{score.quantize(Decimal('0.01')).normalize():f}"
+
+
 def _certificate_status_label(row: GradebookRow) -> str:
     if row.certificate_status is None:
         return ""
@@ -125,7 +131,7 @@ def _gradebook_csv(course: Course, rows: list[GradebookRow]) -> HttpResponse:
                 row.progress,
                 row.last_activity.isoformat(timespec="minutes") if row.last_activity else "",
                 row.attempts,
-                "" if row.best_score is None else formats.number_format(row.best_score, 1),
+                "" if row.best_score is None else _score(row.best_score),
                 row.certificate_code or "",
                 _certificate_status_label(row),
                 row.certificate_expires_on.isoformat() if row.certificate_expires_on else "",

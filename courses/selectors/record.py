@@ -3,7 +3,7 @@ enrolments with progress, and the in-person sessions they were registered for. T
 
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.translation import gettext
 
 from courses.models import Enrollment, LessonProgress, SessionRegistration
@@ -57,7 +57,10 @@ def officer_record_sections(*, officer: Officer) -> list[RecordSection]:
             RecordCell(registration.session.course.title),
             RecordCell(registration.session.place),
             RecordCell(registration.get_attendance_display()),
-            RecordCell("—" if registration.paper_score is None else f"{registration.paper_score:g}", is_numeric=True),
+            RecordCell(
+                "—" if registration.paper_score is None else localize(registration.paper_score.normalize()),
+                is_numeric=True,
+            ),
         ]
         for registration in registrations
     ]
@@ -66,11 +69,11 @@ def officer_record_sections(*, officer: Officer) -> list[RecordSection]:
             key="enrolments",
             title=gettext("Courses"),
             headings=[
-                gettext("Course"),
-                gettext("Status"),
-                gettext("Progress"),
-                gettext("Enrolled on"),
-                gettext("Completed on"),
+                RecordCell(gettext("Course")),
+                RecordCell(gettext("Status")),
+                RecordCell(gettext("Progress"), is_numeric=True),
+                RecordCell(gettext("Enrolled on")),
+                RecordCell(gettext("Completed on")),
             ],
             rows=enrollment_rows,
             empty_text=gettext("Not enrolled in any course."),
@@ -79,11 +82,11 @@ def officer_record_sections(*, officer: Officer) -> list[RecordSection]:
             key="sessions",
             title=gettext("In-person sessions"),
             headings=[
-                gettext("Date"),
-                gettext("Course"),
-                gettext("Place"),
-                gettext("Attendance"),
-                gettext("Paper test"),
+                RecordCell(gettext("Date")),
+                RecordCell(gettext("Course")),
+                RecordCell(gettext("Place")),
+                RecordCell(gettext("Attendance")),
+                RecordCell(gettext("Paper test"), is_numeric=True),
             ],
             rows=session_rows,
             empty_text=gettext("Not registered for any session."),

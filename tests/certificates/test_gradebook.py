@@ -141,7 +141,7 @@ def test_the_csv_holds_the_same_rows_and_guards_against_formulas(client, tree, p
         "Completed",
         "100",
     ]
-    assert rows[1][8:12] == ["2", "80.0", book.code, "Valid"]
+    assert rows[1][8:12] == ["2", "80", book.code, "Valid"]
     assert rows[2] == [
         idle.service_number,
         "Zongo",
