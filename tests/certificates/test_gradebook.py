@@ -14,6 +14,8 @@ from assessments.models import Assessment, Attempt, QuestionBank
 from certificates import services
 from courses import services as course_services
 from courses.models import Enrollment
+from organisations import services as services_org
+from organisations.models import Role
 from tests.certificates.conftest import complete
 from tests.factories import OfficerFactory
 
@@ -192,3 +194,35 @@ def test_the_gradebook_costs_a_fixed_number_of_queries(
         response = client.get(_url(course))
 
     assert len(response.context["rows"]) == count
+
+
+def test_a_trainer_who_is_also_an_enrolled_officer_sees_only_their_training_scope(client, tree, people, course, book):
+    # trainer.south is also the second north officer, enrolled in the course: their own row
+    # lies outside their scope and is not shown; the south officer is.
+    own = tree.north_officers[1]
+    own.user = people.trainer_south
+    own.save(update_fields=["user"])
+    client.force_login(people.trainer_south)
+
+    rows = client.get(_url(course)).context["rows"]
+
+    assert [row.officer for row, _s, _c in rows] == [tree.south_officers[1]]
+
+
+def test_a_trainee_who_leads_a_unit_sees_that_units_officers(client, tree, people, course, book):
+    services_org.role_grant(user=people.trainee, role=Role.LEADERSHIP, unit=tree.south)
+    client.force_login(people.trainee)
+
+    rows = client.get(_url(course)).context["rows"]
+
+    assert [row.officer for row, _s, _c in rows] == [tree.south_officers[1]]
+
+
+def test_the_best_score_keeps_two_decimals_in_the_csv(client, tree, people, course, final, book):
+    _attempt(final, tree.north_officers[0], 4, "81.82")
+    client.force_login(people.trainer_north)
+
+    content = client.get(_url(course, "format=csv")).content.decode()
+
+    assert f"{tree.north_officers[0].service_number},Abdelaziz," in content
+    assert ",3,81.82," in content
