@@ -36,7 +36,7 @@ def officer_record_sections(*, officer: Officer) -> list[RecordSection]:
             [
                 RecordCell(enrollment.course.title, url=reverse("course-outline", args=[enrollment.course_id])),
                 RecordCell(enrollment.get_status_display()),
-                RecordCell(gettext("%(percent)d%%") % {"percent": progress}, is_numeric=True),
+                RecordCell(gettext("%(percent)s%%") % {"percent": progress}, is_numeric=True),
                 RecordCell(date_format(enrollment.enrolled_at, "SHORT_DATE_FORMAT")),
                 RecordCell(
                     date_format(enrollment.completed_at, "SHORT_DATE_FORMAT") if enrollment.completed_at else "—"
