@@ -86,6 +86,8 @@ def course_staff_links(*, user: User, course: Course) -> list[StaffLink]:
     roles = user_roles(user)
     is_author = course_is_editable(user=user, course=course)
     links = []
+    if roles.has(*STAFF_ROLES):
+        links.append(StaffLink(_("Gradebook"), reverse("course-gradebook", args=[course.pk])))
     if is_author or roles.has(*STAFF_ROLES):
         links.append(StaffLink(_("Certificates"), reverse("course-certificates", args=[course.pk])))
     if is_author or roles.has(Role.TRAINER, Role.ADMIN):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certificates.views import holders, runs, verification
+from certificates.views import gradebook, holders, runs, verification
 
 urlpatterns = [
     # Holders and staff (certificates/views/holders.py)
@@ -10,6 +10,8 @@ urlpatterns = [
     path("certificates/<str:code>/revoke/", holders.certificate_revoke, name="certificate-revoke"),
     path("certificates/<str:code>/reissue/", holders.certificate_reissue, name="certificate-reissue"),
     path("courses/<int:pk>/certificates/", holders.course_certificates, name="course-certificates"),
+    # The course gradebook (certificates/views/gradebook.py)
+    path("courses/<int:pk>/gradebook/", gradebook.course_gradebook_page, name="course-gradebook"),
     # Public verification, no login (certificates/views/verification.py)
     path("verify/", verification.verify_start, name="certificate-verify"),
     path("verify/<str:code>/", verification.verify_certificate, name="certificate-verify-detail"),

@@ -40,6 +40,7 @@ from organisations.permissions import (
     activation_code_refusal,
     is_own,
 )
+from organisations.record import officer_record_sections
 
 OFFICERS_PER_PAGE = 50
 
@@ -167,10 +168,13 @@ def _officer_context(request: AuthenticatedHttpRequest, officer: Officer, **extr
     # Codes and the record are kept by the same people: trainers in scope and admins.
     in_training_scope = activation.can_issue_codes(user=request.user, officer=officer)
     can_keep_record = in_training_scope and not is_own(actor=request.user, user_id=officer.user_id)
+    is_staff = selectors.user_roles(request.user).has(Role.TRAINER, Role.LEADERSHIP, Role.ADMIN)
     return {
         "officer": officer,
         "transfers": officer.transfers.select_related("from_unit", "to_unit"),
-        "activation_codes": officer.activation_codes.select_related("issued_by")[:10],
+        # Codes are the staff's business; the officer sees their training record.
+        "activation_codes": officer.activation_codes.select_related("issued_by")[:10] if is_staff else [],
+        "record_sections": officer_record_sections(officer=officer),
         "can_issue_codes": officer.is_active and in_training_scope,
         "code_refusal": activation_code_refusal(issuer=request.user, officer=officer),
         "can_keep_record": can_keep_record,
@@ -185,12 +189,23 @@ def _officer_context(request: AuthenticatedHttpRequest, officer: Officer, **extr
 
 @login_required
 def officer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Trainers, leaders and admins with the officer in their scope (else 404)."""
-    _require_staff_role(request.user)
-    officer = get_object_or_404(
-        selectors.officer_list(user=request.user, include_left=True).select_related("service", "user"), pk=pk
-    )
+    """The officer's page with their training record: the officer themself; trainers,
+    leaders and admins with the officer in their scope (else 404); 403 for anyone else."""
+    officer = access_officer_page(user=request.user, officer_id=pk)
     return render(request, "organisations/officer_detail.html", _officer_context(request, officer))
+
+
+def access_officer_page(*, user: User, officer_id: int) -> Officer:
+    """The officer, with unit, service and account, for their own page or for staff whose
+    scope covers them (``selectors.officer_list``; 404 outside it); ``PermissionDenied``
+    for someone who is neither."""
+    own = selectors.user_roles(user).officer
+    if own is not None and own.pk == officer_id:
+        return Officer.objects.select_related("unit", "service", "user").get(pk=officer_id)
+    _require_staff_role(user)
+    return get_object_or_404(
+        selectors.officer_list(user=user, include_left=True).select_related("service", "user"), pk=officer_id
+    )
 
 
 # Keeping an officer's record: a transfer, a departure, the account ---------------------------

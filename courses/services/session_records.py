@@ -20,7 +20,7 @@ from courses.models import Enrollment, PracticalResult, SessionRegistration, Tra
 from courses.services.completion import enrollment_complete_if_met
 from courses.services.sessions import _session_lock, _session_manage_check
 from lms.audit.services import Change, audit_record, audit_record_many
-from organisations.models import User
+from organisations.models import Officer, User
 
 RECORDED_ATTENDANCE = (
     SessionRegistration.Attendance.PRESENT,
@@ -50,8 +50,10 @@ def _session_lock_for_records(*, session: TrainingSession, actor: User) -> Train
 
 
 def _registrations_lock(*, session: TrainingSession, officer_ids: Iterable[int]) -> dict[int, SessionRegistration]:
+    # The officers come along to name them in messages; only the registrations are locked.
     registrations = (
-        SessionRegistration.objects.select_for_update()
+        SessionRegistration.objects.select_for_update(of=("self",))
+        .select_related("officer")
         .filter(session=session, officer_id__in=list(officer_ids))
         .order_by("pk")
     )
@@ -84,12 +86,38 @@ def _session_enrollments_complete_if_met(*, session: TrainingSession, officer_id
         enrollment_complete_if_met(enrollment_id=enrollment_id, actor=actor)
 
 
-def _not_registered(officer_id: int) -> ValidationError:
+def officer_label(officer: Officer) -> str:
+    """How a message names an officer: two officers may share a name, never a service number."""
+    return _("%(name)s (%(service_number)s)") % {"name": officer.full_name, "service_number": officer.service_number}
+
+
+def _officer_labels(registrations: Mapping[int, SessionRegistration], officer_ids: Iterable[int]) -> dict[int, str]:
+    """Labels of ``officer_ids``: from the locked registrations, the others (not registered)
+    in one query; an id that names no officer at all is shown as the id."""
+    labels = {officer_id: officer_label(registration.officer) for officer_id, registration in registrations.items()}
+    missing = {officer_id for officer_id in officer_ids if officer_id not in labels}
+    if missing:
+        for officer in Officer.objects.filter(pk__in=missing).only("given_name", "family_name", "service_number"):
+            labels[officer.pk] = officer_label(officer)
+        for officer_id in missing - labels.keys():
+            labels[officer_id] = _("unknown officer #%(id)s") % {"id": officer_id}
+    return labels
+
+
+def _not_registered(label: str) -> ValidationError:
     return ValidationError(
-        _("Officer %(officer)s is not registered for this session."),
+        _("%(officer)s is not registered for this session."),
         code="not_registered",
-        params={"officer": officer_id},
+        params={"officer": label},
     )
+
+
+def _not_present(label: str, registration: SessionRegistration) -> ValidationError:
+    if registration.attendance == SessionRegistration.Attendance.ABSENT:
+        message = _("%(officer)s is marked absent at this session: an absent officer gets no result or score.")
+    else:
+        message = _("%(officer)s is marked excused at this session: an excused officer gets no result or score.")
+    return ValidationError(message, code="not_present", params={"officer": label})
 
 
 def _keyed_error(
@@ -116,16 +144,19 @@ def attendance_record(*, session: TrainingSession, marks: Mapping[int, str], act
     errors: dict[int, list[ValidationError]] = {}
     for officer_id, attendance in marks.items():
         if officer_id not in registrations:
-            errors[officer_id] = [_not_registered(officer_id)]
+            errors[officer_id] = []
         elif attendance not in RECORDED_ATTENDANCE:
             errors[officer_id] = [
                 ValidationError(
-                    _("Officer %(officer)s: %(value)s is not present, absent or excused."),
+                    _("%(officer)s: %(value)s is not present, absent or excused."),
                     code="invalid_attendance",
-                    params={"officer": officer_id, "value": attendance},
+                    params={"officer": officer_label(registrations[officer_id].officer), "value": attendance},
                 )
             ]
     if errors:
+        labels = _officer_labels(registrations, errors)
+        for officer_id in errors:
+            errors[officer_id] = errors[officer_id] or [_not_registered(labels[officer_id])]
         raise _keyed_error(errors)
     now = timezone.now()
     changes, changed = [], []
@@ -168,41 +199,37 @@ def practicals_record(*, session: TrainingSession, results: Iterable[PracticalEn
     session = _session_lock_for_records(session=session, actor=actor)
     registrations = _registrations_lock(session=session, officer_ids={entry.officer_id for entry in results})
     required = {skill.casefold(): skill for skill in session.course.required_practicals}
+    labels = _officer_labels(registrations, {entry.officer_id for entry in results})
     errors: dict[int, list[ValidationError]] = {}
     seen: set[tuple[int, str]] = set()
     entries: list[tuple[SessionRegistration, str, PracticalEntry]] = []
     for index, entry in enumerate(results):
         registration = registrations.get(entry.officer_id)
         skill = (entry.skill or "").strip()
+        label = labels[entry.officer_id]
         problems = []
         if registration is None:
-            problems.append(_not_registered(entry.officer_id))
+            problems.append(_not_registered(label))
         elif entry.is_passed is not None and registration.attendance in (
             SessionRegistration.Attendance.ABSENT,
             SessionRegistration.Attendance.EXCUSED,
         ):
-            problems.append(
-                ValidationError(
-                    _("Officer %(officer)s is marked %(attendance)s at this session."),
-                    code="not_present",
-                    params={"officer": entry.officer_id, "attendance": registration.get_attendance_display()},
-                )
-            )
+            problems.append(_not_present(label, registration))
         if not 0 < len(skill) <= 100:
             problems.append(
                 ValidationError(
-                    _("Officer %(officer)s: a skill is named in 1 to 100 characters."),
+                    _("%(officer)s: a skill is named in 1 to 100 characters."),
                     code="skill",
-                    params={"officer": entry.officer_id},
+                    params={"officer": label},
                 )
             )
         key = (entry.officer_id, skill.casefold())
         if key in seen:
             problems.append(
                 ValidationError(
-                    _("Officer %(officer)s: %(skill)s is listed twice."),
+                    _("%(officer)s: %(skill)s is listed twice."),
                     code="duplicate",
-                    params={"officer": entry.officer_id, "skill": skill},
+                    params={"officer": label, "skill": skill},
                 )
             )
         seen.add(key)
@@ -267,21 +294,16 @@ def paper_scores_record(*, session: TrainingSession, scores: Mapping[int, Decima
     if maximum is None:
         raise ValidationError(_("This session has no paper test."), code="no_paper_test")
     registrations = _registrations_lock(session=session, officer_ids=scores)
+    labels = _officer_labels(registrations, scores)
     errors: dict[int, list[ValidationError]] = {}
     for officer_id, score in scores.items():
         registration = registrations.get(officer_id)
         if registration is None:
-            errors[officer_id] = [_not_registered(officer_id)]
+            errors[officer_id] = [_not_registered(labels[officer_id])]
         elif score is None:
             continue
         elif registration.attendance in (SessionRegistration.Attendance.ABSENT, SessionRegistration.Attendance.EXCUSED):
-            errors[officer_id] = [
-                ValidationError(
-                    _("Officer %(officer)s is marked %(attendance)s at this session."),
-                    code="not_present",
-                    params={"officer": officer_id, "attendance": registration.get_attendance_display()},
-                )
-            ]
+            errors[officer_id] = [_not_present(labels[officer_id], registration)]
         elif not (
             isinstance(score, Decimal)
             and score.is_finite()
@@ -290,9 +312,9 @@ def paper_scores_record(*, session: TrainingSession, scores: Mapping[int, Decima
         ):
             errors[officer_id] = [
                 ValidationError(
-                    _("Officer %(officer)s: a score is between 0 and %(maximum)d, with at most one decimal."),
+                    _("%(officer)s: a score is between 0 and %(maximum)d, with at most one decimal."),
                     code="score",
-                    params={"officer": officer_id, "maximum": maximum},
+                    params={"officer": labels[officer_id], "maximum": maximum},
                 )
             ]
     if errors:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,6 +23,8 @@ from organisations.models import Officer, Role, User
 from organisations.permissions import AuthenticatedHttpRequest
 
 SESSIONS_PER_PAGE = 50
+# Officers marked so get no result on the results page (the services refuse one).
+NOT_SCORED = (SessionRegistration.Attendance.ABSENT, SessionRegistration.Attendance.EXCUSED)
 PASS, FAIL = "pass", "fail"
 
 
@@ -245,16 +247,9 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int):
 
 
 def _officer_messages(error: ValidationError, registrations) -> list[str]:
-    """Every message of a bulk ``ValidationError``, each officer's prefixed with their name."""
-    if not hasattr(error, "error_dict"):
-        return _messages_of(error)
-    names = {registration.officer_id: registration.officer.full_name for registration in registrations}
-    lines = []
-    for key, messages_ in error.message_dict.items():
-        for message in messages_:
-            name = names.get(key) if isinstance(key, int) else None
-            lines.append(f"{name}: {message}" if name else message)
-    return lines
+    """Every message of a bulk ``ValidationError``; the service names each officer in its
+    messages by name and service number (``services.officer_label``)."""
+    return _messages_of(error)
 
 
 @login_required
@@ -318,6 +313,8 @@ def _results_read(post, registrations, has_paper_test: bool):
     problems: dict[int, list[ValidationError]] = {}
     for registration in registrations:
         officer_id = registration.officer_id
+        if registration.attendance in NOT_SCORED:
+            continue  # absent or excused: the page offers no result fields, so none are read
         for row in registration.rows:
             value = post.get(f"p-{officer_id}-{row['index']}", "")
             comment = post.get(f"c-{officer_id}-{row['index']}", "").strip()
@@ -331,8 +328,12 @@ def _results_read(post, registrations, has_paper_test: bool):
             try:
                 score = Decimal(text) if text else None
             except InvalidOperation:
+                message = gettext("%(officer)s: the paper test score %(text)s is not a number.")
                 problems[officer_id] = [
-                    ValidationError(gettext("%(text)s is not a number.") % {"text": text}, code="invalid")
+                    ValidationError(
+                        message % {"officer": services.officer_label(registration.officer), "text": text},
+                        code="invalid",
+                    )
                 ]
                 continue
             if score != registration.paper_score:
@@ -341,17 +342,15 @@ def _results_read(post, registrations, has_paper_test: bool):
 
 
 def _results_messages(error: ValidationError, registrations, practicals) -> list[str]:
+    """The service's messages (each naming its officer by name and service number), a
+    practical's prefixed with its skill."""
     if not hasattr(error, "error_dict"):
         return _messages_of(error)
-    names = {registration.officer_id: registration.officer.full_name for registration in registrations}
     lines: list[str] = []
     for key, messages_ in error.message_dict.items():
         if isinstance(key, str) and key.startswith("practical-"):
-            entry = practicals[int(key.removeprefix("practical-"))]
-            prefix = f"{names.get(entry.officer_id, entry.officer_id)}, {entry.skill}: "
-        elif isinstance(key, int):
-            prefix = f"{names.get(key, key)}: "
+            prefix = f"{practicals[int(key.removeprefix('practical-'))].skill}: "
         else:
-            prefix = "" if key == NON_FIELD_ERRORS else f"{key}: "
+            prefix = ""
         lines.extend(prefix + message for message in messages_)
     return lines

@@ -402,6 +402,13 @@ COURSE_COMPLETION_REQUIREMENTS = [
 ]
 # Pages of later apps linked from a course's report for staff (see ``courses.selectors.course_staff_links``).
 COURSE_STAFF_LINKS = ["assessments.selectors.course_staff_links", "certificates.selectors.course_staff_links"]
+# Sections of an officer's training record on their page, told by the apps that hold them
+# (see ``organisations.record.officer_record_sections``), shown in this order.
+OFFICER_RECORD_SECTIONS = [
+    "courses.selectors.record.officer_record_sections",
+    "assessments.record.officer_record_sections",
+    "certificates.record.officer_record_sections",
+]
 # What later apps tell an enrolled trainee on the course page (see ``courses.selectors.learner_notices``).
 COURSE_LEARNER_NOTICES = ["certificates.selectors.course_learner_notices"]
 # The assessments an enrolled trainee takes, listed on the course's pages and counted in its

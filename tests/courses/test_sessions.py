@@ -257,8 +257,8 @@ def test_attendance_is_all_or_nothing_and_lists_every_problem(tree, people, sess
         )
 
     assert raised.value.message_dict == {
-        registered[1].pk: [f"Officer {registered[1].pk}: late is not present, absent or excused."],
-        stranger.pk: [f"Officer {stranger.pk} is not registered for this session."],
+        registered[1].pk: [f"{_label(registered[1])}: late is not present, absent or excused."],
+        stranger.pk: [f"{_label(stranger)} is not registered for this session."],
     }
     assert set(_attendance(session).values()) == {SessionRegistration.Attendance.REGISTERED}
     session.refresh_from_db()
@@ -414,10 +414,10 @@ def test_practicals_are_all_or_nothing_by_entry(tree, people, practical_course):
         )
 
     assert raised.value.message_dict == {
-        1: [f"Officer {absent.pk} is marked Absent at this session."],
-        2: [f"Officer {stranger.pk} is not registered for this session."],
-        3: [f"Officer {present.pk}: a skill is named in 1 to 100 characters."],
-        4: [f"Officer {present.pk}: first aid is listed twice."],
+        1: [f"{_label(absent)} is marked absent at this session: an absent officer gets no result or score."],
+        2: [f"{_label(stranger)} is not registered for this session."],
+        3: [f"{_label(present)}: a skill is named in 1 to 100 characters."],
+        4: [f"{_label(present)}: first aid is listed twice."],
     }
     assert not PracticalResult.objects.exists()
 
@@ -446,8 +446,8 @@ def test_paper_scores_are_checked_per_officer_and_audited(tree, people, session,
             session=session, scores={first.pk: Decimal("20.5"), second.pk: Decimal("10")}, actor=people.trainer_north
         )
     assert raised.value.message_dict == {
-        first.pk: [f"Officer {first.pk}: a score is between 0 and 20, with at most one decimal."],
-        second.pk: [f"Officer {second.pk} is marked Absent at this session."],
+        first.pk: [f"{_label(first)}: a score is between 0 and 20, with at most one decimal."],
+        second.pk: [f"{_label(second)} is marked absent at this session: an absent officer gets no result or score."],
     }
     with pytest.raises(ValidationError):
         services.paper_scores_record(session=session, scores={first.pk: Decimal("12.25")}, actor=people.trainer_north)
@@ -478,7 +478,12 @@ def test_results_together_are_all_or_nothing(tree, people, practical_course):
         )
 
     assert raised.value.message_dict == {
-        officer.pk: [f"Officer {officer.pk}: a score is between 0 and 10, with at most one decimal."]
+        officer.pk: [f"{_label(officer)}: a score is between 0 and 10, with at most one decimal."]
     }
     assert not PracticalResult.objects.exists()
     assert not AuditEntry.objects.filter(action__in=["session.practical", "session.held"]).exists()
+
+
+def _label(officer):
+    """How session messages name an officer: name and service number, never an internal id."""
+    return f"{officer.full_name} ({officer.service_number})"

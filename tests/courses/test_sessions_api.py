@@ -256,7 +256,7 @@ def test_attendance_errors_name_the_row_and_the_officer(api_client, tree, people
     assert bad_value.json() == {"marks": {"0": {"attendance": ['"late" is not a valid choice.']}}}
     assert twice.json() == {"marks": {"1": {"officer": [f"Officer {trainee} is listed twice."]}}}
     assert unknown.json() == {
-        "marks": {"1": {"non_field_errors": [f"Officer {stranger} is not registered for this session."]}}
+        "marks": {"1": {"non_field_errors": [f"{_label(stranger)} is not registered for this session."]}}
     }
     assert set(SessionRegistration.objects.values_list("attendance", flat=True)) == {"registered"}
 
@@ -298,12 +298,12 @@ def test_practical_and_score_errors_name_the_row_and_the_officer(api_client, tre
     )
 
     assert practicals.json() == {
-        "results": {"1": {"non_field_errors": [f"Officer {trainee}: FIRST AID is listed twice."]}}
+        "results": {"1": {"non_field_errors": [f"{_label(trainee)}: FIRST AID is listed twice."]}}
     }
     assert scores.json() == {"scores": {"1": {"score": ["Ensure that there are no more than 1 decimal places."]}}}
     assert other.json() == {
         "scores": {
-            "0": {"non_field_errors": [f"Officer {tree.north_officers[1].pk} is not registered for this session."]}
+            "0": {"non_field_errors": [f"{_label(tree.north_officers[1].pk)} is not registered for this session."]}
         }
     }
     out_of_range = api_client.post(
@@ -311,7 +311,7 @@ def test_practical_and_score_errors_name_the_row_and_the_officer(api_client, tre
     )
     assert out_of_range.json() == {
         "scores": {
-            "0": {"non_field_errors": [f"Officer {trainee}: a score is between 0 and 20, with at most one decimal."]}
+            "0": {"non_field_errors": [f"{_label(trainee)}: a score is between 0 and 20, with at most one decimal."]}
         }
     }
     assert not PracticalResult.objects.exists()
@@ -387,3 +387,8 @@ def test_an_officer_id_beyond_64_bits_is_a_400_not_a_server_error(api_client, pe
         field: {"0": {"officer": ["Ensure this value is less than or equal to 9223372036854775807."]}}
     }
     assert _state() == before
+
+
+def _label(officer_id):
+    officer = Officer.objects.get(pk=officer_id)
+    return f"{officer.full_name} ({officer.service_number})"

@@ -3,8 +3,10 @@ of queries), the results page, registering, scheduling, and who sees what."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from courses import services
@@ -98,7 +100,7 @@ def test_a_refused_attendance_form_lists_the_problem_and_keeps_the_marks(client,
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"{second.full_name}: Officer {second.pk}: late is not present, absent or excused." in html
+    assert f"{second.full_name} ({second.service_number}): late is not present, absent or excused." in html
     assert f'name="a-{first.pk}" value="present" checked' in html
     assert set(SessionRegistration.objects.values_list("attendance", flat=True)) == {"registered"}
 
@@ -151,23 +153,72 @@ def test_the_results_page_records_practicals_and_scores_together(client, tree, p
     }
 
 
-def test_refused_results_are_listed_by_officer_and_nothing_is_saved(client, tree, people, session):
+def test_refused_results_name_each_officer_by_name_and_service_number_and_nothing_is_saved(
+    client, tree, people, session
+):
+    # Both officers carry the same name: only the service number tells them apart.
     first, second = officers = _officers(tree, 2)
     _register(session, people, officers)
-    services.attendance_record(session=session, marks={second.pk: "absent"}, actor=people.trainer_north)
     client.force_login(people.trainer_north)
 
-    response = client.post(
-        f"/sessions/{session.pk}/results/",
-        {f"p-{first.pk}-0": "pass", f"p-{second.pk}-0": "fail", f"s-{first.pk}": "25"},
-    )
+    refused = client.post(f"/sessions/{session.pk}/results/", {f"p-{first.pk}-0": "pass", f"s-{first.pk}": "25"})
+    unreadable = client.post(f"/sessions/{session.pk}/results/", {f"s-{second.pk}": "abc"})
 
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert f"{second.full_name}, {FIRST_AID}: Officer {second.pk} is marked Absent at this session." in html
-    assert f"{first.full_name}: Officer {first.pk}: a score is between 0 and 20, with at most one decimal." in html
+    html = refused.content.decode()
+    assert refused.status_code == unreadable.status_code == 200
+    assert f"{first.full_name} ({first.service_number}): a score is between 0 and 20, with at most one decimal." in html
+    assert f"Officer {first.pk}" not in html
+    assert (
+        f"{second.full_name} ({second.service_number}): the paper test score abc is not a number."
+        in unreadable.content.decode()
+    )
     assert not PracticalResult.objects.exists()
     assert set(SessionRegistration.objects.values_list("paper_score", flat=True)) == {None}
+
+
+def test_no_result_or_score_field_is_offered_for_an_absent_or_excused_officer(client, tree, people, session):
+    present, absent, excused = officers = _officers(tree, 3)
+    _register(session, people, officers)
+    services.attendance_record(
+        session=session, marks={absent.pk: "absent", excused.pk: "excused"}, actor=people.trainer_north
+    )
+    client.force_login(people.trainer_north)
+
+    html = client.get(f"/sessions/{session.pk}/results/").content.decode()
+
+    assert f'name="s-{present.pk}"' in html
+    assert f'name="p-{present.pk}-0"' in html
+    for officer in (absent, excused):
+        assert f'name="s-{officer.pk}"' not in html
+        assert f'name="p-{officer.pk}-0"' not in html
+    assert "Marked absent: no result or score can be recorded." in html
+    assert "Marked excused: no result or score can be recorded." in html
+
+
+def test_a_score_posted_for_an_absent_officer_is_not_read_and_the_service_refuses_one(client, tree, people, session):
+    present, absent = officers = _officers(tree, 2)
+    _register(session, people, officers)
+    services.attendance_record(session=session, marks={absent.pk: "absent"}, actor=people.trainer_north)
+    client.force_login(people.trainer_north)
+
+    # A stale form (opened before the officer was marked absent) still sends the field.
+    response = client.post(
+        f"/sessions/{session.pk}/results/",
+        {f"s-{present.pk}": "12", f"s-{absent.pk}": "15", f"p-{absent.pk}-0": "pass"},
+    )
+
+    assert response.status_code == 302
+    assert dict(SessionRegistration.objects.values_list("officer_id", "paper_score")) == {
+        present.pk: pytest.approx(12),
+        absent.pk: None,
+    }
+    assert not PracticalResult.objects.exists()
+    with pytest.raises(ValidationError) as raised:
+        services.paper_scores_record(session=session, scores={absent.pk: Decimal("15")}, actor=people.trainer_north)
+    assert raised.value.messages == [
+        f"{absent.full_name} ({absent.service_number}) is marked absent at this session: "
+        "an absent officer gets no result or score."
+    ]
 
 
 # Registering and scheduling
