@@ -14,7 +14,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, FilteredRelation, FloatField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Substr
 
@@ -109,6 +122,8 @@ class UnitReadinessDetail:
     handed_over_on: datetime.date | None
     last_roster_import: datetime.datetime | None
     last_full_sync: datetime.datetime | None
+    handed_over_with_conditions: bool = False
+    handover_awaiting_approval: bool = False  # a handover recorded, not yet approved by a second person
 
 
 def stored_readiness(unit: Unit) -> UnitReadiness:
@@ -262,6 +277,9 @@ def readiness_unit_detail_get(*, user: User, unit_id: int) -> UnitReadinessDetai
         .annotate(
             handover_decision=Subquery(decisions.values("decision")[:1]),
             handover_decided_on=Subquery(decisions.values("decided_on")[:1]),
+            handover_pending=Exists(
+                HandoverDecision.objects.filter(unit=OuterRef("pk"), status=HandoverDecision.Status.PENDING)
+            ),
             roster_imported_at=Subquery(
                 RosterImport.objects.filter(service=OuterRef("service_id"))
                 .order_by("-imported_at")
@@ -282,6 +300,8 @@ def readiness_unit_detail_get(*, user: User, unit_id: int) -> UnitReadinessDetai
         handed_over_on=unit.handover_decided_on if handed_over else None,
         last_roster_import=unit.roster_imported_at,
         last_full_sync=unit.full_synced_at,
+        handed_over_with_conditions=handed_over and unit.handover_decision == HandoverDecision.Decision.CONDITIONAL,
+        handover_awaiting_approval=unit.handover_pending,
     )
 
 

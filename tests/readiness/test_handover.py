@@ -281,7 +281,9 @@ def test_a_pending_handover_is_not_handed_over_until_approved(client, tree, peop
     approved = client.get(unit_url).content.decode()
 
     assert "Handed over on" not in pending
+    assert "Awaiting a second approver" in pending
     assert "Handed over on" in approved
+    assert "Awaiting a second approver" not in approved
     assert selectors.handed_over_on([tree.north_station.pk]) == {tree.north_station.pk: TODAY}
 
 
@@ -307,6 +309,9 @@ def test_an_approved_conditional_handover_counts_as_handed_over(tree, people, le
     services.handover_decision_approve(decision=decision, actor=people.admin)
 
     assert selectors.handed_over_on([tree.north_station.pk]) == {tree.north_station.pk: TODAY}
+    detail = selectors.readiness_unit_detail_get(user=people.admin, unit_id=tree.north_station.pk)
+    assert detail is not None
+    assert detail.handed_over_with_conditions
 
 
 # Pages ------------------------------------------------------------------------------------
