@@ -252,6 +252,9 @@ class LessonEditForm(forms.Form):
     def __init__(self, data: Mapping[str, Any] | None = None, *, lesson: Lesson, **kwargs: Any) -> None:
         initial = {name: getattr(lesson, name) for name in self.base_fields}
         super().__init__(data, initial=initial, **kwargs)
+        # The lesson is written in its course's language, not necessarily the interface's.
+        for name in ("title", "aim", "relevance", "learning_outcomes", "body", "summary"):
+            self.fields[name].widget.attrs["dir"] = "auto"
 
 
 class AttachmentForm(forms.Form):

@@ -138,7 +138,7 @@ def test_deleting_an_attachment_the_body_uses_says_so_and_deletes_nothing(client
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Delete “Beat map”?" in html
+    assert "Delete “<bdi>Beat map</bdi>”?" in html
     assert "The body of this lesson uses it: remove its reference from the body too" in html
     assert LessonAttachment.objects.filter(pk=attachment.pk).exists()
 
