@@ -235,7 +235,11 @@ class LessonEditForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 16}),
-        help_text=_("Markdown: ## for a heading, *italic*, **bold**, - for a list, [text](https://…) for a link."),
+        help_text=_(
+            "Markdown: ## for a heading, *italic*, **bold**, - for a list, [text](https://…) for a link, "
+            "![description](attachment:12) for an image attached below (copy its reference from the list of "
+            "attachments; the description is read out to people who cannot see the image)."
+        ),
     )
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
@@ -248,12 +252,18 @@ class LessonEditForm(forms.Form):
     def __init__(self, data: Mapping[str, Any] | None = None, *, lesson: Lesson, **kwargs: Any) -> None:
         initial = {name: getattr(lesson, name) for name in self.base_fields}
         super().__init__(data, initial=initial, **kwargs)
+        # The lesson is written in its course's language, not necessarily the interface's.
+        for name in ("title", "aim", "relevance", "learning_outcomes", "body", "summary"):
+            self.fields[name].widget.attrs["dir"] = "auto"
 
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     title = forms.CharField(
-        label=_("Title"), max_length=200, required=False, help_text=_("Also the text read out in place of an image.")
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for an image: describe it, as this text is read out in its place."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -48,7 +48,8 @@ def lesson_attachment_create(
 ) -> LessonAttachment:
     """Store an image or a document for the lesson; ``ValidationError`` on ``file`` when it is
     empty, larger than ``settings.LESSON_ATTACHMENT_MAX_BYTES`` or not of an accepted type.
-    An empty title becomes the file's name. Audited.
+    An empty title becomes a document's file name; an image needs one (``ValidationError`` on
+    ``title``): it is the description read out in its place. Audited.
     """
     limit = settings.LESSON_ATTACHMENT_MAX_BYTES
     size = uploaded_file.size or 0
@@ -80,6 +81,15 @@ def lesson_attachment_create(
             }
         )
     kind, content_type, extension = detected
+    if kind == LessonAttachment.Kind.IMAGE and not (title or "").strip():
+        raise ValidationError(
+            {
+                "title": ValidationError(
+                    _("Describe the image for people who cannot see it: its title is read out in its place."),
+                    code="image_without_alt",
+                )
+            }
+        )
     filename = _shown_filename(uploaded_file.name, extension)
     attachment = LessonAttachment(
         lesson=lesson,

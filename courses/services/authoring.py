@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from courses import selectors
 from courses.models import Course, CourseAuthor, Lesson, Module
-from courses.services.markup import markdown_render
+from courses.services.markup import lesson_body_render, markdown_render
 from lms.audit.services import audit_record
 from organisations.models import Organisation, Role, User
 from organisations.selectors import user_roles
@@ -94,7 +94,10 @@ def lesson_create(
     is_required: bool = True,
     actor: User | None = None,
 ) -> Lesson:
-    """Append a lesson at the end of the module, storing its sanitised HTML. Locks the module."""
+    """Append a lesson at the end of the module, storing its sanitised HTML. Locks the module.
+
+    ``ValidationError`` on ``body`` for an image without a description or an ``attachment:``
+    reference (a new lesson has no attachments yet)."""
     Module.objects.select_for_update().filter(pk=module.pk).first()
     last = Lesson.objects.filter(module=module).aggregate(last=Max("order"))["last"]
     lesson = Lesson(
@@ -106,7 +109,7 @@ def lesson_create(
         learning_outcomes=learning_outcomes,
         duration_minutes=duration_minutes,
         body=body,
-        body_html=markdown_render(body),
+        body_html=lesson_body_render(body, attachment_ids=()),
         summary=summary,
         video_url=video_url,
         is_required=is_required,
@@ -134,6 +137,9 @@ LESSON_EDITABLE_FIELDS = (
 def lesson_update(*, lesson: Lesson, actor: User | None = None, **changes: object) -> Lesson:
     """Change the given fields; the HTML is rendered and sanitised again from the body.
 
+    A changed body is refused (``ValidationError`` on ``body``) when it refers to an
+    attachment that is not this lesson's or has an image without a description.
+
     One ``lesson.update`` audit entry with the fields that really changed (none: no entry).
     """
     unknown = set(changes) - set(LESSON_EDITABLE_FIELDS)
@@ -142,7 +148,11 @@ def lesson_update(*, lesson: Lesson, actor: User | None = None, **changes: objec
     before = {name: getattr(lesson, name) for name in changes}
     for name, value in changes.items():
         setattr(lesson, name, value)
-    lesson.body_html = markdown_render(lesson.body)
+    attachment_ids = set(lesson.attachments.values_list("pk", flat=True))
+    if "body" in changes:
+        lesson.body_html = lesson_body_render(lesson.body, attachment_ids=attachment_ids)
+    else:
+        lesson.body_html = markdown_render(lesson.body, attachment_ids=attachment_ids)
     lesson.full_clean()
     lesson.save(update_fields=[*changes, "body_html"])
     changed = [name for name in changes if before[name] != getattr(lesson, name)]

@@ -25,6 +25,7 @@ from courses.forms import (
     LessonTitleForm,
     ModuleTitleForm,
 )
+from courses.selectors import confirmations
 from organisations.permissions import AuthenticatedHttpRequest
 
 # Status buttons: action -> (service, message once done). Which ones a course shows depends
@@ -130,13 +131,37 @@ def course_edit(request: AuthenticatedHttpRequest, pk: int):
     return render(request, "courses/authoring/course_edit.html", context)
 
 
+def _is_confirmed(request: AuthenticatedHttpRequest) -> bool:
+    """Whether the POST comes from a confirmation page (its button sends ``confirm=1``)."""
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
 @login_required
 @require_POST
 def course_status(request: AuthenticatedHttpRequest, pk: int):
+    """Change the course's status. Archiving, and publishing a course that asks nothing of
+    learners, first show what will happen (a page whose button posts ``confirm=1``); without
+    that confirmation nothing changes."""
     course = permissions.access_course_for_edit(user=request.user, course_id=pk)
     action = request.POST.get("action", "")
     if action not in LIFECYCLE:
         raise Http404
+    # Only an action the course offers asks first; any other is refused by its service.
+    asks_first = action in course.lifecycle_actions and not _is_confirmed(request)
+    if action == "archive" and asks_first:
+        context = {
+            "course": course,
+            "action": action,
+            "under_way": confirmations.course_enrollments_under_way(course=course),
+        }
+        return render(request, "courses/authoring/course_status_confirm.html", context)
+    if action == "publish" and asks_first:
+        outline = selectors.course_authoring_get(user=request.user, course_id=pk)
+        assert outline is not None  # the same course, just found for this user
+        summary = confirmations.course_publish_summary(course=outline)
+        if summary.is_empty:
+            context = {"course": course, "action": action, "summary": summary}
+            return render(request, "courses/authoring/course_status_confirm.html", context)
     service, done = LIFECYCLE[action]
     try:
         service(course=course, actor=request.user)
@@ -307,12 +332,22 @@ def attachment_upload(request: AuthenticatedHttpRequest, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attachment_delete(request: AuthenticatedHttpRequest, pk: int):
+    """GET (or a POST without ``confirm=1``) shows what deleting will do (whether the lesson's
+    body uses the attachment); a POST with ``confirm=1`` deletes it."""
     attachment = selectors.attachment_get(user=request.user, attachment_id=pk)
     if attachment is None:
         raise Http404
     permissions.course_edit_require(user=request.user, course=attachment.lesson.module.course)
+    if not _is_confirmed(request):
+        context = {
+            "attachment": attachment,
+            "lesson": attachment.lesson,
+            "course": attachment.lesson.module.course,
+            "is_referenced": confirmations.attachment_is_referenced(attachment=attachment),
+        }
+        return render(request, "courses/authoring/attachment_delete_confirm.html", context)
     services.lesson_attachment_delete(attachment=attachment, actor=request.user)
     messages.success(request, gettext("The attachment was deleted."))
     return redirect(reverse("author-lesson-edit", args=[attachment.lesson_id]) + "#attachments")

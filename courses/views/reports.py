@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from courses import selectors, services
 from courses.forms import OfficerEnrollmentForm, UnitEnrollmentForm
 from courses.models import Course
+from courses.selectors import confirmations
 from lms.spreadsheet import csv_cell
 from organisations.models import Role, User
 from organisations.permissions import AuthenticatedHttpRequest
@@ -34,7 +35,10 @@ def _course_or_404(user: User, pk: int) -> Course:
 def course_enrol(request: AuthenticatedHttpRequest, pk: int):
     """Enrol a unit in the trainer's scope (its whole subtree), or officers by service number.
 
-    Trainers and admins; ``?unit=`` preselects a unit, 404 outside the trainer's scope.
+    Trainers and admins; ``?unit=`` preselects a unit, 404 outside the trainer's scope. A unit
+    is enrolled only once confirmed: its valid form first shows how many officers in how
+    many units will be enrolled (and how many already are), with a button that posts it
+    again with ``confirm=1``.
     """
     if not user_roles(request.user).has(Role.TRAINER, Role.ADMIN):
         raise PermissionDenied
@@ -55,6 +59,10 @@ def course_enrol(request: AuthenticatedHttpRequest, pk: int):
     forms: dict[str, UnitEnrollmentForm | OfficerEnrollmentForm] = {"unit": unit_form, "officers": officer_form}
     form = forms.get(action or "")
     if form is not None and course.is_published and form.is_valid():
+        if isinstance(form, UnitEnrollmentForm) and request.POST.get("confirm") != "1":
+            summary = confirmations.unit_enrollment_summary(course=course, unit=form.cleaned_data["unit"])
+            context = {"course": course, "unit_form": unit_form, "unit_summary": summary}
+            return render(request, "courses/reports/enrol.html", context)
         try:
             if isinstance(form, UnitEnrollmentForm):
                 count = services.enrollments_create_for_unit(

@@ -122,7 +122,7 @@ ACTIONS = {
     ("/author/lessons/{lesson}/archive/", "archive"): [302, 404, 403, 302, 302],
     ("/author/lessons/{published_lesson}/archive/", "archive"): [302, 404, 403, 302, 302],
     ("/author/lessons/{lesson}/attachments/", "upload"): [302, 404, 403, 302, 302],
-    ("/author/attachments/{attachment}/delete/", None): [302, 404, 403, 302, 302],
+    ("/author/attachments/{attachment}/delete/", "confirm"): [302, 404, 403, 302, 302],
     ("/author/courses/{draft}/authors/", "author"): [302, 404, 403, 302, 302],
     ("/author/courses/{draft}/authors/{coauthor}/remove/", None): [302, 404, 403, 302, 302],
 }
@@ -130,12 +130,13 @@ DATA = {
     "new_course": lambda: {"code": "SGBV-1", "title": "SGBV first response", "language": "fr"},
     "details": lambda: {"title": "Renamed", "language": "en", "is_self_enrollment_open": "on"},
     "submit": lambda: {"action": "submit"},
-    "archive": lambda: {"action": "archive", "archive": "1"},
+    "archive": lambda: {"action": "archive", "archive": "1", "confirm": "1"},
     "title": lambda: {"title": "New title"},
     "down": lambda: {"direction": "down"},
     "lesson": lambda: {"title": "Renamed", "body": "**Bold**", "is_required": "on"},
     "upload": lambda: {"attachment-file": SimpleUploadedFile("guide.pdf", PDF), "attachment-title": "Guide"},
     "author": lambda: {"username": "trainer.south"},
+    "confirm": lambda: {"confirm": "1"},
     None: dict,
 }
 ACTION_CASES = [
@@ -386,7 +387,7 @@ def test_status_buttons(client, people, site, action, status, message):
 def test_archive_then_unarchive_a_published_course(client, people, site):
     client.force_login(people.trainer_north)
 
-    client.post(f"/author/courses/{site['published']}/status/", {"action": "archive"})
+    client.post(f"/author/courses/{site['published']}/status/", {"action": "archive", "confirm": "1"})
     page = client.get(f"/author/courses/{site['published']}/").content.decode()
     assert '<span class="badge status-archived">Archived</span>' in page
     assert 'name="action" value="publish"' not in page
@@ -517,7 +518,7 @@ def test_uploading_and_deleting_an_attachment(client, people, site):
         follow=True,
     )
     guide = LessonAttachment.objects.get(title="Guide")
-    deleted = client.post(f"/author/attachments/{guide.pk}/delete/")
+    deleted = client.post(f"/author/attachments/{guide.pk}/delete/", {"confirm": "1"})
 
     assert uploaded.redirect_chain == [(f"/author/lessons/{site['lesson']}/#attachments", 302)]
     assert "The file was attached." in uploaded.content.decode()

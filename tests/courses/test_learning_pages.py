@@ -207,8 +207,8 @@ def test_staff_pages_in_arabic_are_right_to_left(client, people, published_cours
 
 BODY_PAYLOADS = [
     "<script>alert(1)</script>",
-    '<img src="x" onerror="alert(1)">',
-    "<img src=x onerror=alert(1)//>",
+    '<img alt="x" src="x" onerror="alert(1)">',
+    "<img alt=x src=x onerror=alert(1)//>",
     '<a href="javascript:alert(1)">link</a>',
     '<a href="JaVaScRiPt:alert(1)">mixed case</a>',
     '<a href=" javascript:alert(1)">leading space</a>',
@@ -219,7 +219,7 @@ BODY_PAYLOADS = [
     '<iframe src="https://evil.example/"></iframe>',
     '<p style="background:url(javascript:alert(1))">styled</p>',
     '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
-    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    '<img alt="x" src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
     "![x](data:image/svg+xml,<svg onload=alert(1)>)",
     '<object data="javascript:alert(1)"></object>',
     '<form action="javascript:alert(1)"><button>go</button></form>',

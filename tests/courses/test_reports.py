@@ -264,7 +264,7 @@ def test_a_trainer_enrols_a_unit_with_a_deadline(client, people, tree, published
 
     response = client.post(
         reverse("course-enrol", args=[published_course.pk]),
-        {"action": "unit", "unit-unit": tree.north_district.pk, "unit-deadline": deadline.isoformat()},
+        {"action": "unit", "unit-unit": tree.north_district.pk, "unit-deadline": deadline.isoformat(), "confirm": "1"},
         follow=True,
     )
 

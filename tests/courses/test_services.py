@@ -13,7 +13,7 @@ SAFE_MARKDOWN = (
 # payload -> text fragments (lower-cased) that must not appear in the stored HTML
 XSS_PAYLOADS = {
     "<script>alert('x')</script>": ["<script", "alert("],
-    '<img src="x" onerror="alert(1)">': ["onerror", "alert("],
+    '<img src="x" alt="x" onerror="alert(1)">': ["onerror", "alert("],
     "[click](javascript:alert(1))": ["javascript:", "alert("],
     "<svg onload=alert(1)><circle/></svg>": ["<svg", "onload", "alert("],
     '<iframe src="https://evil.example/"></iframe>': ["<iframe", "evil.example"],

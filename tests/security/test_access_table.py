@@ -450,8 +450,9 @@ TABLE: dict[str, Access] = {
     "author-attachment-upload": Access(
         {"pk": "lesson"}, get="L   405 405 405 405 405 405", post="L   403 404 302 403 403 302"
     ),
+    # Without confirm=1 both show what deleting would do; nothing is deleted.
     "author-attachment-delete": Access(
-        {"pk": "attachment"}, get="L   405 405 405 405 405 405", post="L   403 404 302 403 403 302"
+        {"pk": "attachment"}, get="L   403 404 200 403 403 200", post="L   403 404 200 403 403 200"
     ),
     "session-list": Access(
         get="L   200 200 200 200 200 200", post="L   200 200 200 200 200 200", shows={SUBTREE: OWNER_AND_STAFF}
