@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from assessments.models import Attempt
 from certificates.models import Certificate
 from courses.models import Course, Enrollment, LessonProgress
-from courses.selectors import enrollment_progress
+from courses.selectors import enrollments_progress
 from organisations.models import Officer, Unit, User
 from organisations.selectors import scope_units, subtree_q
 
@@ -102,8 +102,15 @@ def course_gradebook(
         enrollments = enrollments.exclude(status=Enrollment.Status.COMPLETED).filter(is_started=True)
     elif status == GradebookStatus.NOT_STARTED:
         enrollments = enrollments.exclude(status=Enrollment.Status.COMPLETED).filter(is_started=False)
+    found = list(enrollments)
+    progress = enrollments_progress(
+        enrollments=found,
+        completed={
+            enrollment.pk: [done.lesson_id for done in vars(enrollment)["lessons_done"]] for enrollment in found
+        },
+    )
     rows = []
-    for enrollment in enrollments:
+    for enrollment in found:
         annotated = vars(enrollment)  # the annotations and the prefetched lessons above
         done: list[LessonProgress] = annotated["lessons_done"]
         moments = [progress.completed_at for progress in done]
@@ -120,13 +127,7 @@ def course_gradebook(
                 officer=enrollment.officer,
                 unit=enrollment.officer.unit,
                 status=row_status,
-                progress=(
-                    100
-                    if row_status == GradebookStatus.COMPLETED
-                    else enrollment_progress(
-                        enrollment=enrollment, completed_lesson_ids=[progress.lesson_id for progress in done]
-                    )
-                ),
+                progress=progress[enrollment.pk],
                 last_activity=max(moments, default=None),
                 attempts=annotated["attempt_count"],
                 best_score=annotated["best_score"],

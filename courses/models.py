@@ -292,7 +292,7 @@ class Enrollment(models.Model):
     deadline_reminded_at = models.DateTimeField(_("deadline reminder sent at"), null=True, blank=True)
 
     # Not columns: set on some instances only, by the selector or page named (declared for the type checker).
-    progress: int  # selectors.enrollment_with_progress: percent of the release's required lessons
+    progress: int  # selectors.enrollments_with_progress: percent of what the release requires that is done
     deadline_state: str  # views.learning.my_courses: "overdue", "approaching" or ""
     resume_lesson_id: int | None  # views.learning.my_courses
 

@@ -108,7 +108,7 @@ class CourseEnrolApi(APIView):
 
     def _enrol_self(self, request: AuthenticatedRequest, course: Course) -> Response:
         enrollment, created = services.enrollment_create_self(course=course, user=request.user)
-        selectors.enrollment_with_progress(enrollment)
+        selectors.enrollments_with_progress([enrollment])
         return Response(
             self.SelfOutputSerializer(enrollment).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -133,7 +133,5 @@ class EnrollmentListApi(ListAPIView):
 
     def get_serializer(self, *args, **kwargs):
         if args:
-            instances = args[0]
-            for enrollment in instances if kwargs.get("many") else [instances]:
-                selectors.enrollment_with_progress(enrollment)
+            selectors.enrollments_with_progress(list(args[0]) if kwargs.get("many") else [args[0]])
         return super().get_serializer(*args, **kwargs)

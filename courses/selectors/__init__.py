@@ -62,8 +62,6 @@ from courses.selectors.courses import (
 )
 from courses.selectors.enrollments import (
     enrollment_list,
-    enrollment_progress,
-    enrollment_with_progress,
     learner_enrollment_get,
     officers_for_enrollment_get,
     own_enrollment_get,
@@ -81,6 +79,8 @@ from courses.selectors.learning import (
     ResumeTarget,
     attachment_get,
     course_lesson_ids,
+    enrollments_progress,
+    enrollments_with_progress,
     learner_outline_get,
     learner_progress,
     learner_sessions,
@@ -148,8 +148,8 @@ __all__ = [
     "course_staff_links",
     "enrollment_list",
     "enrollment_locked_module_ids",
-    "enrollment_progress",
-    "enrollment_with_progress",
+    "enrollments_progress",
+    "enrollments_with_progress",
     "lazy_text",
     "learner_assessments",
     "learner_enrollment_get",

@@ -18,7 +18,7 @@ from organisations.selectors import (
 
 
 def enrollment_list(*, user: User, course_id: int | None = None) -> QuerySet[Enrollment]:
-    """Enrolments the user may see, each with ``progress`` computable by ``enrollment_with_progress``.
+    """Enrolments the user may see, each with ``progress`` computable by ``enrollments_with_progress``.
 
     A fixed number of queries whatever the count: course, officer and release are joined and
     the completed lesson ids come in one prefetch (``completed``).
@@ -36,26 +36,6 @@ def enrollment_list(*, user: User, course_id: int | None = None) -> QuerySet[Enr
         .prefetch_related(Prefetch("lesson_progress", queryset=completed, to_attr="completed"))
         .order_by("-enrolled_at", "-pk")
     )
-
-
-def enrollment_progress(*, enrollment: Enrollment, completed_lesson_ids: Iterable[int]) -> int:
-    """Percent (0-100, rounded down) of the pinned release's required lessons completed."""
-    required = set(enrollment.release.required_lesson_ids)
-    if not required:
-        return 0
-    return len(required & set(completed_lesson_ids)) * 100 // len(required)
-
-
-def enrollment_with_progress(enrollment: Enrollment) -> Enrollment:
-    """Set ``enrollment.progress`` (0-100) from the prefetched ``completed`` lessons, or one query."""
-    completed: list[LessonProgress] | None = getattr(enrollment, "completed", None)
-    lesson_ids: Iterable[int]
-    if completed is None:
-        lesson_ids = LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
-    else:
-        lesson_ids = [progress.lesson_id for progress in completed]
-    enrollment.progress = enrollment_progress(enrollment=enrollment, completed_lesson_ids=lesson_ids)
-    return enrollment
 
 
 def own_enrollment_get(*, user: User, course: Course) -> Enrollment | None:

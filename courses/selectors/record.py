@@ -7,7 +7,7 @@ from django.utils.formats import date_format, localize
 from django.utils.translation import gettext
 
 from courses.models import Enrollment, LessonProgress, SessionRegistration
-from courses.selectors.enrollments import enrollment_progress
+from courses.selectors.learning import enrollments_progress
 from organisations.models import Officer
 from organisations.record import RecordCell, RecordSection
 
@@ -23,15 +23,14 @@ def officer_record_sections(*, officer: Officer) -> list[RecordSection]:
         )
         .order_by("-enrolled_at", "-pk")
     )
+    found = list(enrollments)
+    progresses = enrollments_progress(
+        enrollments=found,
+        completed={enrollment.pk: [item.lesson_id for item in vars(enrollment)["done"]] for enrollment in found},
+    )
     enrollment_rows = []
-    for enrollment in enrollments:
-        done: list[LessonProgress] = vars(enrollment)["done"]
-        is_completed = enrollment.status == Enrollment.Status.COMPLETED
-        progress = (
-            100
-            if is_completed
-            else enrollment_progress(enrollment=enrollment, completed_lesson_ids=[item.lesson_id for item in done])
-        )
+    for enrollment in found:
+        progress = progresses[enrollment.pk]
         enrollment_rows.append(
             [
                 RecordCell(enrollment.course.title, url=reverse("course-outline", args=[enrollment.course_id])),

@@ -158,4 +158,4 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson) -> int:
     completed = LessonProgress.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
     if created and lesson.pk in enrollment.release.required_lesson_ids:
         enrollment_complete_if_met(enrollment_id=enrollment.pk)
-    return selectors.enrollment_progress(enrollment=enrollment, completed_lesson_ids=completed)
+    return selectors.enrollments_progress(enrollments=[enrollment], completed={enrollment.pk: completed})[enrollment.pk]

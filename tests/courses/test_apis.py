@@ -174,7 +174,7 @@ def test_module_and_lesson_creation_answers(api_client, people, draft_course):
     module = api_client.post(f"/api/v1/courses/{draft_course.pk}/modules/", {"title": "Practice"}, format="json")
     lesson = api_client.post(
         f"/api/v1/modules/{module.json()['id']}/lessons/",
-        {"title": "Role play", "body": "**Act** it <img src=x onerror=alert(1)>"},
+        {"title": "Role play", "body": "**Act** it <img src=x alt=Scene onerror=alert(1)>"},
         format="json",
     )
 
@@ -183,7 +183,23 @@ def test_module_and_lesson_creation_answers(api_client, people, draft_course):
     assert lesson.status_code == 201
     created = Lesson.objects.get(title="Role play")
     assert lesson.json() == {"id": created.pk, "title": "Role play", "order": 1}
-    assert created.body_html == '<p><strong>Act</strong> it <img src="x"></p>'
+    assert created.body_html == '<p><strong>Act</strong> it <img src="x" alt="Scene"></p>'
+
+
+@pytest.mark.django_db
+def test_a_lesson_with_an_undescribed_image_is_a_400_on_its_body(api_client, people, draft_course):
+    api_client.force_authenticate(people.trainer_north)
+    module = draft_course.modules.first()
+
+    response = api_client.post(
+        f"/api/v1/modules/{module.pk}/lessons/",
+        {"title": "Map", "body": "![](https://example.org/map.png)"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "Describe the image" in response.json()["body"][0]
+    assert not Lesson.objects.filter(title="Map").exists()
 
 
 @pytest.mark.django_db

@@ -167,7 +167,7 @@ def test_the_record_costs_a_fixed_number_of_queries(client, tree, people, django
     officer = _record(tree, people, count)
     client.force_login(people.trainer_north)
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(_url(officer))
 
     assert [len(section.rows) for section in response.context["record_sections"]] == [count] * 4
