@@ -6,6 +6,7 @@ Imported by tests only (it needs pypdf, a development dependency).
   the page (pypdf's layout mode), decoded through the PDF's own ToUnicode maps.
 - ``shows_text`` says whether that text shows a string written in logical order.
 - ``glyph_problems`` lists every drawn character whose embedded glyph is missing or empty.
+- ``unembedded_fonts`` lists every font a page declares without its program embedded.
 """
 
 import io
@@ -97,6 +98,44 @@ def glyph_problems(pdf: bytes) -> list[str]:
                     if problem:
                         problems.append(f"page {number}, {current.name}: {problem}")
     return problems
+
+
+def unembedded_fonts(pdf: bytes) -> list[str]:
+    """``page N: /BaseFont`` for every font of every page (and of the forms it draws)
+    whose descriptor carries no font program (FontFile, FontFile2 or FontFile3): what
+    ``pdffonts`` reports as "emb no", and what PDF/A and print shops refuse."""
+    found: list[str] = []
+    reader = PdfReader(io.BytesIO(pdf))
+    for number, page in enumerate(reader.pages, start=1):
+        for font in _fonts(page.get("/Resources")):
+            descriptors = [font.get("/FontDescriptor")]
+            descriptors += [
+                descendant.get_object().get("/FontDescriptor") for descendant in font.get("/DescendantFonts", [])
+            ]
+            programs = [
+                key
+                for descriptor in descriptors
+                if descriptor is not None
+                for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                if key in descriptor.get_object()
+            ]
+            if not programs:
+                found.append(f"page {number}: {font.get('/BaseFont')}")
+    return found
+
+
+def _fonts(resources: PdfObject | None) -> list[DictionaryObject]:
+    """The font dictionaries of a resource dictionary and of the form XObjects it holds."""
+    if resources is None:
+        return []
+    resources = resources.get_object()
+    assert isinstance(resources, DictionaryObject)
+    fonts = [font.get_object() for font in resources.get("/Font", DictionaryObject()).get_object().values()]
+    for xobject in resources.get("/XObject", DictionaryObject()).get_object().values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            fonts += _fonts(xobject.get("/Resources"))
+    return fonts
 
 
 def _stream_data(reference: PdfObject) -> bytes:
