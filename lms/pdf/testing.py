@@ -196,3 +196,50 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
             source, target = (part.strip("<> ") for part in line.split(">", 1))
             mapping[int(source, 16)] = bytes.fromhex(target).decode("utf-16-be")
     return mapping
+
+
+def drawn_glyphs_show(pdf: bytes, expected: str, *, font_path: str, base_font_part: str) -> bool:
+    """Whether, among the glyphs drawn on page 1 with the embedded fonts whose names
+    contain ``base_font_part``, the glyphs that ``font_path``'s font has for the characters
+    of ``expected`` stand one after the other in that order (spaces aside).
+
+    The extracted text of shaped Arabic is its letters (see ``lms.pdf.fonts``), so it no
+    longer shows whether the letters were joined; the outlines do: an initial feh and an
+    isolated one are different glyphs.
+    """
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[0]
+    resources = page["/Resources"]
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"].get_object()
+    assert isinstance(fonts, DictionaryObject)
+    drawn: list[tuple[TTFont, int]] = []
+    programs: dict[str, TTFont | None] = {}
+    current = None
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator == b"Tf":
+            name = str(operands[0])
+            if name not in programs:
+                font = fonts[name].get_object()
+                assert isinstance(font, DictionaryObject)
+                descriptor = font["/FontDescriptor"].get_object()
+                assert isinstance(descriptor, DictionaryObject)
+                wanted = base_font_part in str(font["/BaseFont"])
+                programs[name] = TTFont(io.BytesIO(_stream_data(descriptor["/FontFile2"]))) if wanted else None
+            current = programs[name]
+        elif operator in (b"Tj", b"TJ", b"'", b'"') and current is not None:
+            drawn += [(current, code) for code in _codes(operands)]
+    source = TTFont(font_path)
+    wanted_outlines = [_outline(source, source.getBestCmap()[ord(c)]) for c in expected if not c.isspace()]
+    drawn_outlines = [_outline(font, font["cmap"].tables[0].cmap[code]) for font, code in drawn]
+    drawn_outlines = [outline for outline in drawn_outlines if outline[0]]  # spaces have none
+    return any(
+        drawn_outlines[start : start + len(wanted_outlines)] == wanted_outlines
+        for start in range(len(drawn_outlines) - len(wanted_outlines) + 1)
+    )
+
+
+def _outline(font: TTFont, glyph_name: str) -> tuple[tuple[tuple[float, float], ...], tuple[int, ...]]:
+    glyph_table = font["glyf"]
+    coordinates, end_points, _flags = glyph_table[glyph_name].getCoordinates(glyph_table)
+    return tuple(coordinates), tuple(end_points)

@@ -15,8 +15,9 @@ from certificates import services
 from certificates.models import Certificate
 from certificates.pdf import LogoError, certificate_pdf, verification_url
 from courses import services as course_services
-from lms.pdf import draw_text, pdf_canvas
-from lms.pdf.testing import glyph_problems, page_text, shows_text
+from lms.pdf import BOLD, draw_text, pdf_canvas
+from lms.pdf.fonts import face
+from lms.pdf.testing import drawn_glyphs_show, glyph_problems, page_text, shows_text
 from tests.certificates.conftest import complete
 
 CODE = "K7QM-4XPA-9D2F-HT6WR"
@@ -144,12 +145,18 @@ def test_names_in_latin_with_diacritics_french_and_arabic_show_as_written(name):
 def test_arabic_letters_are_joined_and_right_to_left():
     pdf = certificate_pdf(certificate(holder_name="فاطمة الزهراء", signatories=[]))
 
-    name_line = next(line.strip() for line in page_text(pdf).splitlines() if "\ufe94" in line)
-
-    # Joined: each letter in its contextual form (initial, medial, final, isolated), never
-    # the plain letters U+0641...; right to left: the line, read left to right as it stands
-    # on the page, runs from the last letter (hamza) to the first (feh).
-    assert name_line == "\ufe80\ufe8d\ufeae\ufeeb\ufeb0\ufedf\ufe8d \ufe94\ufee4\ufec3\ufe8e\ufed3"
+    # Joined: each letter drawn with the glyph of its contextual form (initial, medial,
+    # final, isolated), never the plain letter's; right to left: read left to right as the
+    # glyphs stand on the page, from the last letter (hamza) to the first (feh).
+    assert drawn_glyphs_show(
+        pdf,
+        "\ufe80\ufe8d\ufeae\ufeeb\ufeb0\ufedf\ufe8d \ufe94\ufee4\ufec3\ufe8e\ufed3",
+        font_path=str(face("Noto Sans Arabic", BOLD).path),
+        base_font_part="arabic-700",
+    )
+    assert not drawn_glyphs_show(
+        pdf, "ءارهزلا ةمطاف", font_path=str(face("Noto Sans Arabic", BOLD).path), base_font_part="arabic-700"
+    )
 
 
 def test_an_arabic_certificate_has_arabic_labels_and_dates_and_mirrors_its_corners(translated):
