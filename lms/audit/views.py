@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_GET
 
 from lms.audit import selectors
@@ -76,7 +76,7 @@ def audit_entry_export(request):
     writer = csv.writer(response, lineterminator="\r\n")
     writer.writerow(
         [
-            gettext("When"),
+            pgettext("date and time of a change", "When"),
             gettext("User name"),
             gettext("Who"),
             gettext("Action"),
@@ -121,6 +121,6 @@ def _write(writer, entries: list[AuditEntry]) -> None:
 def _change_text(change: selectors.FieldChange) -> str:
     if change.is_unchanged:
         return f"{change.field}: {change.after} ({gettext('unchanged')})"
-    before = "" if change.before is None else change.before
-    after = "" if change.after is None else change.after
+    before = gettext("(none)") if change.before is None else change.before  # a side that did not record it
+    after = gettext("(none)") if change.after is None else change.after
     return f"{change.field}: {before} → {after}"
