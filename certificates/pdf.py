@@ -45,6 +45,7 @@ LOGO_BOX = (170.0, 50.0)  # width, height in points, centred at the top
 LOGO_DPI = 300
 QR_SIZE = 80.0
 MAX_SIGNATORIES = 3
+COMPETENCIES_FLOOR = 180.0  # the lowest baseline above the signatories' line (at 165)
 
 NAVY = (0.11, 0.22, 0.37)
 INK = (0.13, 0.13, 0.13)
@@ -131,6 +132,27 @@ def _paragraph(
         if len(lines) <= max_lines or size <= min_size:
             return tuple(lines)
         size = max(min_size, size - 0.5)
+
+
+@lru_cache(maxsize=256)
+def _title(text: str, size: float, min_size: float, max_lines: int) -> tuple[TextLine, ...]:
+    """A bold title wrapped to at most ``max_lines`` lines across the text width, shrinking
+    from ``size`` as far as ``min_size`` to get there. Past that, the rest shares the last
+    line, and a line still too wide (a word longer than the page) shrinks on its own: no
+    line ever crosses the frame."""
+    while True:
+        lines = wrap_text(text, max_width=TEXT_WIDTH, size=size, weight=BOLD)
+        if len(lines) <= max_lines or size <= min_size:
+            break
+        size = max(min_size, size - 0.5)
+    if len(lines) > max_lines:
+        lines[max_lines - 1 :] = [layout_text(" ".join(line.text for line in lines[max_lines - 1 :]), size=size)]
+    return tuple(
+        line
+        if line.width <= TEXT_WIDTH
+        else fit_text(line.text, max_width=TEXT_WIDTH, size=size, min_size=1, weight=BOLD)
+        for line in lines
+    )
 
 
 def _draw(canvas: Canvas, line: TextLine, x: float, y: float, *, align: Align = "centre", colour=INK) -> None:
@@ -290,15 +312,27 @@ def certificate_pdf(certificate: Certificate, *, logo: bytes | None = None) -> b
     _draw(canvas, _fitted(certificate.holder_name, 26, 10, TEXT_WIDTH, BOLD), CENTRE, top - 232)
     completed = _joined(*(label.completed for label in labels))
     _draw(canvas, _fitted(completed, 11.5, 8, TEXT_WIDTH), CENTRE, top - 258, colour=GREY)
-    _draw(canvas, _fitted(certificate.course_title, 19, 8, TEXT_WIDTH, BOLD), CENTRE, top - 287)
+    # A title of many lines pushes what follows down (by ``below``); the competencies give
+    # back lines so that they stay above the signatories.
+    below = top - 287
+    for line in _title(certificate.course_title, 19, 10, 3):
+        _draw(canvas, line, CENTRE, below)
+        below -= line.size * 1.2
+    below -= 20 - 19 * 1.2
     if is_bilingual:
-        _draw(canvas, _fitted(certificate.course_title_translated, 13.5, 8, TEXT_WIDTH, BOLD), CENTRE, top - 307)
+        for line in _title(certificate.course_title_translated, 13.5, 8, 2):
+            _draw(canvas, line, CENTRE, below)
+            below -= line.size * 1.2
+        below -= 23 - 13.5 * 1.2
+    else:
+        below -= 23
     if certificate.competencies:
         label = _joined(*(label.competencies for label in labels))
-        _draw(canvas, _fitted(label, 8.5, 7, TEXT_WIDTH), CENTRE, top - 330, colour=GREY)
+        _draw(canvas, _fitted(label, 8.5, 7, TEXT_WIDTH), CENTRE, below, colour=GREY)
         names = _competency_names(list(certificate.competencies), first.language)
-        for index, line in enumerate(_paragraph(names, 10, 7, TEXT_WIDTH, 3, _direction(first))):
-            _draw(canvas, line, CENTRE, top - 344 - index * 12)
+        room = max(1, min(3, int((below - 14 - COMPETENCIES_FLOOR) // 12) + 1))
+        for index, line in enumerate(_paragraph(names, 10, 6, TEXT_WIDTH, room, _direction(first))):
+            _draw(canvas, line, CENTRE, below - 14 - index * 12)
     _draw_signatories(canvas, certificate.signatories[:MAX_SIGNATORIES])
     _draw_footer(canvas, certificate, labels)
     canvas.showPage()

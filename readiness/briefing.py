@@ -427,7 +427,8 @@ class _Renderer:
         self.text(gettext("Drawn up on %(date)s.") % {"date": _date(timezone.localdate())}, size=8)
         self.y -= LEADING
         if computed is not None:
-            moment = formats.date_format(timezone.localtime(computed), "DATETIME_FORMAT")
+            local = timezone.localtime(computed)  # the same date format as the line above, then the time
+            moment = f"{_date(local.date())} {formats.time_format(local.time(), 'TIME_FORMAT')}"
             self.text(gettext("Figures computed from the records: %(moment)s") % {"moment": moment}, size=8)
             self.y -= LEADING
         self.y -= 6
@@ -592,9 +593,20 @@ class _Renderer:
             self.table_row(line)
 
     def table_head(self) -> None:
-        self.need(2 * LEADING)
-        for key, heading in _headings().items():
-            self.text(heading, key=key, weight=BOLD, size=8)
+        # A heading wider than its column wraps onto a second line (then shrinks), so no
+        # two headings overprint, in whichever language they are longer.
+        headings = {
+            key: wrap_text(heading, max_width=self.columns[key][1], size=8, weight=BOLD, direction=self.direction)
+            for key, heading in _headings().items()
+        }
+        rows = min(2, max(len(lines) for lines in headings.values()))
+        self.need((rows + 1) * LEADING)
+        top = self.y
+        for key, lines in headings.items():
+            texts = [line.text for line in lines[: rows - 1]] + [" ".join(line.text for line in lines[rows - 1 :])]
+            for row, text in enumerate(texts):
+                self.text(text, key=key, y=top - row * (LEADING - 2), weight=BOLD, size=8)
+        self.y = top - (rows - 1) * (LEADING - 2)
         self.canvas.setLineWidth(0.5)
         self.canvas.line(MARGIN, self.y - 4, PAGE_WIDTH - MARGIN, self.y - 4)
         self.y -= LEADING + 4

@@ -186,6 +186,9 @@ class UnitReadiness(models.Model):
     units_assessed = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name_plural = _("unit readiness")
+
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.status} {self.index}"
 

@@ -1,11 +1,13 @@
 """Reads of the audit trail for the admins' page: filtered entries and their changes."""
 
+import datetime
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from lms.audit.models import AuditEntry
@@ -26,9 +28,18 @@ class FieldChange:
         return self.before is not None and self.before == self.after
 
 
-def audit_entry_list(*, action: str = "", actor: str = "", target_type: str = "", target: str = "") -> QuerySet:
+def audit_entry_list(
+    *,
+    action: str = "",
+    actor: str = "",
+    target_type: str = "",
+    target: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet:
     """Entries newest first, each with its actor; ``actor`` is a user name, ``target``
-    an object's id or part of its label."""
+    an object's id or part of its label; ``date_from`` and ``date_to`` are days in the
+    site's time zone, both included."""
     entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
     if action:
         entries = entries.filter(action=action)
@@ -38,7 +49,15 @@ def audit_entry_list(*, action: str = "", actor: str = "", target_type: str = ""
         entries = entries.filter(target_type=target_type)
     if target:
         entries = entries.filter(Q(target_id=target) | Q(target_label__icontains=target))
+    if date_from:
+        entries = entries.filter(created_at__gte=_start_of(date_from))
+    if date_to:
+        entries = entries.filter(created_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
     return entries
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def audit_actions() -> list[str]:

@@ -26,6 +26,7 @@ import logging
 import os
 import tempfile
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,7 +36,8 @@ from django.conf import settings
 from fontTools.ttLib import TTFont as FontToolsFont
 from fontTools.varLib import instancer
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.pdfdoc import PDFDocument, PDFStream
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +96,60 @@ def face(source: str, weight: int = REGULAR) -> Face:
 def _face(source: str, weight: int) -> Face:
     path = _font_file(source, weight)
     name = f"LMS-{fontpkg.slugify(source)}-{weight}"
-    font = TTFont(name, str(path))
+    font = SearchableTTFont(name, str(path))
     pdfmetrics.registerFont(font)
     return Face(name=name, source=source, weight=weight, path=path, code_points=frozenset(font.face.charToGlyph))
+
+
+class SearchableTTFont(TTFont):
+    """A TrueType face whose ToUnicode maps give Arabic presentation forms as the letters
+    they show, so that copying or searching the PDF finds text as typed.
+
+    ``lms.pdf.text`` draws shaped Arabic (U+FB50-U+FDFF, U+FE70-U+FEFF) in visual order,
+    and ReportLab maps each code back to the character drawn: a reader extracting text got
+    "ﻓﺎﻃﻤﺔ" for "فاطمة". Here each presentation form maps to its letters (NFKC), as the
+    ToUnicode maps of browsers' and word processors' PDFs do; readers that put right-to-left
+    runs back in logical order (poppler's ``pdftotext``, pdf.js, Acrobat) then give the
+    name as typed. A lam-alef ligature stands in a reversed run, so it maps to its two
+    letters in visual order (alef, lam), which the reader's reversal puts right.
+    """
+
+    def addObjects(self, doc: PDFDocument) -> None:  # ReportLab's name
+        state = self.state.get(doc)
+        subsets = [list(subset) for subset in state.subsets] if state is not None else []
+        super().addObjects(doc)
+        for number, subset in enumerate(subsets):
+            if not any(_is_presentation_form(code) for code in subset):
+                continue
+            base_font = b"".join((SUBSETN(number), b"+", self.face.name, self.face.subfontNameX)).decode("pdfdoc")
+            stream = doc.idToObject["toUnicodeCMap:" + base_font]
+            assert isinstance(stream, PDFStream)  # written just above by TTFont.addObjects
+            stream.content = _to_unicode_cmap(stream.content, subset)
+
+
+def _is_presentation_form(code: int) -> bool:
+    return 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF
+
+
+def _letters(code: int) -> str:
+    """What a drawn character stands for: a presentation form's letters, else itself."""
+    character = chr(code)
+    if not _is_presentation_form(code):
+        return character
+    letters = unicodedata.normalize("NFKC", character).replace(" ", "")  # U+FE70...: a spacing mark
+    if not letters:
+        return character
+    return letters[::-1] if len(letters) > 1 else letters
+
+
+def _to_unicode_cmap(cmap: str, subset: list[int]) -> str:
+    """ReportLab's CMap with each ``<code> <character>`` line given the letters instead."""
+    start = cmap.index(" beginbfchar") + len(" beginbfchar")
+    end = cmap.index("endbfchar")
+    entries = "\n".join(
+        f"<{index:02X}> <{_letters(code).encode('utf-16-be').hex().upper()}>" for index, code in enumerate(subset)
+    )
+    return f"{cmap[:start]}\n{entries}\n{cmap[end:]}"
 
 
 def faces(family: FontFamily = SANS, *, weight: int = REGULAR) -> list[Face]:

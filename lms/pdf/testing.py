@@ -6,6 +6,7 @@ Imported by tests only (it needs pypdf, a development dependency).
   the page (pypdf's layout mode), decoded through the PDF's own ToUnicode maps.
 - ``shows_text`` says whether that text shows a string written in logical order.
 - ``glyph_problems`` lists every drawn character whose embedded glyph is missing or empty.
+- ``unembedded_fonts`` lists every font a page declares without its program embedded.
 """
 
 import io
@@ -99,6 +100,44 @@ def glyph_problems(pdf: bytes) -> list[str]:
     return problems
 
 
+def unembedded_fonts(pdf: bytes) -> list[str]:
+    """``page N: /BaseFont`` for every font of every page (and of the forms it draws)
+    whose descriptor carries no font program (FontFile, FontFile2 or FontFile3): what
+    ``pdffonts`` reports as "emb no", and what PDF/A and print shops refuse."""
+    found: list[str] = []
+    reader = PdfReader(io.BytesIO(pdf))
+    for number, page in enumerate(reader.pages, start=1):
+        for font in _fonts(page.get("/Resources")):
+            descriptors = [font.get("/FontDescriptor")]
+            descriptors += [
+                descendant.get_object().get("/FontDescriptor") for descendant in font.get("/DescendantFonts", [])
+            ]
+            programs = [
+                key
+                for descriptor in descriptors
+                if descriptor is not None
+                for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                if key in descriptor.get_object()
+            ]
+            if not programs:
+                found.append(f"page {number}: {font.get('/BaseFont')}")
+    return found
+
+
+def _fonts(resources: PdfObject | None) -> list[DictionaryObject]:
+    """The font dictionaries of a resource dictionary and of the form XObjects it holds."""
+    if resources is None:
+        return []
+    resources = resources.get_object()
+    assert isinstance(resources, DictionaryObject)
+    fonts = [font.get_object() for font in resources.get("/Font", DictionaryObject()).get_object().values()]
+    for xobject in resources.get("/XObject", DictionaryObject()).get_object().values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            fonts += _fonts(xobject.get("/Resources"))
+    return fonts
+
+
 def _stream_data(reference: PdfObject) -> bytes:
     stream = reference.get_object()
     assert isinstance(stream, StreamObject)  # font programs and ToUnicode maps are streams (PDF 32000-1, 9.9, 9.10.3)
@@ -157,3 +196,50 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
             source, target = (part.strip("<> ") for part in line.split(">", 1))
             mapping[int(source, 16)] = bytes.fromhex(target).decode("utf-16-be")
     return mapping
+
+
+def drawn_glyphs_show(pdf: bytes, expected: str, *, font_path: str, base_font_part: str) -> bool:
+    """Whether, among the glyphs drawn on page 1 with the embedded fonts whose names
+    contain ``base_font_part``, the glyphs that ``font_path``'s font has for the characters
+    of ``expected`` stand one after the other in that order (spaces aside).
+
+    The extracted text of shaped Arabic is its letters (see ``lms.pdf.fonts``), so it no
+    longer shows whether the letters were joined; the outlines do: an initial feh and an
+    isolated one are different glyphs.
+    """
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[0]
+    resources = page["/Resources"]
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"].get_object()
+    assert isinstance(fonts, DictionaryObject)
+    drawn: list[tuple[TTFont, int]] = []
+    programs: dict[str, TTFont | None] = {}
+    current = None
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator == b"Tf":
+            name = str(operands[0])
+            if name not in programs:
+                font = fonts[name].get_object()
+                assert isinstance(font, DictionaryObject)
+                descriptor = font["/FontDescriptor"].get_object()
+                assert isinstance(descriptor, DictionaryObject)
+                wanted = base_font_part in str(font["/BaseFont"])
+                programs[name] = TTFont(io.BytesIO(_stream_data(descriptor["/FontFile2"]))) if wanted else None
+            current = programs[name]
+        elif operator in (b"Tj", b"TJ", b"'", b'"') and current is not None:
+            drawn += [(current, code) for code in _codes(operands)]
+    source = TTFont(font_path)
+    wanted_outlines = [_outline(source, source.getBestCmap()[ord(c)]) for c in expected if not c.isspace()]
+    drawn_outlines = [_outline(font, font["cmap"].tables[0].cmap[code]) for font, code in drawn]
+    drawn_outlines = [outline for outline in drawn_outlines if outline[0]]  # spaces have none
+    return any(
+        drawn_outlines[start : start + len(wanted_outlines)] == wanted_outlines
+        for start in range(len(drawn_outlines) - len(wanted_outlines) + 1)
+    )
+
+
+def _outline(font: TTFont, glyph_name: str) -> tuple[tuple[tuple[float, float], ...], tuple[int, ...]]:
+    glyph_table = font["glyf"]
+    coordinates, end_points, _flags = glyph_table[glyph_name].getCoordinates(glyph_table)
+    return tuple(coordinates), tuple(end_points)

@@ -12,9 +12,11 @@ maps them. Arabic needs more, so each line is prepared in four steps:
    that has every character of the run (see ``lms.pdf.fonts``).
 
 Every glyph drawn is a real cmap entry, so the PDF's ToUnicode map turns it back into
-text: a reader copies or searches presentation forms, which NFKC folds into letters
-(``lms.pdf.testing`` checks both for tests). A character that no face has is reported
-in ``TextLine.missing`` and logged, never dropped unnoticed.
+text; ``lms.pdf.fonts.SearchableTTFont`` maps presentation forms to their letters there,
+so a reader that restores the logical order of right-to-left runs (``pdftotext``) copies
+and searches the text as typed (``lms.pdf.testing`` checks text and glyphs for tests).
+A character that no face has is reported in ``TextLine.missing`` and logged, never
+dropped unnoticed.
 """
 
 import logging

@@ -9,12 +9,15 @@ import zxingcpp
 from django.utils.translation import trans_real
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4, landscape
 
 from certificates import services
 from certificates.models import Certificate
 from certificates.pdf import LogoError, certificate_pdf, verification_url
 from courses import services as course_services
-from lms.pdf.testing import glyph_problems, page_text, shows_text
+from lms.pdf import BOLD, draw_text, pdf_canvas
+from lms.pdf.fonts import face
+from lms.pdf.testing import drawn_glyphs_show, glyph_problems, page_text, shows_text
 from tests.certificates.conftest import complete
 
 CODE = "K7QM-4XPA-9D2F-HT6WR"
@@ -142,12 +145,18 @@ def test_names_in_latin_with_diacritics_french_and_arabic_show_as_written(name):
 def test_arabic_letters_are_joined_and_right_to_left():
     pdf = certificate_pdf(certificate(holder_name="فاطمة الزهراء", signatories=[]))
 
-    name_line = next(line.strip() for line in page_text(pdf).splitlines() if "\ufe94" in line)
-
-    # Joined: each letter in its contextual form (initial, medial, final, isolated), never
-    # the plain letters U+0641...; right to left: the line, read left to right as it stands
-    # on the page, runs from the last letter (hamza) to the first (feh).
-    assert name_line == "\ufe80\ufe8d\ufeae\ufeeb\ufeb0\ufedf\ufe8d \ufe94\ufee4\ufec3\ufe8e\ufed3"
+    # Joined: each letter drawn with the glyph of its contextual form (initial, medial,
+    # final, isolated), never the plain letter's; right to left: read left to right as the
+    # glyphs stand on the page, from the last letter (hamza) to the first (feh).
+    assert drawn_glyphs_show(
+        pdf,
+        "\ufe80\ufe8d\ufeae\ufeeb\ufeb0\ufedf\ufe8d \ufe94\ufee4\ufec3\ufe8e\ufed3",
+        font_path=str(face("Noto Sans Arabic", BOLD).path),
+        base_font_part="arabic-700",
+    )
+    assert not drawn_glyphs_show(
+        pdf, "ءارهزلا ةمطاف", font_path=str(face("Noto Sans Arabic", BOLD).path), base_font_part="arabic-700"
+    )
 
 
 def test_an_arabic_certificate_has_arabic_labels_and_dates_and_mirrors_its_corners(translated):
@@ -270,3 +279,82 @@ def test_without_an_expiry_date_no_validity_is_printed():
     assert shows_text(text, "Issued on May 12, 2025")
     assert "Valid until" not in text
     assert "Competencies" not in text
+
+
+LONG_TITLE = (
+    "Protection of civilians, human rights and gender-responsive policing in United Nations peace operations: "
+    "command, community engagement, sexual and gender-based violence, detention and the use of force"
+)
+
+
+def ink_between_frame_and_margin(pdf: bytes) -> list[tuple[int, int]]:
+    """Dark pixels in the white bands between the inner frame (at 31 pt) and the text
+    margin (60 pt) on both sides, and beyond the outer frame (24 pt): where a line that
+    crosses the border would show."""
+    scale = 2
+    image = page_image(pdf, scale=scale).convert("L")
+    width, height = image.size
+    bands = [(34, 57), (width / scale - 57, width / scale - 34), (0, 21), (width / scale - 21, width / scale)]
+    found = []
+    for left, right in bands:
+        for x in range(round(left * scale), round(right * scale)):
+            for y in range(34 * scale, height - 34 * scale):
+                if image.getpixel((x, y)) < 200:
+                    found.append((x, y))
+    return found
+
+
+def title_lines(text: str, title: str) -> list[str]:
+    """The lines of ``text`` made only of the title's words."""
+    words = set(title.split())
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip() and set(line.split()) <= words]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_title_of_200_characters_wraps_to_three_lines_inside_the_frame(language):
+    assert len(LONG_TITLE) == 200  # the field's limit
+
+    pdf = certificate_pdf(certificate(course_title=LONG_TITLE, languages=[language], holder_name="فاطمة الزهراء"))
+
+    lines = title_lines(page_text(pdf), LONG_TITLE)
+    assert 2 <= len(lines) <= 3
+    assert " ".join(lines) == LONG_TITLE
+    assert ink_between_frame_and_margin(pdf) == []
+    assert glyph_problems(pdf) == []
+
+
+def test_bilingual_long_titles_and_competencies_stay_inside_and_above_the_signatures():
+    french = "Protection des civils, droits de l'homme et police sensible au genre dans les opérations de paix " * 2
+    pdf = certificate_pdf(
+        certificate(
+            course_title=LONG_TITLE,
+            course_title_translated=french[:200].strip(),
+            languages=["en", "fr"],
+            competencies=["COP", "POC", "HR", "SGBV", "CD", "CMD"],
+        )
+    )
+
+    text = page_text(pdf)
+    assert " ".join(title_lines(text, LONG_TITLE)) == LONG_TITLE
+    assert ink_between_frame_and_margin(pdf) == []
+    lines = text.splitlines()
+    competencies = max(i for i, line in enumerate(lines) if "Protection of civilians" in line and "·" in line)
+    signatures = next(i for i, line in enumerate(lines) if "Amina Diallo" in line)
+    assert competencies < signatures
+
+
+def test_a_word_longer_than_the_page_shrinks_on_its_line_rather_than_cross_the_frame():
+    pdf = certificate_pdf(certificate(course_title="X" * 200))
+
+    assert "X" * 200 in page_text(pdf).replace(" ", "")
+    assert ink_between_frame_and_margin(pdf) == []
+
+
+def test_the_check_sees_a_line_that_crosses_the_frame():
+    output = io.BytesIO()
+    canvas = pdf_canvas(output, title="t", author="a", pagesize=landscape(A4))
+    draw_text(canvas, 10, 300, "X" * 120, size=19)
+    canvas.showPage()
+    canvas.save()
+
+    assert ink_between_frame_and_margin(output.getvalue()) != []

@@ -619,6 +619,9 @@ TABLE: dict[str, Access] = {
     "audit-entry-list": Access(
         get="L   403 403 403 403 403 200", post="L   405 405 405 405 405 405", shows={SUBTREE: "admin"}
     ),
+    "audit-entry-export": Access(
+        get="L   403 403 403 403 403 200", post="L   405 405 405 405 405 405", shows={SUBTREE: "admin"}
+    ),
     "readiness-overview": Access(get="L   403 403 403 403 200 200", post="L   405 405 405 405 405 405"),
     "readiness-unit": Access(
         {"pk": "tree.north_station"},
