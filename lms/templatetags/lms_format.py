@@ -5,8 +5,9 @@
 - ``{{ value|number }}``: a decimal without trailing zeros, with the language's decimal
   separator ("50.0000" -> "50", "2.5000" -> "2,5" in French);
 - ``{{ value|percent }}`` (or ``|percent:1`` for one decimal): a value already in percent
-  rounded down to a fixed number of decimals (a 79.6 % score is never shown as a passing 80 %), with the language's separator and sign ("82 %" in French,
-  with a no-break space so the sign never starts a line);
+  rounded down to a fixed number of decimals (a 79.6 % score is never shown as a passing
+  80 %), with the language's separator and sign ("82 %" in French, with a no-break space
+  so the sign never starts a line);
 - ``{{ text|outcomes }}``: learning outcomes written one a line (a leading "- ", "* " or
   "• " is the author's bullet, not text) as a ``<ul>``.
 
@@ -26,7 +27,7 @@ register = template.Library()
 # before it; English and Arabic (as Django's ar locale writes numbers) none.
 PERCENT_PATTERNS = {"fr": "{}\u00a0%"}
 PERCENT_PATTERN = "{}%"
-BULLETS = ("- ", "* ", "• ", "– ")
+BULLETS = ("- ", "* ", "\u2022 ", "\u2013 ")  # hyphen, asterisk, bullet, en dash
 
 
 def _decimal(value: object) -> Decimal | None:

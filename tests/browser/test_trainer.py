@@ -134,7 +134,10 @@ LINK_BUTTON_CONTRAST = """(button) => {
   };
   let box = button;
   let background = "rgba(0, 0, 0, 0)";
-  while (box && /rgba\\(.*, 0\\)$/.test(background)) { background = getComputedStyle(box).backgroundColor; box = box.parentElement; }
+  while (box && /rgba\\(.*, 0\\)$/.test(background)) {
+    background = getComputedStyle(box).backgroundColor;
+    box = box.parentElement;
+  }
   if (/rgba\\(.*, 0\\)$/.test(background)) background = "rgb(255, 255, 255)";
   const [a, b] = [luminance(rgb(getComputedStyle(button).color)), luminance(rgb(background))];
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);

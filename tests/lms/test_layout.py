@@ -34,7 +34,7 @@ def test_500_page_needs_no_database_and_no_request_context():
     html = response.content.decode()
     assert response.status_code == 500
     assert '<html lang="fr" dir="ltr">' in html
-    assert "<h1>Une erreur s’est produite</h1>" in html
+    assert "<h1>Une erreur s\u2019est produite</h1>" in html
     assert '<a href="/">Retour à la page d\'accueil</a>' in html
     assert "nav-menu" not in html
 
