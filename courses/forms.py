@@ -28,7 +28,7 @@ def _deadline_field() -> forms.DateField:
     return forms.DateField(
         label=_("Deadline (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The date by which the course should be completed."),
     )
 
@@ -290,7 +290,7 @@ class SessionForm(forms.Form):
         queryset=Unit.objects.none(),
         help_text=_("Trainers whose scope covers this unit run the session."),
     )
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(
         label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}), help_text=_("Local time at the place.")
     )

@@ -82,6 +82,8 @@ TEMPLATES = [
                 "organisations.context_processors.roles",
                 "lms.notifications.context_processors.unread",
             ],
+            # The project's filters (lms/ is configuration, not an installed app).
+            "libraries": {"lms_format": "lms.templatetags.lms_format"},
         },
     },
 ]
@@ -169,6 +171,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One unambiguous date format per language (day, month name, year): lms/formats/.
+FORMAT_MODULE_PATH = ["lms.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_TZ = True
 

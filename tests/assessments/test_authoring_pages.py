@@ -436,7 +436,9 @@ def test_a_single_choice_question_without_a_correct_choice_is_refused(client, pe
     assert response.status_code == 200
     assert response.context["form"].errors == {"choices": ["Exactly one choice must be correct, not 0."]}
     html = response.content.decode()
-    assert "<li>Choices: Exactly one choice must be correct, not 0.</li>" in html
+    # In the summary above the form, linking to the field.
+    anchor = response.context["form"]["choices"].id_for_label
+    assert f'<li><a href="#{anchor}">Choices: Exactly one choice must be correct, not 0.</a></li>' in html
     # What was typed stays in the form.
     assert 'name="choice_text_1" value="A judge"' in html
     assert _state(assessment) == before
@@ -1212,9 +1214,10 @@ def test_invalid_credits_come_back_as_form_errors_and_nothing_is_written(client,
     assert (_state(assessment), _weights(assessment)) == before
     html = response.content.decode()
     for field, messages_ in errors.items():
-        label = response.context["form"].fields[field].label
+        bound = response.context["form"][field]
         for message in messages_:
-            assert f"<li>{label}: {message}</li>".replace("'", "&#x27;") in html
+            summary = f'<li><a href="#{bound.id_for_label or bound.auto_id}">{bound.label}: {message}</a></li>'
+            assert summary.replace("'", "&#x27;") in html
 
 
 def test_author_corrects_credits_through_the_key_form(client, people, assessment):

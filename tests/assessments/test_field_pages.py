@@ -10,7 +10,6 @@ from django.utils import translation
 
 from assessments.models import Answer, Attempt
 from assessments.statistics import ItemStatistics
-from assessments.templatetags.assessment_numbers import plain_number
 from assessments.views.statistics import _too_few_note
 from courses import services as course_services
 from tests.assessments.test_pages import _choice, _published, _start
@@ -108,24 +107,6 @@ def test_the_time_left_is_in_the_sticky_clock(client, people, course):
 
 
 # Point 6 (assessments): numbers as people write them ---------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("language", "value", "expected"),
-    [
-        ("en", "50.0000", "50"),
-        ("en", "5.0000", "5"),
-        ("en", "0.2500", "0.25"),
-        ("fr", "0.2500", "0,25"),
-        ("ar", "-1.5000", "-1,5"),
-        ("en", Decimal("3.00"), "3"),
-        ("en", "not a number", "not a number"),
-        ("en", None, ""),
-    ],
-)
-def test_plain_number(language, value, expected):
-    with translation.override(language):
-        assert plain_number(value) == expected
 
 
 def test_result_page_shows_the_numeric_key_without_trailing_zeros(client, people, course):

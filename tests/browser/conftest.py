@@ -10,9 +10,19 @@ Chromium is Debian's (``apt-get install chromium``), never a browser that Playwr
 downloads. It is installed here when missing and this process may (root, as in CI);
 otherwise the tests skip with the reason, and fail instead when LMS_REQUIRE_SERVICES=1.
 
-Every step of a journey writes a screenshot under ``var/screenshots/<test name>/`` and, in
-a browser with JavaScript, runs axe-core over the page: a serious or critical WCAG 2.1 A
-or AA violation fails the test.
+Every step of a journey writes a screenshot under ``var/screenshots/<test name>/`` and
+checks the page (``Journey.step``):
+
+- nothing scrolls sideways, at the journey's width and at 320 px (WCAG 2.1 reflow, 1.4.10;
+  the viewport is narrowed for the check, then restored);
+- values stand by their labels;
+- languages are declared. The convention every template follows: ``<html>`` carries the
+  interface's ``lang`` and ``dir``; content written in a language of its own (a course's
+  lessons, whatever authors wrote) sits in an element with class ``content`` or attribute
+  ``data-content``, which carries that content's ``lang`` and ``dir`` (``dir="auto"``
+  allowed) even when it is the interface's language, so a screen reader and the bidi
+  algorithm never guess;
+- with JavaScript, axe-core: a serious or critical WCAG 2.1 A or AA violation fails.
 """
 
 import functools
@@ -40,6 +50,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SCREENSHOTS = REPO / "var" / "screenshots"
 PHONE = {"width": 360, "height": 740}
+NARROWEST = 320  # the width WCAG's reflow criterion asks a page to fit (1.4.10)
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 # The values of label/value lists (dl.facts; figures, aligned to the end, aside) whose text
@@ -55,6 +66,22 @@ MISALIGNED_VALUES = """() => {
     return text.width > 0 && (rtl ? outer.right - text.right : text.left - outer.left) > 1;
   }).map((box) => box.outerHTML.slice(0, 160));
 }"""
+# Language declarations missing (see the module's docstring): the document's, then any
+# content element's.
+UNDECLARED_LANGUAGES = """() => {
+  const missing = [];
+  const root = document.documentElement;
+  if (!root.getAttribute("lang") || !["ltr", "rtl"].includes(root.getAttribute("dir"))) {
+    missing.push("<html lang=" + root.getAttribute("lang") + " dir=" + root.getAttribute("dir") + ">");
+  }
+  for (const box of document.querySelectorAll(".content, [data-content]")) {
+    if (!box.getAttribute("lang") || !["ltr", "rtl", "auto"].includes(box.getAttribute("dir"))) {
+      missing.push(box.outerHTML.slice(0, 160));
+    }
+  }
+  return missing;
+}"""
+SIDEWAYS_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 # The competency catalogue and requirement profiles, as the migration seeds them.
 CATALOGUE_SEED = import_module("readiness.migrations.0002_catalogue_and_default_profiles").seed
 
@@ -158,20 +185,49 @@ class Journey:
         self.page.goto(self.base_url + path)
 
     def step(self, name: str) -> None:
-        """A screenshot of the page, checks that it fits the screen's width and that values
-        stand by their labels, then (with JavaScript) axe-core over it."""
+        """A screenshot of the page, checks that it fits the screen's width and 320 px, that
+        values stand by their labels and that languages are declared, then (with
+        JavaScript) axe-core over it."""
         path = self.folder / f"{len(self.steps) + 1:02d}-{name}.png"
         self.page.screenshot(path=path, full_page=True)
         self.steps.append(path)
         print(f"screenshot: {path}")
         # WCAG 2.1 reflow (1.4.10), which axe-core does not check: nothing scrolls sideways,
         # not even on a phone; wide tables scroll inside their own box.
-        overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = self.page.evaluate(SIDEWAYS_OVERFLOW)
         assert overflow <= 0, f"The page at step {name!r} ({self.page.url}) is {overflow} px wider than the screen."
+        self.check_fits(NARROWEST, name)
+        undeclared = self.page.evaluate(UNDECLARED_LANGUAGES)
+        assert not undeclared, f"Content without lang and dir at step {name!r} ({self.page.url}): {undeclared}"
         misaligned = self.page.evaluate(MISALIGNED_VALUES)
         assert not misaligned, f"Values away from their labels at step {name!r} ({self.page.url}): {misaligned}"
         if self.javascript:
             accessibility_check(self.page, name)
+
+    def check_fits(self, width: int, name: str) -> None:
+        """Nothing scrolls sideways with the viewport ``width`` px wide; the viewport is then
+        restored (a screenshot of the narrow page is kept when it does not fit)."""
+        viewport = self.page.viewport_size
+        assert viewport is not None
+        self.page.set_viewport_size({"width": width, "height": viewport["height"]})
+        try:
+            overflow = self.page.evaluate(SIDEWAYS_OVERFLOW)
+            if overflow > 0:
+                self.page.screenshot(path=self.folder / f"{len(self.steps):02d}-{name}-{width}px.png", full_page=True)
+        finally:
+            self.page.set_viewport_size(viewport)
+        assert overflow <= 0, (
+            f"At {width} px, the page at step {name!r} ({self.page.url}) is {overflow} px wider than the screen."
+        )
+
+    def follow_menu(self, link: str) -> None:
+        """Clicks ``link`` (a translated name) in the main menu, opening the menu first where
+        it is collapsed (narrow screens) as a person would."""
+        menu = self.page.get_by_role("navigation", name=self.t("Main"))
+        summary = self.page.locator(".nav-menu > summary")
+        if summary.count() and summary.is_visible() and not menu.is_visible():
+            summary.click()
+        menu.get_by_role("link", name=link, exact=True).click()
 
     def sign_in(self, username: str, password: str) -> None:
         self.open("/accounts/login/")

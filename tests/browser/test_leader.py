@@ -38,7 +38,7 @@ def test_leader_sees_readiness_change_drills_down_and_exports_the_briefing(journ
 
     journey.sign_in(world.leader.username, PASSWORD)
     journey.step("home")
-    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Readiness")).click()
+    journey.follow_menu(t("Readiness"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Handover readiness"))
     journey.step("overview")
     for unit in (world.nation, world.region, world.station):

@@ -43,7 +43,7 @@ def course_taken(journey: Journey, world: World) -> None:
     expect(page.locator("html")).to_have_attribute("lang", journey.language)
     journey.step("home")
 
-    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("My courses"), exact=True).click()
+    journey.follow_menu(t("My courses"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("My courses"))
     journey.step("my-courses")
     page.get_by_role("link", name=COURSE_TITLE, exact=True).click()
@@ -90,7 +90,7 @@ def course_taken(journey: Journey, world: World) -> None:
 
 def certificate_downloaded_and_verified(journey: Journey, world: World, verifier: Journey) -> None:
     page, t = journey.page, journey.t
-    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("My certificates")).click()
+    journey.follow_menu(t("My certificates"))
 
     def listed() -> bool:
         page.reload()

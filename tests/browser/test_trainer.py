@@ -1,15 +1,26 @@
 """A trainer authors a course in the browser (module, lessons, final assessment and its
 questions), publishes them and enrols a unit, whose officers then find it in their courses."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.models import Assessment, Question
+from courses import services as session_services
 from courses.models import Course, Enrollment
-from tests.browser.conftest import Journey
-from tests.browser.worlds import ASSESSMENT_TITLE, COURSE_TITLE, LESSONS, PASSWORD, QUESTIONS, world_build
+from tests.browser.conftest import PHONE, Journey
+from tests.browser.worlds import (
+    ASSESSMENT_TITLE,
+    COURSE_TITLE,
+    LESSONS,
+    PASSWORD,
+    QUESTIONS,
+    course_publish_with_lessons,
+    world_build,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +28,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def course_drafted(journey: Journey) -> None:
     page, t = journey.page, journey.t
     journey.step("home")
-    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Author")).click()
+    journey.follow_menu(t("Author"))
     journey.step("author-courses")
     page.get_by_role("link", name=t("New course")).click()
     page.get_by_label(t("Code")).fill("HR-201")
@@ -108,7 +119,7 @@ def test_trainer_authors_publishes_and_enrols_a_unit(journey_of):
     course_drafted(journey)
     course = Course.objects.get(code="HR-201")
     assessment = assessment_authored(journey, course)
-    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Author")).click()
+    journey.follow_menu(t("Author"))
     page.get_by_role("link", name=COURSE_TITLE).click()
     page.get_by_role("button", name=t("Publish"), exact=True).click()
     # The course's status (its final, published with it, says "Published" too in the plan).
@@ -137,6 +148,50 @@ def test_trainer_authors_publishes_and_enrols_a_unit(journey_of):
 
     trainee = journey_of("trainee")
     trainee.sign_in(world.trainee.username, PASSWORD)
-    trainee.page.get_by_role("link", name=trainee.t("My courses"), exact=True).first.click()
+    trainee.follow_menu(trainee.t("My courses"))
     expect(trainee.page.get_by_role("link", name=COURSE_TITLE, exact=True)).to_be_visible()
     trainee.step("my-courses")
+
+
+# A link-button's colour against the page behind it, as WCAG computes contrast.
+LINK_BUTTON_CONTRAST = """(button) => {
+  const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  let box = button;
+  let background = "rgba(0, 0, 0, 0)";
+  while (box && /rgba\\(.*, 0\\)$/.test(background)) {
+    background = getComputedStyle(box).backgroundColor;
+    box = box.parentElement;
+  }
+  if (/rgba\\(.*, 0\\)$/.test(background)) background = "rgb(255, 255, 255)";
+  const [a, b] = [luminance(rgb(getComputedStyle(button).color)), luminance(rgb(background))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_remove_buttons_on_a_session_page_are_visible_and_focusable(journey_of, language):
+    """Issue 17, 9: the "Remove" link-buttons of a session's registrations were white on white."""
+    world = world_build()
+    course = course_publish_with_lessons(world)
+    session = session_services.session_create(
+        actor=world.trainer,
+        course=course,
+        unit=world.station,
+        date=timezone.localdate() + datetime.timedelta(days=7),
+        start_time=datetime.time(9, 0),
+        place="Salle 2",
+        capacity=10,
+    )
+    session_services.session_register(session=session, officers=[world.officer], actor=world.trainer)
+    journey = journey_of("trainer", viewport=PHONE, language=language)
+    journey.sign_in(world.trainer.username, PASSWORD)
+    journey.open(f"/sessions/{session.pk}/")
+    remove = journey.page.get_by_role("button", name=re.compile(journey.t("Remove"))).first
+    expect(remove).to_be_visible()
+    assert journey.page.evaluate(LINK_BUTTON_CONTRAST, remove.element_handle()) >= 4.5
+    remove.focus()
+    journey.step("session-remove-focused")  # axe-core checks every colour contrast too

@@ -134,7 +134,7 @@ def test_holders_within_the_notice_window_are_reminded_once(settings, dated, hol
     )
     notice = reminded.get(user=holders[3])
     assert notice.message == (
-        "Your certificate for Human rights in policing expires on June 16, 2031: take the refresher course in time."
+        "Your certificate for Human rights in policing expires on 16 June 2031: take the refresher course in time."
     )
     assert notice.link == f"/courses/{dated['tomorrow'].course_id}/"
     assert Certificate.objects.get(pk=dated["tomorrow"].pk).refresher_notified_at is not None

@@ -524,7 +524,7 @@ def test_a_queued_run_says_since_when_it_waits_for_a_worker(client, people, run,
     html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(minutes=1))
 
     assert (
-        '<p>Waiting for a worker since <time datetime="2026-03-02T14:02:00+03:00">2:02 p.m.</time>'
+        '<p>Waiting for a worker since <time datetime="2026-03-02T14:02:00+03:00">14:02</time>'
         " (1\xa0minute): 3 certificates queued.</p>"
     ) in html
     assert "Nothing has moved" not in html
@@ -551,7 +551,7 @@ def test_a_run_queued_the_day_before_gives_the_date_too(client, people, run, nai
     html = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(days=1))
 
     assert (
-        '<p>Waiting for a worker since <time datetime="2026-03-02T14:02:00+03:00">03/02/2026 2:02 p.m.</time>'
+        '<p>Waiting for a worker since <time datetime="2026-03-02T14:02:00+03:00">2 Mar 2026, 14:02</time>'
         " (1\xa0day): 3 certificates queued.</p>"
     ) in html
     assert STALL_SENTENCE.format("1\xa0day") in html
@@ -573,7 +573,7 @@ def test_a_run_under_way_says_how_far_it_got_and_when_it_last_moved(
     later = run_page(client, run, monkeypatch, now=STARTED + datetime.timedelta(minutes=4, seconds=30))
 
     assert (
-        '<p>Issuing: 2 of 3 done. Last progress at <time datetime="2026-03-02T14:04:00+03:00">2:04 p.m.</time></p>'
+        '<p>Issuing: 2 of 3 done. Last progress at <time datetime="2026-03-02T14:04:00+03:00">14:04</time></p>'
     ) in html
     assert "Waiting for a worker" not in html
     assert "Nothing has moved" not in html
@@ -593,7 +593,7 @@ def test_a_chunk_backing_off_after_a_failure_says_when_it_is_tried_again(client,
     assert "<p>Issuing: 0 of 3 done.</p>" in html
     assert (
         '<p>A part of this run failed; the platform tries it again at <time datetime="2026-03-02T14:08:00+03:00">'
-        "2:08 p.m.</time></p>"
+        "14:08</time></p>"
     ) in html
     assert "Nothing has moved" not in html  # the outbox is waiting on purpose
 
@@ -632,7 +632,7 @@ def test_after_a_retry_the_run_waits_since_the_retry(client, people, run, nairob
     html = run_page(client, run, monkeypatch, now=retried_at + datetime.timedelta(seconds=30))
 
     assert (
-        '<p>Waiting for a worker since <time datetime="2026-03-02T14:12:00+03:00">2:12 p.m.</time>'
+        '<p>Waiting for a worker since <time datetime="2026-03-02T14:12:00+03:00">14:12</time>'
         " (under a minute): 3 certificates queued.</p>"
     ) in html
 

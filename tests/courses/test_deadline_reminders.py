@@ -62,9 +62,9 @@ def test_in_progress_enrollments_due_within_the_window_are_reminded_once(people,
 
     assert (first, second) == (3, 0)
     assert _reminded() == {
-        "trainee": "Reminder: complete Community-oriented policing by Jan. 15, 2027.",
-        "due.today": "Reminder: complete Community-oriented policing by Jan. 10, 2027.",
-        "last.day": "Reminder: complete Community-oriented policing by Jan. 17, 2027.",
+        "trainee": "Reminder: complete Community-oriented policing by 15 January 2027.",
+        "due.today": "Reminder: complete Community-oriented policing by 10 January 2027.",
+        "last.day": "Reminder: complete Community-oriented policing by 17 January 2027.",
     }
     assert set(Notification.objects.filter(kind=KIND).values_list("link", flat=True)) == {
         f"/courses/{published_course.pk}/"
@@ -95,7 +95,7 @@ def test_the_reminder_is_in_the_officers_language(enrol):
 
     reminded = _reminded()
     assert "15 janvier 2027" in reminded["french"]
-    assert "15 يناير، 2027" in reminded["arabic"]
+    assert "15 يناير 2027" in reminded["arabic"]
 
 
 def test_officers_who_left_or_cannot_sign_in_are_not_reminded_and_not_marked(people, tree, published_course, enrol):
@@ -142,9 +142,9 @@ def test_each_course_and_deadline_gets_its_own_message(people, tree, published_c
 
     assert sent == 3
     assert sorted(Notification.objects.filter(kind=KIND).values_list("user__username", "message")) == [
-        ("first", "Reminder: complete Community-oriented policing by Jan. 11, 2027."),
-        ("first", "Reminder: complete Human rights by Jan. 12, 2027."),
-        ("second", "Reminder: complete Community-oriented policing by Jan. 12, 2027."),
+        ("first", "Reminder: complete Community-oriented policing by 11 January 2027."),
+        ("first", "Reminder: complete Human rights by 12 January 2027."),
+        ("second", "Reminder: complete Community-oriented policing by 12 January 2027."),
     ]
 
 

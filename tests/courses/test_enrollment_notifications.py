@@ -52,7 +52,9 @@ def test_the_deadline_is_given_in_each_officers_language(people, tree, published
     # The sentence itself, not only the date: its gettext_lazy was once aliased under a
     # name makemessages does not read, and the notice went out in English to everyone.
     messages = dict(Notification.objects.values_list("user__username", "message"))
-    assert messages["trainee"] == "You have been enrolled in Community-oriented policing; complete it by Jan. 15, 2027."
+    assert messages["trainee"] == (
+        "You have been enrolled in Community-oriented policing; complete it by 15 January 2027."
+    )
     assert messages["fr"] == (
         "Vous avez été inscrit à Community-oriented policing\u00a0; terminez-le avant le 15 janvier 2027."
     )

@@ -306,6 +306,22 @@ def test_plain_text_fields_of_a_lesson_are_escaped(client, people, field):
         assert _executables(response.content.decode()) == []
 
 
+def test_learning_outcomes_show_as_a_list_not_as_dashes(client, people):
+    """Issue 17, 6: outcomes written "- one" per line were shown with their dashes."""
+    course = services.course_create(creator=people.trainer_north, code="OUT", title="Outcomes")
+    module = services.module_create(course=course, title="Module")
+    outcomes = "- Explain the rights of a detained person\n- Record an arrest"
+    lesson = services.lesson_create(module=module, title="Lesson", learning_outcomes=outcomes)
+    services.course_publish(course=course, actor=people.trainer_north)
+    _enrol(people.trainee, course)
+    client.force_login(people.trainee)
+
+    html = client.get(reverse("lesson-detail", args=[lesson.pk])).content.decode()
+
+    assert '<ul class="outcomes"><li>Explain the rights of a detained person</li><li>Record an arrest</li></ul>' in html
+    assert "- Explain" not in html
+
+
 # Who may open what --------------------------------------------------------------------------
 
 PAGES = {

@@ -48,8 +48,8 @@ def test_a_localised_date_parameter_is_written_in_each_recipients_language():
 
     assert dict(Notification.objects.values_list("user__username", "message")) == {
         "fr": "Code(s) de compétence inconnu(s)\u00a0: 15 janvier 2027.",
-        "ar": "رموز كفاءات غير معروفة: 15 يناير، 2027.",
-        "en": "Unknown competency code(s): Jan. 15, 2027.",
+        "ar": "رموز كفاءات غير معروفة: 15 يناير 2027.",
+        "en": "Unknown competency code(s): 15 January 2027.",
     }
 
 

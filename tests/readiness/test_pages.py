@@ -557,8 +557,7 @@ def one_line(html: str) -> str:
 
 
 FIGURES_COMPUTED = (
-    '<p class="muted">Figures computed on <time datetime="2026-03-02T14:02:00+03:00">March 2, 2026, 2:02 p.m.</time>'
-    "</p>"
+    '<p class="muted">Figures computed on <time datetime="2026-03-02T14:02:00+03:00">2 March 2026, 14:02</time></p>'
 )
 
 
@@ -572,7 +571,7 @@ def test_pages_say_when_their_figures_were_computed_and_nothing_waits(client, co
         assert "Newer records are waiting" not in html
     freshness = html.split('id="freshness-heading"', 1)[1].split("</dl>", 1)[0]
     assert (
-        '<dt>Figures computed</dt><dd><time datetime="2026-03-02T14:02:00+03:00">March 2, 2026, 2:02 p.m.</time></dd>'
+        '<dt>Figures computed</dt><dd><time datetime="2026-03-02T14:02:00+03:00">2 March 2026, 14:02</time></dd>'
     ) in freshness
 
 
@@ -583,7 +582,7 @@ def test_newer_records_marked_in_the_subtree_are_said_to_be_waiting(client, comp
     client.force_login(people.leader)
     waiting_since = (
         '<p class="notice" role="status">Newer records are waiting to be counted (since'
-        ' <time datetime="2026-03-02T14:{}:00+03:00">March 2, 2026, 2:{} p.m.</time>).</p>'
+        ' <time datetime="2026-03-02T14:{}:00+03:00">2 March 2026, 14:{}</time>).</p>'
     )
 
     nation = one_line(client.get(OVERVIEW).content.decode())
@@ -616,8 +615,7 @@ def test_a_unit_recomputed_after_the_reconciliation_shows_its_own_time(client, c
     html = one_line(client.get(unit_url(station)).content.decode())
 
     assert (
-        '<p class="muted">Figures computed on <time datetime="2026-03-02T14:07:00+03:00">March 2, 2026, 2:07 p.m.'
-        "</time></p>"
+        '<p class="muted">Figures computed on <time datetime="2026-03-02T14:07:00+03:00">2 March 2026, 14:07</time></p>'
     ) in html
     assert "Newer records are waiting" not in html
 

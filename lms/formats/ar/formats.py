@@ -1,0 +1,7 @@
+# See lms/formats/__init__.py: day, month name, year; 24-hour times. Arabic has no
+# abbreviated month names: the short formats are the long ones.
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "j F Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "j F Y، H:i"
+SHORT_DATETIME_FORMAT = "j F Y، H:i"
