@@ -23,7 +23,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 SHARE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -309,6 +311,13 @@ class JointAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.unit_id} on {self.assessed_on}"
 
+    def audit_label(self) -> str:
+        """How the audit trail names it (``lms.audit.labels``: the unit is joined there)."""
+        return gettext("%(unit)s: joint assessment, %(day)s") % {
+            "unit": self.unit.name,
+            "day": date_format(self.assessed_on, "DATE_FORMAT"),
+        }
+
 
 class HandoverDecision(models.Model):
     """The joint decision to hand a unit or area over (or to defer), with its date.
@@ -367,6 +376,14 @@ class HandoverDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.decision} on {self.decided_on} ({self.status})"
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (``lms.audit.labels``: the unit is joined there)."""
+        return gettext("%(unit)s: %(decision)s, %(day)s") % {
+            "unit": self.unit.name,
+            "decision": self.get_decision_display(),
+            "day": date_format(self.decided_on, "DATE_FORMAT"),
+        }
 
     @property
     def is_handover(self) -> bool:

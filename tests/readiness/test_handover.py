@@ -390,3 +390,13 @@ def test_the_approve_page_refuses_people_outside_the_unit(client, tree, people, 
 
     assert response.status_code == expected
     assert HandoverDecision.objects.get().status == "pending"
+
+
+def test_the_audit_trail_names_a_decision_by_its_unit_in_the_readers_language(client, tree, people, leaders):
+    ready(tree.north_station)
+    record(tree.north_station, leaders.north, decision="deferred", notes="Wait for the vetting board")
+    client.force_login(people.admin)
+
+    page = client.get(reverse("audit-entry-list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert f"{tree.north_station.name}\u00a0: Reportée, " in page
