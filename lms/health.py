@@ -30,8 +30,11 @@ def _broker_ok() -> bool:
     broker = celery_app.connection_for_write()
     try:
         if broker.transport_cls == "filesystem":
+            # The embedded broker makes its folders on first use (lms/broker.py): it is
+            # usable when they exist or can be made, and writable.
             folder = Path((broker.transport_options or {})["data_folder_out"])
-            return folder.is_dir() and os.access(folder, os.W_OK)
+            folder.mkdir(parents=True, exist_ok=True)
+            return os.access(folder, os.W_OK)
         with broker:
             # One immediate retry: a health probe must answer within its caller's timeout.
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=2)

@@ -39,10 +39,13 @@ def test_healthz_answers_503_without_leaking_credentials_when_the_broker_is_down
 
 @pytest.mark.django_db
 def test_healthz_reports_a_filesystem_broker_by_its_folder(client, tmp_path):
-    options = broker_transport_options("filesystem://", tmp_path / "broker")
+    options = broker_transport_options("filesystem://", tmp_path / "broker", create_folders=False)
     with celery_broker("filesystem://", options):
+        # A fresh machine: the folder is made on first use, the probe's included.
         assert client.get("/healthz").json() == HEALTHY
+        assert (tmp_path / "broker" / "queue").is_dir()
         (tmp_path / "broker" / "queue").rmdir()
+        (tmp_path / "broker" / "queue").write_text("not a folder")
         response = client.get("/healthz")
 
     assert response.status_code == 503

@@ -312,7 +312,9 @@ def test_an_upload_error_comes_first_linking_to_the_field_and_the_status_follows
     assert response.status_code == 400
     assert _before_status(text, "The file could not be checked:")
     assert _before_status(text, '<li><a href="#id_pdf">This file is not a PDF.</a></li>')
-    assert text.count("This file is not a PDF.") == 1
+    # Once in the result at the top, linking to the field, and once at the field itself.
+    assert text.count("This file is not a PDF.") == 2
+    assert 'id="id_pdf_error"' in text
     assert "Status: Valid" in text
 
 

@@ -149,6 +149,10 @@ def _readiness(w) -> None:
     readiness_services.readiness_sync_full(trigger="test")
     w.profile = RequirementProfile.objects.filter(requirements__isnull=False).distinct().order_by("pk").first()
     w.requirement = w.profile.requirements.order_by("pk").first()
+    # A deferral is in effect at once: approving it again is refused with a message.
+    w.decision = readiness_services.handover_decision_record(
+        unit=w.tree.north_station, decision="deferred", decided_on=timezone.localdate(), notes="", actor=w.people.leader
+    )
 
 
 @pytest.fixture(scope="module")

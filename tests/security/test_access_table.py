@@ -348,11 +348,12 @@ TABLE: dict[str, Access] = {
         post="L   403 403 200 404 403 200",
         shows={SUBTREE: "trainer_in admin"},
     ),
+    # The officer reads their own training record (without the staff's activation codes).
     "officer-detail": Access(
         {"pk": "tree.officer"},
-        get="L   403 403 200 404 200 200",
-        post="L   403 403 200 404 200 200",
-        shows={NAME: STAFF, SERVICE_NUMBER: STAFF, SUBTREE: STAFF},
+        get="L   200 403 200 404 200 200",
+        post="L   200 403 200 404 200 200",
+        shows={NAME: OWNER_AND_STAFF, SERVICE_NUMBER: OWNER_AND_STAFF, SUBTREE: STAFF},
     ),
     # Keeping the record: trainers in scope and admins (an empty form is answered with its errors).
     **dict.fromkeys(("officer-transfer", "officer-leave", "officer-account-status"), RECORD_KEEPING),
@@ -542,6 +543,9 @@ TABLE: dict[str, Access] = {
     "assessment-publish": Access(
         {"pk": "assessment"}, get="L   405 405 405 405 405 405", post="L   403 404 302 403 403 302"
     ),
+    "assessment-edit": Access(
+        {"pk": "assessment"}, get="L   403 404 200 403 403 200", post="L   403 404 200 403 403 200"
+    ),
     "assessment-questions": Access(
         {"pk": "assessment"}, get="L   403 404 200 403 403 200", post="L   405 405 405 405 405 405"
     ),
@@ -585,6 +589,13 @@ TABLE: dict[str, Access] = {
     ),
     # The South trainer gets the certificates of their own scope: nothing of North.
     "course-certificates": Access(
+        {"pk": "certified_course"},
+        get="L   403 403 200 200 200 200",
+        post="L   405 405 405 405 405 405",
+        shows={NAME: STAFF, SERVICE_NUMBER: STAFF, SUBTREE: STAFF},
+    ),
+    # Staff see the rows of their own scope: the South trainer nothing of North.
+    "course-gradebook": Access(
         {"pk": "certified_course"},
         get="L   403 403 200 200 200 200",
         post="L   405 405 405 405 405 405",
@@ -658,6 +669,13 @@ TABLE: dict[str, Access] = {
         get="L   403 403 403 403 200 200",
         post="L   403 403 403 403 200 200",
         shows={SUBTREE: "leader admin"},
+    ),
+    # The leader recorded the decision and may not approve it; the admin's approval of a
+    # decision already in effect (a deferral) is refused with a message.
+    "readiness-handover-approve": Access(
+        {"pk": "tree.north_station", "decision_pk": "decision"},
+        get="L   405 405 405 405 405 405",
+        post="L   403 403 403 403 403 302",
     ),
     "readiness-briefing": Access(
         {"pk": "tree.north_station"},
