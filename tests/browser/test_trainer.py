@@ -134,6 +134,10 @@ def test_trainer_authors_publishes_and_enrols_a_unit(journey_of):
     units.select_option(units.locator("option", has_text="Kora Central Station (N-ST)").get_attribute("value"))
     journey.step("enrol")
     page.get_by_role("button", name=t("Enrol the unit")).click()
+    # A whole unit at once: the page says how many first, and enrols on confirmation.
+    expect(page.get_by_text("3 officers will be enrolled in")).to_be_visible()
+    journey.step("enrol-confirm")
+    page.get_by_role("button", name=t("Enrol them")).click()
     expect(page.get_by_role("status")).to_contain_text("3 officers enrolled")
     journey.step("enrolled")
 
